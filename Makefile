@@ -2,16 +2,19 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+PKGS   ?= $(SYSPKGS)
 STAMP  := $(VENV)/.installed
-export QT_QPA_PLATFORM ?= offscreen
 
 .PHONY: demo test lint bench sysdeps clean
 
 # Debian packages the tests and tools need: Qt's runtime libraries for offscreen widgets,
 # poppler-utils (pdftoppm/pdftotext) for receipt checks. Installed only when missing.
+# The demo on a real screen also needs Qt's xcb platform libraries.
 SYSPKGS := libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils
+DEMO_SYSPKGS := $(SYSPKGS) libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
+	libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xkb1 xvfb
 sysdeps:
-	@missing=""; for p in $(SYSPKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
@@ -20,22 +23,24 @@ sysdeps:
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[sandbox,dev]'
+	@echo "installing Python packages into $(VENV) (log: $(VENV)/pip.log)"
+	@$(PY) -m pip install -q --upgrade pip > $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
+	@$(PY) -m pip install -q -e '.[sandbox,dev]' >> $(VENV)/pip.log 2>&1 || { cat $(VENV)/pip.log; exit 1; }
 	touch $@
 
-demo: sysdeps $(STAMP)
-	QT_QPA_PLATFORM=$${DISPLAY:+xcb} $(VENV)/bin/kiosk demo
+demo: $(STAMP)
+	@$(MAKE) --no-print-directory sysdeps PKGS="$(DEMO_SYSPKGS)"
+	$(VENV)/bin/kiosk demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check kiosk sandbox tests bench
 	$(VENV)/bin/mypy kiosk sandbox bench
 
 test: sysdeps $(STAMP) lint
-	$(PY) -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -q
 
 bench: sysdeps $(STAMP)
-	$(PY) -m bench
+	@QT_QPA_PLATFORM=offscreen $(PY) -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
