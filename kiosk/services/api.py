@@ -152,6 +152,8 @@ class Submission:
     submitted_at: datetime
     activation_pending: tuple[Certificate, ...]
     offline_pending: tuple[Certificate, ...]
+    # "AC-AB-0007" when every certificate is non-cloud and must be finished offline (R19)
+    notice_code: str | None = None
 
 
 @dataclass(frozen=True)

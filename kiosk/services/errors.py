@@ -20,13 +20,17 @@ KIOSK_UNEXPECTED = "AC-KI-0003"
 _KIOSK_TEXTS: dict[str, dict[str, str]] = {
     KIOSK_CONNECTION: {
         "zh-Hant": "暫時未能連接 eSignTrust 系統，請稍後再試或聯繫櫃檯職員協助。",
-        "pt": "Não foi possível ligar ao sistema eSignTrust. Tente mais tarde ou peça ajuda ao balcão.",
-        "en": "The eSignTrust system cannot be reached. Please try again later or ask counter staff.",
+        "pt": "Não foi possível ligar ao sistema eSignTrust. "
+        "Tente mais tarde ou peça ajuda ao balcão.",
+        "en": "The eSignTrust system cannot be reached. "
+        "Please try again later or ask counter staff.",
     },
     KIOSK_TIMEOUT: {
         "zh-Hant": "eSignTrust 系統回應逾時，請稍後再試或聯繫櫃檯職員協助。",
-        "pt": "O sistema eSignTrust não respondeu a tempo. Tente mais tarde ou peça ajuda ao balcão.",
-        "en": "The eSignTrust system did not answer in time. Please try again or ask counter staff.",
+        "pt": "O sistema eSignTrust não respondeu a tempo. "
+        "Tente mais tarde ou peça ajuda ao balcão.",
+        "en": "The eSignTrust system did not answer in time. "
+        "Please try again or ask counter staff.",
     },
     KIOSK_UNEXPECTED: {
         "zh-Hant": "eSignTrust 系統回應異常，請聯繫櫃檯職員協助。",

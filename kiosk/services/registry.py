@@ -1,0 +1,180 @@
+"""電子證書服務（機構）: the registry client (docs/api.md, `/registry/v1`)."""
+
+from __future__ import annotations
+
+from kiosk.services import parse
+from kiosk.services.api import (
+    ActivationForm,
+    ActivationJob,
+    Application,
+    CodeSent,
+    EmailStatus,
+    HolderSession,
+    OfflineItem,
+    Renewal,
+    RenewedCertificate,
+    StaffSession,
+    Submission,
+)
+from kiosk.services.http import JsonHttpClient
+
+
+class RegistryClient(JsonHttpClient):
+    """Implements `kiosk.services.api.Registry` over HTTP."""
+
+    def staff_login(self, username: str, password: str) -> StaffSession:
+        return self.post(
+            "/staff/login",
+            json={"username": username, "password": password},
+            parse=parse.staff_session,
+        )
+
+    def staff_lookup(self, staff: StaffSession, id_number: str) -> HolderSession:
+        return self.post(
+            "/staff/lookup",
+            json={"id_number": id_number},
+            token=staff.token,
+            parse=parse.holder_session,
+        )
+
+    def current_renewal(self, session: HolderSession) -> Renewal:
+        return self.get("/renewals/current", token=session.token, parse=parse.renewal)
+
+    def emails(self, session: HolderSession, renewal_id: str) -> list[EmailStatus]:
+        return self.get(
+            "/renewals/{rid}/emails",
+            path_params={"rid": renewal_id},
+            token=session.token,
+            parse=parse.email_statuses,
+        )
+
+    def request_email_code(self, session: HolderSession, renewal_id: str, address: str) -> CodeSent:
+        return self.post(
+            "/renewals/{rid}/emails/code",
+            path_params={"rid": renewal_id},
+            json={"address": address},
+            token=session.token,
+            parse=parse.code_sent,
+        )
+
+    def verify_email_code(
+        self, session: HolderSession, renewal_id: str, address: str, code: str
+    ) -> EmailStatus:
+        return self.post(
+            "/renewals/{rid}/emails/verify",
+            path_params={"rid": renewal_id},
+            json={"address": address, "code": code},
+            token=session.token,
+            parse=parse.email_status,
+        )
+
+    def check_identity(self, session: HolderSession, renewal_id: str, consent_token: str) -> None:
+        self.post(
+            "/renewals/{rid}/identity-check",
+            path_params={"rid": renewal_id},
+            json={"consent_token": consent_token},
+            token=session.token,
+            parse=parse.ignore,
+        )
+
+    def record_face_match(self, session: HolderSession, renewal_id: str, match_id: str) -> None:
+        self.post(
+            "/renewals/{rid}/face",
+            path_params={"rid": renewal_id},
+            json={"match_id": match_id},
+            token=session.token,
+            parse=parse.ignore,
+        )
+
+    def application(self, session: HolderSession, renewal_id: str) -> Application:
+        return self.get(
+            "/renewals/{rid}/application",
+            path_params={"rid": renewal_id},
+            token=session.token,
+            parse=parse.application,
+        )
+
+    def accept_declaration(self, session: HolderSession, renewal_id: str) -> None:
+        self.post(
+            "/renewals/{rid}/declaration",
+            path_params={"rid": renewal_id},
+            json={"accepted": True},
+            token=session.token,
+            parse=parse.ignore,
+        )
+
+    def submit(
+        self, session: HolderSession, renewal_id: str, signature_id: str, idempotency_key: str
+    ) -> Submission:
+        return self.post(
+            "/renewals/{rid}/submit",
+            path_params={"rid": renewal_id},
+            json={"signature_id": signature_id},
+            token=session.token,
+            idempotency_key=idempotency_key,
+            parse=parse.submission,
+        )
+
+    def precheck(self, session: HolderSession, renewal_id: str, cert_ids: list[str]) -> None:
+        self.post(
+            "/renewals/{rid}/precheck",
+            path_params={"rid": renewal_id},
+            json={"cert_ids": list(cert_ids)},
+            token=session.token,
+            parse=parse.ignore,
+        )
+
+    def activation_form(self, session: HolderSession, renewal_id: str) -> ActivationForm:
+        return self.get(
+            "/renewals/{rid}/activation-form",
+            path_params={"rid": renewal_id},
+            token=session.token,
+            parse=parse.activation_form,
+        )
+
+    def activate(
+        self,
+        session: HolderSession,
+        renewal_id: str,
+        cert_ids: list[str],
+        password: str,
+        password_confirm: str | None,
+        revocation_phrase: str,
+        idempotency_key: str,
+    ) -> ActivationJob:
+        return self.post(
+            "/renewals/{rid}/activations",
+            path_params={"rid": renewal_id},
+            json={
+                "cert_ids": list(cert_ids),
+                "password": password,
+                "password_confirm": password_confirm,
+                "revocation_phrase": revocation_phrase,
+            },
+            token=session.token,
+            idempotency_key=idempotency_key,
+            parse=parse.activation_job,
+        )
+
+    def activation_status(self, session: HolderSession, job_id: str) -> ActivationJob:
+        return self.get(
+            "/activations/{job_id}",
+            path_params={"job_id": job_id},
+            token=session.token,
+            parse=parse.activation_job,
+        )
+
+    def offline_queue(self, staff: StaffSession) -> list[OfflineItem]:
+        return self.get("/staff/offline-queue", token=staff.token, parse=parse.offline_items)
+
+    def complete_offline(
+        self, staff: StaffSession, cert_id: str, idempotency_key: str
+    ) -> RenewedCertificate:
+        return self.post(
+            "/staff/offline-queue/{cert_id}/complete",
+            path_params={"cert_id": cert_id},
+            json={},
+            token=staff.token,
+            idempotency_key=idempotency_key,
+            parse=parse.renewed_certificate,
+        )
