@@ -1,0 +1,347 @@
+"""The kiosk shell: title, language switcher, step indicator 1 — 2 — 3 — 4, one page per flow
+step, Back / Next / start over, a busy overlay while the flow works, and the error panel.
+
+The shell never decides anything about the renewal: it hands the page's inputs to
+`flow.submit()` on a worker thread and renders the StepView that comes back (DESIGN: UI ->
+flow -> service). The first screen (mode choice) belongs to the shell.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.services.errors import KIOSK_UNEXPECTED, BackendError
+from kiosk.ui.idle import IdleGuard
+from kiosk.ui.pages import ModePage, Page, message_help_code, message_text, page_class_for
+from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr
+from kiosk.ui.widgets import BusyOverlay, ErrorPanel, StepIndicator
+from kiosk.ui.worker import Op
+
+log = logging.getLogger(__name__)
+
+# Flow step ids that mean "choose staff or self-service": the shell's ModePage answers them.
+MODE_STEP_IDS = ("mode", "start", "choose_mode", "welcome")
+
+
+class StepViewLike(Protocol):
+    step_id: str
+    step_number: int
+    data: Any
+    messages: Sequence[Any]
+    error: Any
+    can_back: bool
+    is_last: bool
+    inputs: Any
+
+
+class FlowLike(Protocol):
+    """What the shell needs of kiosk.flows.renewal.RenewalFlow."""
+
+    @property
+    def current(self) -> Any: ...
+
+    def submit(self, inputs: dict[str, Any]) -> Any: ...
+
+    def back(self) -> Any: ...
+
+    def reset(self) -> Any: ...
+
+
+class _ErrorShown:
+    """An error to show, kept so a language switch can re-render it."""
+
+    def __init__(self, text: Callable[[str], str], help_code: str | None) -> None:
+        self.text = text
+        self.help_code = help_code
+
+
+class MainWindow(QMainWindow):
+    view_shown = Signal(str)  # step id of the page now on screen ("" = first screen)
+    wiped = Signal()
+
+    def __init__(
+        self,
+        flow: FlowLike,
+        *,
+        lang: str = DEFAULT_LANG,
+        self_service: bool = False,
+        idle_s: float | None = None,
+        countdown_s: int = 15,
+        side_panel: QWidget | None = None,
+    ) -> None:
+        super().__init__()
+        self.flow = flow
+        self.lang = lang
+        self.self_service = self_service
+        self.working = False
+        self.page: Page | None = None
+        self._error: _ErrorShown | None = None
+
+        central = QWidget()
+        central.setObjectName("shell")
+        outer = QHBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        main = QVBoxLayout()
+        main.setContentsMargins(0, 0, 0, 0)
+        main.setSpacing(0)
+        outer.addLayout(main, 1)
+        if side_panel is not None:
+            outer.addWidget(side_panel)
+
+        title_bar = QWidget()
+        title_bar.setObjectName("titleBar")
+        title_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        tb = QHBoxLayout(title_bar)
+        tb.setContentsMargins(24, 12, 24, 12)
+        self.title = QLabel()
+        self.title.setObjectName("title")
+        tb.addWidget(self.title, 1)
+        lang_bar = QWidget()
+        lang_bar.setObjectName("langBar")
+        lb = QHBoxLayout(lang_bar)
+        lb.setContentsMargins(0, 0, 0, 0)
+        self.lang_buttons: dict[str, QPushButton] = {}
+        group = QButtonGroup(self)
+        group.setExclusive(True)
+        for code in LANGS:
+            b = QPushButton(LANG_NAMES[code])
+            b.setObjectName(f"lang_{code}")
+            b.setCheckable(True)
+            b.setChecked(code == lang)
+            b.clicked.connect(lambda _=False, c=code: self.set_lang(c))
+            group.addButton(b)
+            lb.addWidget(b)
+            self.lang_buttons[code] = b
+        tb.addWidget(lang_bar)
+        main.addWidget(title_bar)
+
+        self.steps = StepIndicator()
+        main.addWidget(self.steps)
+
+        self.error_panel = ErrorPanel()
+        wrap = QVBoxLayout()
+        wrap.setContentsMargins(24, 12, 24, 0)
+        wrap.addWidget(self.error_panel)
+        main.addLayout(wrap)
+
+        self.stack = QStackedWidget()
+        main.addWidget(self.stack, 1)
+
+        nav = QWidget()
+        nav.setObjectName("navBar")
+        nav.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        nl = QHBoxLayout(nav)
+        nl.setContentsMargins(24, 12, 24, 12)
+        self.start_over_button = QPushButton()
+        self.start_over_button.setObjectName("startOver")
+        self.start_over_button.clicked.connect(self.start_over)
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("back")
+        self.back_button.clicked.connect(self.go_back)
+        self.next_button = QPushButton()
+        self.next_button.setObjectName("next")
+        self.next_button.setProperty("primary", True)
+        self.next_button.clicked.connect(self.go_next)
+        nl.addWidget(self.start_over_button)
+        nl.addStretch(1)
+        nl.addWidget(self.back_button)
+        nl.addWidget(self.next_button)
+        main.addWidget(nav)
+        self.nav = nav
+
+        self.setCentralWidget(central)
+        self.overlay = BusyOverlay(central)
+        self.resize(1280, 900)
+
+        self.idle: IdleGuard | None = None
+        if idle_s is not None:
+            self.idle = IdleGuard(self, idle_s, countdown_s, lambda: self.lang)
+            self.idle.expired.connect(self.wipe)
+
+        self._retranslate_chrome()
+        self.show_first_screen()
+
+    # -- navigation ------------------------------------------------------------------------
+    def show_first_screen(self) -> None:
+        page = ModePage()
+        self._install(page, None)
+        self.steps.set_current(0)
+        self.view_shown.emit("")
+
+    def choose_mode(self, mode: str) -> None:
+        """Start the flow in `mode` ("staff" or "self") from the first screen."""
+
+        def begin() -> Any:
+            view = self.flow.current
+            if str(getattr(view, "step_id", "")) in MODE_STEP_IDS:
+                view = self.flow.submit({"mode": mode})
+            return view
+
+        self._run(begin)
+
+    def go_next(self) -> None:
+        if self.page is None or not self.page.valid or self.working:
+            return
+        self.submit(self.page.apply())
+
+    def submit(self, inputs: dict[str, Any]) -> None:
+        if isinstance(self.page, ModePage) and "mode" in inputs:
+            self.choose_mode(str(inputs["mode"]))
+            return
+        self._run(lambda: self.flow.submit(inputs))
+
+    def go_back(self) -> None:
+        if self.working:
+            return
+
+        def back() -> Any:
+            view = self.flow.back()
+            return view if view is not None else self.flow.current
+
+        self._run(back)
+
+    def start_over(self) -> None:
+        self.wipe()
+
+    def wipe(self) -> None:
+        """Privacy wipe: the flow forgets the holder, every page widget is destroyed."""
+        try:
+            self.flow.reset()
+        except Exception as exc:  # noqa: BLE001 - a wipe must always reach the first screen
+            log.warning("flow reset failed: %s", type(exc).__name__)
+        self.clear_error()
+        self.set_lang(DEFAULT_LANG)
+        self.show_first_screen()
+        self.wiped.emit()
+
+    # -- rendering -------------------------------------------------------------------------
+    def show_view(self, view: Any) -> None:
+        step_id = str(getattr(view, "step_id", ""))
+        if step_id in MODE_STEP_IDS:
+            self.show_first_screen()
+        else:
+            page = page_class_for(step_id)()
+            self._install(page, view)
+            self.steps.set_current(int(getattr(view, "step_number", 0) or 0))
+        error = getattr(view, "error", None)
+        if error is not None:
+            self.show_error(lambda lang: message_text(error, lang), message_help_code(error))
+        else:
+            self.clear_error()
+        self.view_shown.emit(step_id if step_id not in MODE_STEP_IDS else "")
+
+    def _install(self, page: Page, view: Any) -> None:
+        old = self.page
+        if isinstance(page, ModePage):
+            page.chosen.connect(self.choose_mode)
+        else:
+            page.submit_requested.connect(self.submit)
+        page.updated.connect(self._sync_nav)
+        page.show_view(view, self.lang)
+        self.stack.addWidget(page)
+        self.stack.setCurrentWidget(page)
+        self.page = page
+        if old is not None:
+            # Dropped, not kept: a page may hold what the holder typed.
+            self.stack.removeWidget(old)
+            old.wipe()
+            old.deleteLater()
+        self._sync_nav()
+
+    def _sync_nav(self) -> None:
+        page = self.page
+        on_first = isinstance(page, ModePage)
+        view = None if page is None else page.view
+        self.next_button.setVisible(page is not None and page.shows_next)
+        self.next_button.setEnabled(
+            page is not None and page.valid and not page.busy and not self.working
+        )
+        if page is not None:
+            self.next_button.setText(page.next_label(self.lang))
+        can_back = bool(getattr(view, "can_back", False))
+        self.back_button.setVisible(not on_first)
+        self.back_button.setEnabled(can_back and not self.working)
+        self.start_over_button.setVisible(not on_first)
+        self.start_over_button.setEnabled(not self.working)
+        if page is not None and page.error is not None:
+            err = page.error
+            self.show_error(lambda lang: message_text(err, lang), message_help_code(err))
+
+    def _run(self, fn: Callable[[], Any]) -> None:
+        self.working = True
+        self.overlay.start(tr("busy", self.lang))
+        self._sync_nav()
+        Op(fn, success=self._done, failure=self._failed).run()
+
+    def _done(self, view: Any) -> None:
+        self.working = False
+        self.overlay.stop()
+        self.show_view(view)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.working = False
+        self.overlay.stop()
+        self._sync_nav()
+        if isinstance(exc, BackendError):
+            err = exc
+            self.show_error(err.user_message, err.help_code)
+        else:
+            # The type only: a message could carry what the holder typed.
+            log.error("flow step failed: %s", type(exc).__name__)
+            unexpected = BackendError.from_kiosk(KIOSK_UNEXPECTED)
+            self.show_error(unexpected.user_message, unexpected.help_code)
+
+    # -- errors and language ---------------------------------------------------------------
+    def show_error(self, text: Callable[[str], str], help_code: str | None) -> None:
+        self._error = _ErrorShown(text, help_code)
+        self.error_panel.show_error(text(self.lang), help_code, self.lang)
+
+    def clear_error(self) -> None:
+        self._error = None
+        self.error_panel.clear()
+
+    def set_lang(self, lang: str) -> None:
+        if lang not in LANGS:
+            raise ValueError(f"unsupported language {lang!r}")
+        self.lang = lang
+        self.lang_buttons[lang].setChecked(True)
+        setter = getattr(self.flow, "set_lang", None)
+        if callable(setter):
+            setter(lang)
+        elif hasattr(self.flow, "lang"):
+            try:
+                self.flow.lang = lang  # type: ignore[attr-defined]
+            except AttributeError:
+                pass
+        self._retranslate_chrome()
+        if self.page is not None:
+            self.page.retranslate(lang)
+        if self._error is not None:
+            self.error_panel.show_error(self._error.text(lang), self._error.help_code, lang)
+        self._sync_nav()
+
+    def _retranslate_chrome(self) -> None:
+        title = tr("app.title", self.lang)
+        self.setWindowTitle(title)
+        self.title.setText(title)
+        self.steps.retranslate(self.lang)
+        self.back_button.setText(tr("nav.back", self.lang))
+        self.start_over_button.setText(tr("nav.start_over", self.lang))
+        self.next_button.setText(
+            self.page.next_label(self.lang) if self.page is not None else tr("nav.next", self.lang)
+        )

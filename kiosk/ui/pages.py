@@ -1,0 +1,458 @@
+"""Pages of the wizard: one class per flow step id, registered in PAGES.
+
+A page renders one StepView and turns its widgets back into the inputs dict the flow's
+`submit()` takes (`apply()`). It says whether Next may be pressed through `valid` / `busy` /
+`error`, each change emitting `updated`; the shell does the rest. A page that has buttons of
+its own (驗證, 獲取驗證碼…) asks the shell to submit through `submit_requested(dict)`.
+
+Steps with no specialised page yet get GenericPage, which renders any StepView (title,
+messages, certificate cards, inputs as fields): no step is ever a blank screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.texts import has, tr
+from kiosk.ui.widgets import CertificateCard, Keypad, label, looks_like_certificate, set_role
+
+
+def message_text(message: Any, lang: str) -> str:
+    """Text of a flow Message (`.text(lang)`), a {lang: text} dict or a plain string."""
+    if message is None:
+        return ""
+    text_fn = getattr(message, "text", None)
+    if callable(text_fn):
+        return str(text_fn(lang))
+    if isinstance(message, Mapping):
+        return str(message.get(lang) or message.get("zh-Hant") or "")
+    return str(message)
+
+
+def message_help_code(message: Any) -> str | None:
+    code = getattr(message, "help_code", None)
+    if code is None and isinstance(message, Mapping):
+        code = message.get("help_code") or message.get("code")
+    return str(code) if code else None
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    kind: str  # text | digits | secret | bool
+    label: str | None = None
+
+
+_DIGIT_HINTS = ("code", "sms", "otp")
+_SECRET_HINTS = ("password", "secret", "phrase")
+
+
+def input_specs(inputs: Any) -> list[InputSpec]:
+    """Normalise a StepView's `inputs` (names, {name: kind} or objects) to InputSpecs."""
+    if not inputs:
+        return []
+    items: list[tuple[str, Any]]
+    if isinstance(inputs, Mapping):
+        items = [(str(k), v) for k, v in inputs.items()]
+    else:
+        items = []
+        for item in inputs:
+            if isinstance(item, str):
+                items.append((item, None))
+            elif isinstance(item, Mapping):
+                items.append((str(item.get("name")), item))
+            else:
+                items.append((str(getattr(item, "name", item)), item))
+    specs = []
+    for name, spec in items:
+        kind = None
+        text = None
+        if isinstance(spec, str):
+            kind = spec
+        elif isinstance(spec, Mapping):
+            kind, text = spec.get("kind") or spec.get("type"), spec.get("label")
+        elif spec is not None:
+            kind, text = getattr(spec, "kind", None), getattr(spec, "label", None)
+        if kind not in ("text", "digits", "secret", "bool"):
+            lowered = name.lower()
+            if any(h in lowered for h in _SECRET_HINTS):
+                kind = "secret"
+            elif any(h in lowered for h in _DIGIT_HINTS):
+                kind = "digits"
+            elif lowered in ("accepted", "consent", "agree") or lowered.startswith("accept"):
+                kind = "bool"
+            else:
+                kind = "text"
+        specs.append(InputSpec(name, str(kind), None if text is None else str(text)))
+    return specs
+
+
+class Page(QWidget):
+    """Base of every page. Subclasses build widgets in `render()`."""
+
+    updated = Signal()
+    submit_requested = Signal(dict)
+
+    # Step ids this page class stands for (filled by @register).
+    step_ids: ClassVar[tuple[str, ...]] = ()
+    # Whether the shell shows its Next button for this page.
+    shows_next: ClassVar[bool] = True
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view: Any = None
+        self.lang = "zh-Hant"
+        self._valid = True
+        self._busy = False
+        self._error: Any = None
+        self._texts: list[Callable[[str], None]] = []
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget()
+        self.body = QVBoxLayout(body)
+        self.body.setContentsMargins(32, 24, 32, 24)
+        self.body.setSpacing(16)
+        scroll.setWidget(body)
+        outer.addWidget(scroll)
+
+    # -- state the shell reads -------------------------------------------------------------
+    @property
+    def valid(self) -> bool:
+        return self._valid
+
+    @valid.setter
+    def valid(self, value: bool) -> None:
+        if value != self._valid:
+            self._valid = value
+            self.updated.emit()
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    @busy.setter
+    def busy(self, value: bool) -> None:
+        if value != self._busy:
+            self._busy = value
+            self.updated.emit()
+
+    @property
+    def error(self) -> Any:
+        return self._error
+
+    @error.setter
+    def error(self, value: Any) -> None:
+        self._error = value
+        self.updated.emit()
+
+    # -- rendering -------------------------------------------------------------------------
+    def show_view(self, view: Any, lang: str) -> None:
+        self.view = view
+        self.lang = lang
+        self._texts.clear()
+        self.render(view)
+        self.retranslate(lang)
+
+    def render(self, view: Any) -> None:
+        raise NotImplementedError
+
+    def bind(self, fn: Callable[[str], None]) -> None:
+        """Register a text setter to run now and on every language switch."""
+        self._texts.append(fn)
+
+    def text(self, widget: QLabel | QPushButton | QCheckBox, key: str, **params: Any) -> None:
+        self.bind(lambda lang: widget.setText(tr(key, lang, **params)))
+
+    def message(self, widget: QLabel | QCheckBox, message: Any) -> None:
+        self.bind(lambda lang: widget.setText(message_text(message, lang)))
+
+    def retranslate(self, lang: str) -> None:
+        self.lang = lang
+        for fn in self._texts:
+            fn(lang)
+
+    def apply(self) -> dict[str, Any]:
+        return {}
+
+    def next_label(self, lang: str) -> str:
+        return tr("nav.next", lang)
+
+    def wipe(self) -> None:
+        """Forget everything typed (privacy wipe); the shell also drops the page."""
+        for edit in self.findChildren(QLineEdit):
+            edit.clear()
+
+    # helpers for subclasses
+    def add_title(self, key_or_text: str) -> QLabel:
+        w = label("", "pageTitle")
+        if has(key_or_text):
+            self.text(w, key_or_text)
+        else:
+            w.setText(key_or_text)
+        self.body.addWidget(w)
+        return w
+
+    def add_messages(self, messages: Sequence[Any]) -> None:
+        for m in messages or ():
+            w = label("", "info")
+            self.message(w, m)
+            self.body.addWidget(w)
+
+
+PAGES: dict[str, type[Page]] = {}
+
+
+def register(*step_ids: str) -> Callable[[type[Page]], type[Page]]:
+    def deco(cls: type[Page]) -> type[Page]:
+        cls.step_ids = tuple(step_ids)
+        for sid in step_ids:
+            PAGES[sid] = cls
+        return cls
+
+    return deco
+
+
+def page_class_for(step_id: str) -> type[Page]:
+    return PAGES.get(step_id, GenericPage)
+
+
+class _FocusWatcher(QObject):
+    """Points the keypad at whichever field got focus."""
+
+    def __init__(self, keypad: Keypad) -> None:
+        super().__init__(keypad)
+        self.keypad = keypad
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):
+            self.keypad.target = watched
+        return False
+
+
+def _view_title(view: Any) -> str:
+    data = getattr(view, "data", None)
+    if isinstance(data, Mapping):
+        for key in ("title", "heading"):
+            if data.get(key):
+                return message_text(data[key], "zh-Hant")
+    step_id = str(getattr(view, "step_id", ""))
+    return f"step.{step_id}" if has(f"step.{step_id}") else step_id
+
+
+def _certificates_in(data: Any) -> list[Any]:
+    found: list[Any] = []
+    if isinstance(data, Mapping):
+        for value in data.values():
+            if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+                found.extend(v for v in value if looks_like_certificate(v))
+    return found
+
+
+class FieldsPage(Page):
+    """Renders `view.inputs` as touch-friendly fields with a numeric keypad."""
+
+    def build_fields(self, view: Any) -> None:
+        self.fields: dict[str, QLineEdit | QCheckBox] = {}
+        specs = input_specs(getattr(view, "inputs", None))
+        keypad: Keypad | None = None
+        if any(s.kind in ("digits", "text") for s in specs):
+            keypad = Keypad(self.lang)
+            self.bind(keypad.retranslate)
+            watcher = _FocusWatcher(keypad)
+        for spec in specs:
+            caption = spec.label or (
+                tr(f"field.{spec.name}", self.lang) if has(f"field.{spec.name}") else spec.name
+            )
+            if spec.kind == "bool":
+                box = QCheckBox(caption)
+                if has(f"field.{spec.name}"):
+                    self.text(box, f"field.{spec.name}")
+                box.toggled.connect(lambda _=False: self._check())
+                self.fields[spec.name] = box
+                self.body.addWidget(box)
+                continue
+            cap = label(caption, "sectionTitle")
+            if has(f"field.{spec.name}"):
+                self.text(cap, f"field.{spec.name}")
+            edit = QLineEdit()
+            edit.setObjectName(f"input_{spec.name}")
+            if spec.kind == "secret":
+                edit.setEchoMode(QLineEdit.EchoMode.Password)
+            if spec.kind == "digits":
+                edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+            edit.textChanged.connect(lambda _="": self._check())
+            if keypad is not None:
+                edit.installEventFilter(watcher)
+                if keypad.target is None:
+                    keypad.target = edit
+            self.fields[spec.name] = edit
+            self.body.addWidget(cap)
+            self.body.addWidget(edit)
+        if keypad is not None:
+            row = QHBoxLayout()
+            row.addWidget(keypad)
+            row.addStretch(1)
+            self.body.addLayout(row)
+        self._check()
+
+    def _check(self) -> None:
+        ok = True
+        for w in self.fields.values():
+            if isinstance(w, QLineEdit) and not w.text().strip():
+                ok = False
+            if isinstance(w, QCheckBox) and not w.isChecked():
+                ok = False
+        self.valid = ok
+
+    def apply(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, w in self.fields.items():
+            out[name] = w.isChecked() if isinstance(w, QCheckBox) else w.text().strip()
+        return out
+
+
+class GenericPage(FieldsPage):
+    """Any StepView: title, messages, certificate cards, inputs as fields."""
+
+    def render(self, view: Any) -> None:
+        self.add_title(_view_title(view))
+        self.add_messages(getattr(view, "messages", ()) or ())
+        for cert in _certificates_in(getattr(view, "data", None)):
+            card = CertificateCard(cert, self.lang)
+            self.body.addWidget(card)
+        self.build_fields(view)
+        self.body.addStretch(1)
+
+
+class ModePage(Page):
+    """First screen: staff at a counter terminal, or the holder alone (self-service)."""
+
+    shows_next = False
+    chosen = Signal(str)
+
+    def render(self, view: Any) -> None:
+        title = label("", "pageTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.text(title, "mode.title")
+        self.body.addStretch(1)
+        self.body.addWidget(title)
+        row = QHBoxLayout()
+        row.setSpacing(40)
+        row.addStretch(1)
+        self.buttons: dict[str, QPushButton] = {}
+        for mode, key in (("staff", "mode.staff"), ("self", "mode.self")):
+            col = QVBoxLayout()
+            b = QPushButton()
+            b.setObjectName(f"mode_{mode}")
+            set_role(b, "mode", primary=(mode == "self"))
+            self.text(b, key)
+            b.clicked.connect(lambda _=False, m=mode: self.choose(m))
+            hint = label("", "hint")
+            hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            hint.setMaximumWidth(420)
+            self.text(hint, f"{key}.hint")
+            col.addWidget(b)
+            col.addWidget(hint)
+            row.addLayout(col)
+            self.buttons[mode] = b
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.body.addStretch(2)
+
+    def choose(self, mode: str) -> None:
+        self.chosen.emit(mode)
+        self.submit_requested.emit({"mode": mode})
+
+
+class CardsSection(QFrame):
+    pass
+
+
+@register("pending", "pending_list", "identity_pending")
+class PendingPage(Page):
+    """R2/R3: the records waiting for identity verification, in the two sections of the
+    guide, every one ticked and locked; the button says 開始鑑別(N)."""
+
+    def render(self, view: Any) -> None:
+        data = view.data if isinstance(view.data, Mapping) else {}
+        certs = list(
+            data.get("identity_pending") or data.get("certificates") or _certificates_in(data)
+        )
+        self.count = len(certs)
+        self.add_title("pending.title")
+        info = label("", "info")
+        self.text(info, "pending.info")
+        self.body.addWidget(info)
+        self.add_messages(getattr(view, "messages", ()) or ())
+        cloud = [c for c in certs if _cert_type(c) == "cloud"]
+        other = [c for c in certs if _cert_type(c) != "cloud"]
+        self.cards: list[CertificateCard] = []
+        for key, group in (("pending.cloud", cloud), ("pending.noncloud", other)):
+            if not group:
+                continue
+            head = label("", "sectionTitle")
+            self.text(head, key)
+            text = label("", "hint")
+            self.text(text, f"{key}.text")
+            self.body.addWidget(head)
+            self.body.addWidget(text)
+            for cert in group:
+                # R3: confirmed by the institution's authorised person: ticked, not untickable.
+                card = CertificateCard(cert, self.lang, checkable=True, checked=True, locked=True)
+                self.cards.append(card)
+                self.body.addWidget(card)
+        self.body.addStretch(1)
+        self.valid = self.count > 0
+
+    def retranslate(self, lang: str) -> None:
+        # Cards carry translated field names: rebuild them in the new language.
+        if self.view is not None and lang != self.lang and hasattr(self, "cards"):
+            self._clear_body()
+            self.lang = lang
+            self._texts.clear()
+            self.render(self.view)
+        super().retranslate(lang)
+
+    def _clear_body(self) -> None:
+        while self.body.count():
+            item = self.body.takeAt(0)
+            w = item.widget()
+            if w is not None:
+                w.deleteLater()
+            elif item.layout() is not None:
+                _drop_layout(item.layout())
+
+    def next_label(self, lang: str) -> str:
+        return tr("pending.start", lang, n=self.count)
+
+
+def _drop_layout(layout: Any) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        if item.widget() is not None:
+            item.widget().deleteLater()
+        elif item.layout() is not None:
+            _drop_layout(item.layout())
+
+
+def _cert_type(cert: Any) -> str:
+    t = cert.get("type") if isinstance(cert, Mapping) else getattr(cert, "type", "")
+    return str(getattr(t, "value", t))

@@ -1,0 +1,176 @@
+"""Labels of the kiosk's own chrome (buttons, titles, dialogs) in zh-Hant, pt and en.
+
+Texts that come from the renewal rules (SPEC messages, help-code texts) belong to the flow's
+message catalog; this catalog only holds what the Qt shell itself draws. zh-Hant texts follow
+the registry's user guide word for word where the guide has them.
+"""
+
+from __future__ import annotations
+
+LANGS: tuple[str, ...] = ("zh-Hant", "pt", "en")
+DEFAULT_LANG = "zh-Hant"
+
+# The language switcher shows each language in its own script so anyone can find theirs.
+LANG_NAMES: dict[str, str] = {"zh-Hant": "中文", "pt": "Português", "en": "English"}
+
+_T: dict[str, dict[str, str]] = {
+    "app.title": {
+        "zh-Hant": "電子證書服務（機構）- 證書續期",
+        "pt": "Serviço de Certificados Electrónicos (Instituições) - Renovação",
+        "en": "Digital Certificate Service (Institutions) - Renewal",
+    },
+    "step.name.1": {"zh-Hant": "驗證電郵地址", "pt": "Verificar e-mail", "en": "Verify email"},
+    "step.name.2": {"zh-Hant": "身份鑑別", "pt": "Identificação", "en": "Identity check"},
+    "step.name.3": {"zh-Hant": "資料確認", "pt": "Confirmação", "en": "Confirm and sign"},
+    "step.name.4": {"zh-Hant": "激活證書", "pt": "Activação", "en": "Activation"},
+    "nav.back": {"zh-Hant": "上一步", "pt": "Voltar", "en": "Back"},
+    "nav.next": {"zh-Hant": "下一步", "pt": "Seguinte", "en": "Next"},
+    "nav.start_over": {"zh-Hant": "重新開始", "pt": "Recomeçar", "en": "Start over"},
+    "busy": {
+        "zh-Hant": "處理中，請稍候…",
+        "pt": "A processar, aguarde…",
+        "en": "Working, please wait…",
+    },
+    "error.help_code": {"zh-Hant": "求助碼", "pt": "Código de ajuda", "en": "Help code"},
+    "error.dismiss": {"zh-Hant": "關閉", "pt": "Fechar", "en": "Close"},
+    "mode.title": {
+        "zh-Hant": "請選擇服務方式",
+        "pt": "Escolha como quer ser atendido",
+        "en": "Choose how to proceed",
+    },
+    "mode.staff": {"zh-Hant": "職員登入", "pt": "Entrada de funcionário", "en": "Staff sign-in"},
+    "mode.staff.hint": {
+        "zh-Hant": "櫃檯職員協助證書用戶辦理續期（以身份證明文件號碼查找用戶）",
+        "pt": "O funcionário do balcão ajuda o titular (pesquisa pelo número do documento)",
+        "en": "Counter staff assist a holder (look the holder up by ID number)",
+    },
+    "mode.self": {"zh-Hant": "自助服務", "pt": "Self-service", "en": "Self-service"},
+    "mode.self.hint": {
+        "zh-Hant": "證書用戶以身份證明文件號碼及短訊驗證碼登入",
+        "pt": "O titular entra com o número do documento e o código SMS",
+        "en": "The holder signs in with ID number and SMS code",
+    },
+    "idle.title": {
+        "zh-Hant": "仍在使用嗎？",
+        "pt": "Ainda está aí?",
+        "en": "Are you still there?",
+    },
+    "idle.body": {
+        "zh-Hant": "為保障個人資料，系統將於 {seconds} 秒後清除資料並返回首頁。",
+        "pt": "Para proteger os seus dados, o ecrã será limpo dentro de {seconds} s.",
+        "en": "To protect your data, this screen will be cleared in {seconds} s.",
+    },
+    "idle.continue": {"zh-Hant": "繼續使用", "pt": "Continuar", "en": "Continue"},
+    "field.id_number": {
+        "zh-Hant": "身份證明文件號碼",
+        "pt": "Número do documento de identificação",
+        "en": "ID document number",
+    },
+    "field.sms_code": {"zh-Hant": "短訊驗證碼", "pt": "Código SMS", "en": "SMS code"},
+    "field.username": {"zh-Hant": "職員帳戶", "pt": "Utilizador", "en": "Username"},
+    "field.password": {"zh-Hant": "密碼", "pt": "Palavra-passe", "en": "Password"},
+    "field.email_code": {"zh-Hant": "驗證碼", "pt": "Código", "en": "Code"},
+    "keypad.clear": {"zh-Hant": "清除", "pt": "Limpar", "en": "Clear"},
+    "keypad.backspace": {"zh-Hant": "刪除", "pt": "Apagar", "en": "Delete"},
+    "pending.title": {
+        "zh-Hant": "用戶身份鑑別",
+        "pt": "Identificação do titular",
+        "en": "Holder identity check",
+    },
+    "pending.info": {
+        "zh-Hant": "於確認證書續期前，證書用戶均須完成個人身份資料鑑別程序。"
+        "請點擊“開始鑑別”，對下列待續期證書之持有人啟動身份鑑別程序。",
+        "pt": "Antes de confirmar a renovação, o titular tem de concluir a identificação. "
+        "Carregue em “Iniciar identificação” para os certificados abaixo.",
+        "en": "Before the renewal is confirmed, the holder must complete the identity check. "
+        "Press “Start identity check” for the certificates below.",
+    },
+    "pending.cloud": {"zh-Hant": "“雲簽”證書", "pt": "Certificados “Cloud”", "en": "“Cloud” certificates"},
+    "pending.cloud.text": {
+        "zh-Hant": "“雲簽”證書可於身份鑑別程序通過後，直接於線上完成證書激活程序。",
+        "pt": "Os certificados “Cloud” podem ser activados online após a identificação.",
+        "en": "“Cloud” certificates can be activated online once the identity check passes.",
+    },
+    "pending.noncloud": {
+        "zh-Hant": "非“雲簽”證書",
+        "pt": "Certificados não “Cloud”",
+        "en": "Non-“cloud” certificates",
+    },
+    "pending.noncloud.text": {
+        "zh-Hant": "非“雲簽”證書於身份鑑別程序通過後，後續證書簽發事宜須另行預約親臨註冊署線下辦理。",
+        "pt": "Após a identificação, a emissão dos certificados não “Cloud” é feita "
+        "presencialmente, com marcação.",
+        "en": "After the identity check, non-cloud certificates are issued in person "
+        "at the registry, by appointment.",
+    },
+    "pending.start": {
+        "zh-Hant": "開始鑑別({n})",
+        "pt": "Iniciar identificação ({n})",
+        "en": "Start identity check ({n})",
+    },
+    "emails.title": {"zh-Hant": "驗證電郵地址", "pt": "Verificar e-mail", "en": "Verify email"},
+    "emails.verify": {"zh-Hant": "驗證", "pt": "Verificar", "en": "Verify"},
+    "emails.verified": {"zh-Hant": "已驗證", "pt": "Verificado", "en": "Verified"},
+    "emails.get_code": {"zh-Hant": "獲取驗證碼", "pt": "Obter código", "en": "Get code"},
+    "emails.verify_address": {
+        "zh-Hant": "驗證電郵地址",
+        "pt": "Verificar endereço",
+        "en": "Verify address",
+    },
+    "emails.seconds": {"zh-Hant": "{n}s", "pt": "{n}s", "en": "{n}s"},
+    "sandbox.title": {"zh-Hant": "測試環境", "pt": "Sandbox", "en": "Sandbox"},
+    "sandbox.holders": {
+        "zh-Hant": "示範用戶（身份證明文件號碼）",
+        "pt": "Titulares de demonstração (n.º do documento)",
+        "en": "Demo holders (ID number)",
+    },
+    "sandbox.outbox": {
+        "zh-Hant": "開啟郵件／短訊收件匣",
+        "pt": "Abrir caixa de mensagens",
+        "en": "Open email/SMS outbox",
+    },
+    "card.type": {"zh-Hant": "證書類型", "pt": "Tipo de certificado", "en": "Certificate type"},
+    "card.serial": {"zh-Hant": "原證書序號", "pt": "N.º de série", "en": "Serial number"},
+    "card.expiry": {"zh-Hant": "原證書到期日", "pt": "Data de expiração", "en": "Expiry date"},
+    "card.status": {"zh-Hant": "原證書狀態", "pt": "Estado", "en": "Status"},
+    "card.holder": {"zh-Hant": "證書持有人", "pt": "Titular", "en": "Holder"},
+    "card.email": {"zh-Hant": "電郵地址", "pt": "E-mail", "en": "Email"},
+    "card.org": {"zh-Hant": "機構名稱", "pt": "Instituição", "en": "Institution"},
+    "card.department": {"zh-Hant": "部門/分部", "pt": "Departamento", "en": "Department"},
+    "card.position": {"zh-Hant": "職務/職級/職位", "pt": "Cargo", "en": "Position"},
+    "card.limit": {"zh-Hant": "交易限額", "pt": "Limite de transacção", "en": "Transaction limit"},
+    "card.agent": {"zh-Hant": "代理資格", "pt": "Qualificação de agente", "en": "Agent qualification"},
+    "type.cloud": {
+        "zh-Hant": "商業機構“雲簽”帳戶",
+        "pt": "Conta “Cloud” de instituição comercial",
+        "en": "Business “cloud-sign” account",
+    },
+    "type.qualified": {
+        "zh-Hant": "商業機構合格證書",
+        "pt": "Certificado qualificado de instituição comercial",
+        "en": "Business qualified certificate",
+    },
+    "type.standard": {"zh-Hant": "標準證書", "pt": "Certificado padrão", "en": "Standard certificate"},
+    "type.encryption": {
+        "zh-Hant": "加密證書(商業機構)",
+        "pt": "Certificado de cifra (instituição comercial)",
+        "en": "Encryption certificate (business)",
+    },
+    "status.valid": {"zh-Hant": "有效", "pt": "Válido", "en": "Valid"},
+    "status.expired": {"zh-Hant": "已過期", "pt": "Expirado", "en": "Expired"},
+    "status.revoked": {"zh-Hant": "已撤銷", "pt": "Revogado", "en": "Revoked"},
+}
+
+
+def tr(key: str, lang: str = DEFAULT_LANG, **params: object) -> str:
+    """The label `key` in `lang` (zh-Hant when missing), with `{name}` params filled in."""
+    entry = _T.get(key)
+    if entry is None:
+        # A missing key must be visible in screenshots and reviews, not silently blank.
+        return f"⟨{key}⟩"
+    text = entry.get(lang) or entry[DEFAULT_LANG]
+    return text.format(**params) if params else text
+
+
+def has(key: str) -> bool:
+    return key in _T

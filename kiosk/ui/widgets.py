@@ -1,0 +1,300 @@
+"""Small reusable widgets: step indicator, certificate card, numeric keypad, error panel,
+busy overlay. None of them know about the flow; pages feed them view-model values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.texts import tr
+
+
+def set_role(widget: QWidget, role: str, **props: object) -> QWidget:
+    """Tag a widget for the style sheet (`QLabel[role="info"]`)."""
+    widget.setProperty("role", role)
+    for key, value in props.items():
+        widget.setProperty(key, value)
+    return widget
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-apply the style sheet after a dynamic property changed."""
+    style = widget.style()
+    style.unpolish(widget)
+    style.polish(widget)
+
+
+def label(text: str, role: str | None = None, *, wrap: bool = True) -> QLabel:
+    w = QLabel(text)
+    w.setWordWrap(wrap)
+    w.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    if role:
+        set_role(w, role)
+    return w
+
+
+class StepIndicator(QFrame):
+    """1 — 2 — 3 — 4 with the current step highlighted (steps before it shown done)."""
+
+    STEPS = 4
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("stepIndicator")
+        self._current = 0
+        self._lang = "zh-Hant"
+        row = QHBoxLayout(self)
+        row.setContentsMargins(24, 10, 24, 10)
+        row.addStretch(1)
+        self.dots: list[QLabel] = []
+        self.names: list[QLabel] = []
+        for n in range(1, self.STEPS + 1):
+            if n > 1:
+                row.addWidget(set_role(QLabel("—"), "dash"))
+            col = QVBoxLayout()
+            col.setSpacing(2)
+            dot = QLabel(str(n))
+            dot.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            set_role(dot, "dot", current=False, done=False)
+            name = QLabel()
+            name.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            set_role(name, "stepName", current=False)
+            col.addWidget(dot, 0, Qt.AlignmentFlag.AlignHCenter)
+            col.addWidget(name, 0, Qt.AlignmentFlag.AlignHCenter)
+            row.addLayout(col)
+            self.dots.append(dot)
+            self.names.append(name)
+        row.addStretch(1)
+        self.retranslate(self._lang)
+
+    @property
+    def current(self) -> int:
+        return self._current
+
+    def set_current(self, step: int) -> None:
+        """0 = before step 1 (sign-in, pending list): nothing highlighted."""
+        self._current = step
+        for n, (dot, name) in enumerate(zip(self.dots, self.names, strict=True), start=1):
+            dot.setProperty("current", n == step)
+            dot.setProperty("done", 0 < n < step)
+            name.setProperty("current", n == step)
+            restyle(dot)
+            restyle(name)
+
+    def retranslate(self, lang: str) -> None:
+        self._lang = lang
+        for n, name in enumerate(self.names, start=1):
+            name.setText(tr(f"step.name.{n}", lang))
+
+
+def _plain(cert: Any) -> dict[str, Any]:
+    if is_dataclass(cert) and not isinstance(cert, type):
+        return asdict(cert)
+    if isinstance(cert, Mapping):
+        return dict(cert)
+    raise TypeError(f"not a certificate: {type(cert).__name__}")
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(getattr(value, "value", value))
+
+
+def looks_like_certificate(value: Any) -> bool:
+    try:
+        d = _plain(value)
+    except TypeError:
+        return False
+    return "serial" in d and "type" in d
+
+
+class CertificateCard(QFrame):
+    """The certificate card of SPEC 'Certificates' (the guide's field names and order)."""
+
+    FIELDS = (
+        ("card.serial", "serial"),
+        ("card.expiry", "expiry"),
+        ("card.status", "status"),
+        ("card.holder", "holder_name"),
+        ("card.email", "email"),
+        ("card.org", "org_name"),
+        ("card.department", "department"),
+        ("card.position", "position"),
+    )
+    QUALIFIED_FIELDS = (("card.limit", "transaction_limit"), ("card.agent", "agent_qualification"))
+
+    toggled = Signal(bool)
+
+    def __init__(
+        self,
+        cert: Any,
+        lang: str,
+        *,
+        checkable: bool = False,
+        checked: bool = True,
+        locked: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.cert = _plain(cert)
+        grid = QGridLayout(self)
+        grid.setContentsMargins(18, 14, 18, 14)
+        grid.setHorizontalSpacing(18)
+        ctype = _text(self.cert.get("type"))
+        head = QHBoxLayout()
+        self.check: QPushButton | None = None
+        if checkable:
+            # A big tick button rather than a QCheckBox: easier to hit on a touch screen.
+            self.check = QPushButton("✔" if checked else "")
+            self.check.setCheckable(True)
+            self.check.setChecked(checked)
+            self.check.setEnabled(not locked)
+            self.check.setFixedSize(56, 56)
+            self.check.setStyleSheet("min-height: 0; padding: 0; font-size: 28px;")
+            self.check.toggled.connect(self._on_toggled)
+            head.addWidget(self.check)
+        head.addWidget(set_role(label(tr(f"type.{ctype}", lang)), "cardType"), 1)
+        grid.addLayout(head, 0, 0, 1, 2)
+        fields = list(self.FIELDS)
+        if ctype == "qualified":
+            fields += list(self.QUALIFIED_FIELDS)
+        for row, (key, attr) in enumerate(fields, start=1):
+            value = self.cert.get(attr)
+            shown = tr(f"status.{_text(value)}", lang) if attr == "status" else _text(value)
+            grid.addWidget(set_role(label(tr(key, lang), wrap=False), "cardKey"), row, 0)
+            grid.addWidget(set_role(label(shown), "cardValue"), row, 1)
+        grid.setColumnStretch(1, 1)
+
+    @property
+    def checked(self) -> bool:
+        return self.check is not None and self.check.isChecked()
+
+    def _on_toggled(self, on: bool) -> None:
+        assert self.check is not None
+        self.check.setText("✔" if on else "")
+        self.toggled.emit(on)
+
+
+class Keypad(QFrame):
+    """Numeric keypad for codes and ID numbers (no Qt virtual keyboard plugin on the kiosk).
+
+    Types into whichever line edit is its `target`; letters for ID numbers still come from a
+    hardware keyboard or the staff member.
+    """
+
+    def __init__(self, lang: str = "zh-Hant", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("keypad")
+        self.target: QLineEdit | None = None
+        grid = QGridLayout(self)
+        grid.setSpacing(8)
+        self.buttons: dict[str, QPushButton] = {}
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"]
+        for i, key in enumerate(keys):
+            b = QPushButton(key)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the caret in the target field
+            b.clicked.connect(lambda _=False, k=key: self.press(k))
+            grid.addWidget(b, i // 3, i % 3)
+            self.buttons[key] = b
+        self.retranslate(lang)
+
+    def retranslate(self, lang: str) -> None:
+        self.buttons["clear"].setText(tr("keypad.clear", lang))
+        self.buttons["back"].setText(tr("keypad.backspace", lang))
+
+    def press(self, key: str) -> None:
+        if self.target is None:
+            return
+        if key == "clear":
+            self.target.clear()
+        elif key == "back":
+            self.target.backspace()
+        else:
+            self.target.insert(key)
+
+
+class ErrorPanel(QFrame):
+    """The message and its 求助碼, as the registry's own screens show them."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("errorPanel")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 10, 16, 10)
+        col = QVBoxLayout()
+        self.message = label("")
+        self.help = set_role(label("", wrap=False), "helpCode")
+        assert isinstance(self.help, QLabel)
+        col.addWidget(self.message)
+        col.addWidget(self.help)
+        lay.addLayout(col, 1)
+        self.close_button = QPushButton()
+        self.close_button.clicked.connect(self.clear)
+        lay.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_error(self, text: str, help_code: str | None, lang: str) -> None:
+        self.message.setText(text)
+        # Some seed texts already end in (求助碼：…); say it once.
+        if help_code and help_code not in text:
+            self.help.setText(f"{tr('error.help_code', lang)}：{help_code}")
+            self.help.show()
+        else:
+            self.help.setText("")
+            self.help.hide()
+        self.close_button.setText(tr("error.dismiss", lang))
+        self.show()
+
+    def clear(self) -> None:
+        self.message.setText("")
+        self.help.setText("")
+        self.hide()
+
+
+class BusyOverlay(QWidget):
+    """Covers its parent while the flow works, so nothing can be pressed twice."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("busyOverlay")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        lay = QVBoxLayout(self)
+        self.text = label("", wrap=False)
+        self.text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lay.addWidget(self.text)
+        parent.installEventFilter(self)
+        self.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if watched is self.parent() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+        return False
+
+    def start(self, text: str) -> None:
+        self.text.setText(text)
+        self.setGeometry(self.parentWidget().rect())
+        self.raise_()
+        self.show()
+
+    def stop(self) -> None:
+        self.hide()

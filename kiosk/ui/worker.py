@@ -1,0 +1,109 @@
+"""Run work off the GUI thread and get the answer back on it (after Anki's `QueryOp`).
+
+    Op(lambda: flow.submit(inputs), success=self._show, failure=self._fail).run(self)
+
+The operation runs on a pool thread; `success(result)` or `failure(exc)` run later on the
+GUI thread, through a queued signal to a receiver that lives there. Widgets are only ever
+touched from those callbacks. Database work goes through `db_executor()`, a pool with a
+single thread, so SQLite sees one writer at a time and in submission order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+T = TypeVar("T")
+
+
+class _Bridge(QObject):
+    """Lives on the GUI thread; the worker emits, Qt queues the call to this thread."""
+
+    finished = Signal(bool, object)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.success: Callable[[Any], None] | None = None
+        self.failure: Callable[[BaseException], None] | None = None
+        self.finished.connect(self._deliver)
+
+    @Slot(bool, object)
+    def _deliver(self, ok: bool, value: object) -> None:
+        try:
+            if ok:
+                if self.success is not None:
+                    self.success(value)
+            elif self.failure is not None:
+                assert isinstance(value, BaseException)
+                self.failure(value)
+            else:
+                assert isinstance(value, BaseException)
+                raise value
+        finally:
+            _LIVE.discard(self)
+            self.success = self.failure = None
+            self.deleteLater()
+
+
+# Bridges are kept alive here until their answer is delivered: nothing else references them
+# once `run()` returns, and a collected bridge would drop the answer on the floor.
+_LIVE: set[_Bridge] = set()
+
+
+class _Task(QRunnable):
+    def __init__(self, fn: Callable[[], Any], bridge: _Bridge) -> None:
+        super().__init__()
+        self._fn = fn
+        self._bridge = bridge
+
+    def run(self) -> None:
+        try:
+            result = self._fn()
+        except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI
+            self._bridge.finished.emit(False, exc)
+        else:
+            self._bridge.finished.emit(True, result)
+
+
+class Op(Generic[T]):
+    """One background operation with GUI-thread callbacks."""
+
+    def __init__(
+        self,
+        fn: Callable[[], T],
+        *,
+        success: Callable[[T], None],
+        failure: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        self._fn = fn
+        self._success = success
+        self._failure = failure
+
+    def run(self, pool: QThreadPool | None = None) -> None:
+        """Start the operation. Must be called on the GUI thread."""
+        bridge = _Bridge()
+        bridge.success = self._success  # type: ignore[assignment]
+        bridge.failure = self._failure
+        _LIVE.add(bridge)
+        (pool or QThreadPool.globalInstance()).start(_Task(self._fn, bridge))
+
+
+_DB_POOL: QThreadPool | None = None
+
+
+def db_executor() -> QThreadPool:
+    """The one-thread pool for database work (journal, audit, receipts)."""
+    global _DB_POOL
+    if _DB_POOL is None:
+        _DB_POOL = QThreadPool()
+        _DB_POOL.setMaxThreadCount(1)
+        # Keep the thread: a journal write every step should not pay thread start-up.
+        _DB_POOL.setExpiryTimeout(-1)
+    return _DB_POOL
+
+
+def pending() -> int:
+    """How many operations have not delivered their answer yet (for tests and shutdown)."""
+    return len(_LIVE)
