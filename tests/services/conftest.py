@@ -1,0 +1,32 @@
+"""Fixtures for the client tests: canned HTTP servers and a closed port on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+
+import pytest
+from canned_http import CannedServer, Reply
+
+
+@pytest.fixture
+def canned() -> Iterator[Callable[..., CannedServer]]:
+    servers: list[CannedServer] = []
+
+    def start(*replies: Reply) -> CannedServer:
+        server = CannedServer(list(replies) or [Reply()])
+        servers.append(server)
+        return server
+
+    yield start
+    for s in servers:
+        s.close()
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    """A URL on 127.0.0.1 where nothing listens: connection refused."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
