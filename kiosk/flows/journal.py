@@ -1,0 +1,76 @@
+"""What the flow remembers across a crash, as a Protocol (kiosk/store implements it).
+
+Only references to the backend's records and what the backend confirmed: never an ID
+number, a photo, a code, a password or a phrase. The API is synchronous and small because
+the UI runs it on one single-worker executor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+OPEN = "open"
+FINISHED_STATES = ("activated", "offline", "refused", "staff", "abandoned")
+
+
+@dataclass
+class JournalEntry:
+    holder_id: str
+    renewal_id: str
+    step: str
+    cert_ids: tuple[str, ...] = ()  # the renewal's certificates (R3: all of them)
+    activation_cert_ids: tuple[str, ...] = ()  # the holder's choice (R17)
+    submit_key: str | None = None  # Idempotency-Key of the submission
+    activation_key: str | None = None  # Idempotency-Key of the activation (R26)
+    signature_id: str | None = None  # the e-signature service's record (R16)
+    submitted_at: datetime | None = None
+    job_id: str | None = None
+    state: str = OPEN  # open, or one of FINISHED_STATES
+    facts: dict[str, str] = field(default_factory=dict)  # other backend confirmations
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    step: str
+    call: str  # e.g. "registry.submit"; "" for a step change
+    outcome: str  # "ok", an error kind, or the step entered
+    renewal_id: str | None = None
+    help_code: str | None = None
+    request_id: str | None = None
+
+
+class Journal(Protocol):
+    def open_entry(self, holder_id: str) -> JournalEntry | None:
+        """The holder's unfinished renewal, if any."""
+
+    def save(self, entry: JournalEntry) -> None: ...
+
+    def finish(self, holder_id: str, renewal_id: str, state: str) -> None: ...
+
+    def audit(self, record: AuditRecord) -> None: ...
+
+
+class MemoryJournal:
+    """A Journal that forgets on exit: for previews and the UI's design mode."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, JournalEntry] = {}
+        self.records: list[AuditRecord] = []
+
+    def open_entry(self, holder_id: str) -> JournalEntry | None:
+        entry = self.entries.get(holder_id)
+        return entry if entry is not None and entry.state == OPEN else None
+
+    def save(self, entry: JournalEntry) -> None:
+        self.entries[entry.holder_id] = entry
+
+    def finish(self, holder_id: str, renewal_id: str, state: str) -> None:
+        entry = self.entries.get(holder_id)
+        if entry is not None and entry.renewal_id == renewal_id:
+            entry.state = state
+
+    def audit(self, record: AuditRecord) -> None:
+        self.records.append(record)

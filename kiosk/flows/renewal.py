@@ -1,0 +1,1273 @@
+"""The certificate renewal (SPEC R2-R26) as one navigation map, driven by the UI unchanged.
+
+`RenewalFlow` is what the Qt wizard, the tests and `kiosk walkthrough` use:
+
+    flow = RenewalFlow(services, journal)
+    view = flow.start_self_service()            # or flow.start_staff(), or start_with_holder()
+    view = flow.submit({"id_number": "..."})    # the current step's inputs, by name
+    ...                                         # view.step_id, view.inputs, view.error ...
+    flow.back(); flow.reset()
+
+Every step is a navmap entry (see `_navmap`); branches are the named predicates below.
+Side effects happen only in `accept` hooks, through the injected service Protocols; what a
+step shows is read by its `load` hook. A backend refusal never raises out of `submit`: the
+flow stays on the step and the view carries the message (and help code). Repeated failures
+end in the `staff` step (請聯繫櫃檯職員, with the renewal id as reference), never a dead end.
+
+Nothing personal is kept beyond the holder's session in memory: photos arrive as JPEG
+bytes in the inputs and are wiped after the step; the journal only records references and
+what the backend confirmed.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from kiosk.flows.journal import AuditRecord, Journal, JournalEntry
+from kiosk.flows.messages import DEFAULT_LANG, Message, message, message_for_help_code
+from kiosk.flows.validation import (
+    code_problems,
+    confirmation_problems,
+    password_problems,
+    phrase_problems,
+)
+from kiosk.flows.wizard import STAY, Data, GoTo, StepDef, Wizard
+from kiosk.services.api import (
+    ActivationJob,
+    Application,
+    Certificate,
+    CertType,
+    EmailStatus,
+    HolderSession,
+    Renewal,
+    Services,
+    StaffSession,
+    Submission,
+)
+from kiosk.services.errors import BackendError, ConnectionFailed, ServerError, TimeoutFailed
+
+# Card fields in the order the seed's cards show them (SPEC "Certificates").
+CARD_FIELDS: tuple[tuple[str, str], ...] = (
+    ("type", "證書類型"),
+    ("serial", "原證書序號"),
+    ("expiry", "原證書到期日"),
+    ("status", "原證書狀態"),
+    ("holder_name", "證書持有人"),
+    ("email", "電郵地址"),
+    ("org_name", "機構名稱"),
+    ("department", "部門/分部"),
+    ("position", "職務/職級/職位"),
+    ("transaction_limit", "交易限額"),
+    ("agent_qualification", "代理資格"),
+)
+TYPE_LABELS = {
+    CertType.CLOUD: '商業機構"雲簽"帳戶',
+    CertType.QUALIFIED: "商業機構合格證書",
+    CertType.STANDARD: "標準證書",
+    CertType.ENCRYPTION: "加密證書(商業機構)",
+}
+STATUS_LABELS = {"valid": "有效", "expired": "已過期", "revoked": "已撤銷"}
+
+# Terminal steps and what they mean for the holder (the walkthrough's `outcome`).
+OUTCOMES: Mapping[str, str] = {
+    "done": "activated",
+    "offline_done": "offline",
+    "nothing_pending": "refused",
+    "id_unsupported": "refused",
+    "id_invalid": "refused",
+    "eid_unavailable": "refused",
+    "revoke_first": "refused",
+    "reverify": "refused",
+    "staff": "staff",
+}
+
+
+@dataclass(frozen=True)
+class RetryCaps:
+    """How many failures the holder gets before the flow hands over to counter staff."""
+
+    photo_retakes: int = 3  # R12 photos under the threshold
+    eid_failures: int = 3  # wrong or expired SMS codes, failed face checks (R15)
+    email_code_failures: int = 5  # wrong email codes (the server also locks: AC-AB-0011)
+    activation_wait_s: float = 300.0  # polling within one submit before "still running"
+
+
+@dataclass(frozen=True)
+class StepView:
+    """What the UI shows for the current step. `data` is JSON-able."""
+
+    step_id: str
+    step_number: int  # 1..4 for the step indicator; 0 before step 1
+    data: Mapping[str, object]
+    messages: tuple[Message, ...]
+    error: Message | None
+    can_back: bool
+    is_last: bool
+    inputs: tuple[str, ...]
+    outcome: str | None = None  # for last steps: activated | offline | refused | staff
+    errors: tuple[Message, ...] = ()  # every problem when several (client validation)
+
+
+class InputProblem(Exception):  # noqa: N818 - the holder's input, not a program error
+    """Client-side validation refused the inputs (the server would have refused them too)."""
+
+    def __init__(self, message_ids: Sequence[str]) -> None:
+        super().__init__(", ".join(message_ids))
+        self.message_ids = list(message_ids)
+
+
+# --- named predicates (the navmap's branches) --------------------------------------------
+
+
+def all_emails_verified(data: Data) -> bool:
+    emails: list[EmailStatus] = data.get("emails") or []
+    return bool(emails) and all(e.verified_at is not None for e in emails)
+
+
+def _submission_certs(data: Data) -> tuple[tuple[Certificate, ...], tuple[Certificate, ...]]:
+    sub: Submission | None = data.get("submission")
+    if sub is not None:
+        return sub.activation_pending, sub.offline_pending
+    renewal: Renewal = data["renewal"]
+    return renewal.activation_pending, renewal.offline_pending
+
+
+def all_non_cloud(data: Data) -> bool:
+    """R19: nothing to activate online, only offline handling left."""
+    cloud, offline = _submission_certs(data)
+    return not cloud and bool(offline)
+
+
+def only_one_cloud_cert(data: Data) -> bool:
+    """R18: exactly one certificate in the renewal and it is cloud-sign: skip the selection."""
+    cloud, offline = _submission_certs(data)
+    return len(cloud) == 1 and not offline
+
+
+def needs_new_password(data: Data) -> bool:
+    """R22: the cloud-sign account holds no valid certificate."""
+    form = data.get("form")
+    return bool(form is not None and form.needs_new_password)
+
+
+def _after_submit(data: Data) -> str:
+    if all_non_cloud(data):
+        return "offline_done"
+    if only_one_cloud_cert(data):
+        cloud, _ = _submission_certs(data)
+        data["selected"] = [cloud[0].cert_id]
+        return "precheck"
+    return "activation_select"
+
+
+def _dynamic(default: str) -> Callable[[Data], str]:
+    """`next` decided by the accept hook (it sets data["_next"]), else `default`."""
+
+    def resolve(data: Data) -> str:
+        return str(data.pop("_next", default))
+
+    return resolve
+
+
+# --- view models ---------------------------------------------------------------------------
+
+
+def certificate_view(cert: Certificate) -> dict[str, object]:
+    view: dict[str, object] = {
+        "cert_id": cert.cert_id,
+        "type": cert.type.value,
+        "type_label": TYPE_LABELS.get(cert.type, cert.type.value),
+        "cloud": cert.cloud,
+        "serial": cert.serial,
+        "expiry": cert.expiry.isoformat(),
+        "status": cert.status.value,
+        "status_label": STATUS_LABELS.get(cert.status.value, cert.status.value),
+        "holder_name": cert.holder_name,
+        "email": cert.email,
+        "org_name": cert.org_name,
+        "department": cert.department,
+        "position": cert.position,
+    }
+    if cert.type is CertType.QUALIFIED:
+        view["transaction_limit"] = cert.transaction_limit
+        view["agent_qualification"] = cert.agent_qualification
+    return view
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _email_view(e: EmailStatus) -> dict[str, object]:
+    return {
+        "address": e.address,
+        "verified": e.verified_at is not None,
+        "verified_at": _iso(e.verified_at),
+        "code_expires_at": _iso(e.code_expires_at),
+        "can_request_code": e.can_request_code,
+        "attempts_left": e.attempts_left,
+    }
+
+
+@dataclass
+class _Counters:
+    retakes: int = 0
+    eid_failures: int = 0
+    email_code_failures: int = 0
+
+
+@dataclass
+class _Outcome:
+    error: Message | None = None
+    errors: tuple[Message, ...] = ()
+    extra: list[Message] = field(default_factory=list)
+
+
+class RenewalFlow:
+    """One holder's renewal at the kiosk. Not thread-safe: one worker drives it."""
+
+    def __init__(
+        self,
+        services: Services,
+        journal: Journal,
+        *,
+        lang: str = DEFAULT_LANG,
+        caps: RetryCaps | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.services = services
+        self.journal = journal
+        self.lang = lang
+        self.caps = caps or RetryCaps()
+        self._sleep = sleep
+        self._clock = clock
+        self._wizard = Wizard(self._navmap())
+        self._session: HolderSession | None = None
+        self._staff: StaffSession | None = None
+        self._entry: JournalEntry | None = None
+        self._counters = _Counters()
+        self._last = _Outcome()
+        # Called with every step view entered, auto steps included (walkthrough, audit UI).
+        self.observers: list[Callable[[StepView], None]] = []
+
+    # --- public API -----------------------------------------------------------------------
+
+    @property
+    def current(self) -> StepView:
+        return self._view()
+
+    @property
+    def session(self) -> HolderSession | None:
+        return self._session
+
+    @property
+    def renewal_id(self) -> str | None:
+        return self._entry.renewal_id if self._entry else None
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+
+    def start_self_service(self) -> StepView:
+        """The holder's own sign-in: ID number, then the SMS code (strong e-ID)."""
+        self.reset()
+        self._wizard.start("sign_in", {})
+        return self._entered()
+
+    def start_staff(self, staff: StaffSession | None = None) -> StepView:
+        """Counter staff signs in (or is signed in already) and looks the holder up."""
+        self.reset()
+        self._staff = staff
+        self._wizard.start("staff_lookup" if staff else "staff_login", {})
+        return self._entered()
+
+    def sign_in_start(self, id_number: str) -> StepView:
+        if self._wizard.current_step != "sign_in":
+            self.start_self_service()
+        return self.submit({"id_number": id_number})
+
+    def sign_in_complete(self, code: str) -> StepView:
+        return self.submit({"sms_code": code})
+
+    def start_with_holder(self, session: HolderSession) -> StepView:
+        """The holder is known (staff look-up or e-ID sign-in done before): go to their
+        renewal, resuming an interrupted one from what the backend and the journal hold."""
+        self.reset()
+        self._session = session
+        data: Data = {}
+        self._wizard.start("routing", data)
+        try:
+            target = self._route(data)
+        except BackendError as err:
+            self._last = _Outcome(error=self._error_message(err))
+            return self._view()
+        self._wizard.stack = []
+        self._wizard.push(target, data)
+        return self._entered()
+
+    def resume(self, holder: HolderSession) -> StepView:
+        return self.start_with_holder(holder)
+
+    def submit(self, inputs: Mapping[str, object]) -> StepView:
+        """Runs the current step's accept with the person's inputs, then moves on."""
+        step = self._wizard.current_step
+        if step is None:
+            raise RuntimeError("the flow has not started")
+        self._last = _Outcome()
+        try:
+            data = self._wizard.data
+            if data.pop("_load_failed", False):
+                self._load(step)
+                if self._wizard.data.get("_load_failed"):
+                    return self._view()
+            before = len(self._wizard.stack)
+            new_step = self._wizard.advance(inputs)
+        except InputProblem as problem:
+            msgs = tuple(message(i) for i in problem.message_ids)
+            self._last = _Outcome(error=msgs[0], errors=msgs)
+            return self._view()
+        except BackendError as err:
+            self._last = _Outcome(error=self._error_message(err))
+            return self._view()
+        finally:
+            _wipe_inputs(inputs)
+        if new_step != step or len(self._wizard.stack) != before:
+            return self._entered()
+        self._notify()
+        return self._view()
+
+    def back(self) -> StepView:
+        self._last = _Outcome()
+        if not self._wizard.can_back():
+            return self._view()
+        self._wizard.back()
+        # Auto steps are checks, not pages: Back goes to the page before them.
+        while self._wizard.navmap[self._wizard.current_step or ""].auto and self._wizard.can_back():
+            self._wizard.back()
+        step = self._wizard.current_step
+        assert step is not None
+        if self._wizard.navmap[step].load is not None:
+            self._load(step)
+        self._journal_step(step)
+        self._notify()
+        return self._view()
+
+    def reset(self) -> None:
+        """Forget everything of the holder (start over, idle timeout). The journal keeps its
+        references so a holder who comes back resumes; see `abandon` for one who has gone."""
+        self._wizard.reset()
+        self._session = None
+        self._staff = None
+        self._entry = None
+        self._counters = _Counters()
+        self._last = _Outcome()
+
+    def abandon(self) -> None:
+        """The holder has gone: close their journal entry; the backend keeps its records."""
+        if self._entry is not None:
+            self.journal.finish(self._entry.holder_id, self._entry.renewal_id, "abandoned")
+            self._audit("abandon", "", "abandoned")
+        self.reset()
+
+    # --- the navmap -------------------------------------------------------------------------
+
+    def _navmap(self) -> dict[str, StepDef]:
+        terminal = {
+            step: StepDef(last=True, step_number=n, can_back=back)
+            for step, n, back in (
+                ("nothing_pending", 0, False),
+                ("id_unsupported", 2, False),
+                ("id_invalid", 2, False),
+                ("eid_unavailable", 3, False),
+                ("offline_done", 4, False),
+                ("revoke_first", 4, True),
+                ("reverify", 4, True),
+                ("staff", 0, False),
+                ("done", 4, False),
+            )
+        }
+        return {
+            "routing": StepDef(can_back=False),
+            "sign_in": StepDef(
+                accept=self._accept_sign_in, next="sign_in_code", inputs=("id_number",)
+            ),
+            "sign_in_code": StepDef(
+                accept=self._accept_sign_in_code, next=_dynamic(STAY), inputs=("sms_code",)
+            ),
+            "staff_login": StepDef(
+                accept=self._accept_staff_login,
+                next="staff_lookup",
+                inputs=("username", "password"),
+            ),
+            "staff_lookup": StepDef(
+                accept=self._accept_staff_lookup,
+                next=_dynamic(STAY),
+                inputs=("id_number",),
+                can_back=False,
+            ),
+            "pending": StepDef(accept=self._accept_pending, next="emails", can_back=False),
+            "emails": StepDef(
+                load=self._load_emails,
+                accept=self._accept_emails,
+                next=_dynamic("email_code"),
+                inputs=("address",),
+                step_number=1,
+                can_back=False,
+            ),
+            "email_code": StepDef(
+                accept=self._accept_email_code,
+                next=_dynamic(STAY),
+                inputs=("action", "code"),
+                step_number=1,
+            ),
+            "consent": StepDef(
+                accept=self._accept_consent,
+                next="id_check",
+                inputs=("agree",),
+                step_number=2,
+                can_back=False,
+            ),
+            "id_check": StepDef(
+                accept=self._accept_id_check, next="photo", step_number=2, auto=True
+            ),
+            "photo": StepDef(
+                accept=self._accept_photo,
+                next="face_result",
+                inputs=("photo_jpeg",),
+                step_number=2,
+                can_back=False,
+            ),
+            "face_result": StepDef(next="confirm", step_number=2, can_back=False),
+            "confirm": StepDef(
+                load=self._load_application, next="declaration", step_number=3, can_back=False
+            ),
+            "declaration": StepDef(
+                accept=self._accept_declaration, next="eid", inputs=("agree",), step_number=3
+            ),
+            "eid": StepDef(
+                load=self._load_application,
+                accept=self._accept_eid,
+                next=_dynamic(STAY),
+                inputs=("action", "sms_code", "face_jpeg"),
+                step_number=3,
+            ),
+            "esign": StepDef(
+                accept=self._accept_esign,
+                next="signed",
+                step_number=3,
+                auto=True,
+                can_back=False,
+            ),
+            "signed": StepDef(next="review", step_number=3, can_back=False),
+            "review": StepDef(
+                load=self._load_application,
+                accept=self._accept_review,
+                next="submitted",
+                step_number=3,
+            ),
+            "submitted": StepDef(next=_after_submit, step_number=3, can_back=False),
+            "activation_select": StepDef(
+                accept=self._accept_select,
+                next="precheck",
+                inputs=("cert_ids",),
+                step_number=4,
+                can_back=False,
+            ),
+            "precheck": StepDef(
+                accept=self._accept_precheck, next="activation_form", step_number=4, auto=True
+            ),
+            "activation_form": StepDef(
+                load=self._load_activation_form,
+                accept=self._accept_activation,
+                next="activation_progress",
+                inputs=("password", "password_confirm", "revocation_phrase"),
+                step_number=4,
+            ),
+            "activation_progress": StepDef(
+                accept=self._accept_progress,
+                next=_dynamic(STAY),
+                step_number=4,
+                auto=True,
+                can_back=False,
+            ),
+            **terminal,
+        }
+
+    # --- accept and load hooks ------------------------------------------------------------
+
+    def _accept_sign_in(self, data: Data, inputs: Mapping[str, object]) -> None:
+        id_number = str(inputs.get("id_number") or "").strip()
+        if not id_number:
+            raise InputProblem(["signin.id_number"])
+        challenge = self._call("eid.start_login", self.services.eid.start_login, id_number)
+        data["challenge"] = challenge
+
+    def _accept_sign_in_code(self, data: Data, inputs: Mapping[str, object]) -> None:
+        code = str(inputs.get("sms_code") or "").strip()
+        if problems := code_problems(code):
+            raise InputProblem(problems)
+        challenge = data["challenge"]
+        self._session = self._call(
+            "eid.complete_login", self.services.eid.complete_login, challenge.challenge_id, code
+        )
+        data.pop("challenge", None)
+        data["_next"] = self._route(data)
+
+    def _accept_staff_login(self, data: Data, inputs: Mapping[str, object]) -> None:
+        self._staff = self._call(
+            "registry.staff_login",
+            self.services.registry.staff_login,
+            str(inputs.get("username") or ""),
+            str(inputs.get("password") or ""),
+        )
+
+    def _accept_staff_lookup(self, data: Data, inputs: Mapping[str, object]) -> None:
+        if self._staff is None:
+            raise GoTo("staff_login")
+        id_number = str(inputs.get("id_number") or "").strip()
+        if not id_number:
+            raise InputProblem(["staff.lookup"])
+        self._session = self._call(
+            "registry.staff_lookup", self.services.registry.staff_lookup, self._staff, id_number
+        )
+        data["_next"] = self._route(data)
+
+    def _accept_pending(self, data: Data, inputs: Mapping[str, object]) -> None:
+        # R3: every record is pre-selected and cannot be deselected; nothing to choose here.
+        pass
+
+    def _load_emails(self, data: Data) -> None:
+        data["emails"] = self._call(
+            "registry.emails", self.services.registry.emails, self._sess(), self._rid()
+        )
+
+    def _accept_emails(self, data: Data, inputs: Mapping[str, object]) -> None:
+        address = str(inputs.get("address") or "").strip()
+        if not address:
+            if all_emails_verified(data):
+                data["_next"] = "consent"
+                return
+            raise InputProblem(["email.list"])
+        known = {e.address: e for e in data.get("emails") or []}
+        if address not in known:
+            raise InputProblem(["email.not_in_renewal"])
+        data["address"] = address
+        data.pop("code_sent", None)
+        status = known[address]
+        if status.verified_at is not None:
+            # R7: verified earlier (same record, within 30 days): no new code needed.
+            data["_next"] = "consent" if all_emails_verified(data) else STAY
+            data.pop("address", None)
+            return
+        if status.code_expires_at is not None:
+            data["code_expires_at"] = _iso(status.code_expires_at)
+
+    def _accept_email_code(self, data: Data, inputs: Mapping[str, object]) -> None:
+        action = str(inputs.get("action") or ("verify" if inputs.get("code") else "request"))
+        address = str(data["address"])
+        if action == "request":
+            sent = self._call(
+                "registry.request_email_code",
+                self.services.registry.request_email_code,
+                self._sess(),
+                self._rid(),
+                address,
+            )
+            data["code_sent"] = True
+            data["code_expires_at"] = _iso(sent.expires_at)
+            return
+        code = str(inputs.get("code") or "").strip()
+        if problems := code_problems(code):
+            raise InputProblem(problems)
+        try:
+            self._call(
+                "registry.verify_email_code",
+                self.services.registry.verify_email_code,
+                self._sess(),
+                self._rid(),
+                address,
+                code,
+            )
+        except BackendError as err:
+            if err.help_code == "AC-AB-0008":
+                self._counters.email_code_failures += 1
+                if (
+                    self._counters.email_code_failures >= self.caps.email_code_failures
+                    or err.details.get("attempts_left") == 0
+                ):
+                    self._hand_off(data, err)
+            elif err.help_code == "AC-AB-0011":
+                self._hand_off(data, err)
+            raise
+        data.pop("address", None)
+        data.pop("code_sent", None)
+        data.pop("code_expires_at", None)
+        data["_next"] = "emails"
+
+    def _accept_consent(self, data: Data, inputs: Mapping[str, object]) -> None:
+        if inputs.get("agree") is not True:
+            raise InputProblem(["consent.required"])
+        consent = self._call(
+            "bureau.consent", self.services.bureau.consent, self._sess(), self._rid()
+        )
+        data["_consent_token"] = consent.consent_token
+
+    def _accept_id_check(self, data: Data, inputs: Mapping[str, object]) -> None:
+        token = data.get("_consent_token")
+        if not token:
+            raise GoTo("consent")
+        try:
+            self._call(
+                "registry.check_identity",
+                self.services.registry.check_identity,
+                self._sess(),
+                self._rid(),
+                token,
+            )
+        except BackendError as err:
+            if err.help_code == "AC-AB-0017":  # R10
+                raise GoTo("id_unsupported") from err
+            if err.help_code == "AC-AB-0018":  # R11
+                raise GoTo("id_invalid") from err
+            if err.help_code == "AC-AB-0016":  # the consent went stale: ask again
+                raise GoTo("consent") from err
+            raise
+
+    def _accept_photo(self, data: Data, inputs: Mapping[str, object]) -> None:
+        photo = inputs.get("photo_jpeg")
+        if not isinstance(photo, bytes | bytearray) or not photo:
+            raise InputProblem(["photo.missing"])
+        token = data.get("_consent_token")
+        if not token:
+            raise GoTo("consent")
+        try:
+            match = self._call(
+                "bureau.match_face",
+                self.services.bureau.match_face,
+                self._sess(),
+                self._rid(),
+                token,
+                bytes(photo),
+            )
+        except BackendError as err:
+            if err.help_code in ("AC-AB-0019", "AC-AB-0020", "AC-AB-0005"):  # R12: retake
+                self._counters.retakes += 1
+                if self._counters.retakes >= self.caps.photo_retakes:
+                    self._hand_off(data, err)
+            elif err.help_code == "AC-AB-0016":
+                raise GoTo("consent") from err
+            raise
+        self._call(
+            "registry.record_face_match",
+            self.services.registry.record_face_match,
+            self._sess(),
+            self._rid(),
+            match.match_id,
+        )
+        data["score"] = match.score
+        data["threshold"] = match.threshold
+        data.pop("_consent_token", None)
+
+    def _load_application(self, data: Data) -> None:
+        if data.get("application") is None:
+            data["application"] = self._call(
+                "registry.application",
+                self.services.registry.application,
+                self._sess(),
+                self._rid(),
+            )
+
+    def _accept_declaration(self, data: Data, inputs: Mapping[str, object]) -> None:
+        if inputs.get("agree") is not True:
+            raise InputProblem(["declaration.required"])  # R14
+        self._call(
+            "registry.accept_declaration",
+            self.services.registry.accept_declaration,
+            self._sess(),
+            self._rid(),
+        )
+
+    def _accept_eid(self, data: Data, inputs: Mapping[str, object]) -> None:
+        action = str(inputs.get("action") or ("verify" if inputs.get("sms_code") else "request"))
+        if action == "request":
+            try:
+                challenge = self._call(
+                    "eid.start_challenge",
+                    self.services.eid.start_challenge,
+                    self._sess(),
+                    f"renewal:{self._rid()}",
+                )
+            except BackendError as err:
+                if err.help_code == "AC-AB-0021":  # R15: no very-high tool on the account
+                    raise GoTo("eid_unavailable") from err
+                raise
+            data["challenge"] = challenge
+            return
+        challenge = data.get("challenge")
+        if challenge is None:
+            raise InputProblem(["eid.intro"])
+        code = str(inputs.get("sms_code") or "").strip()
+        if problems := code_problems(code):
+            raise InputProblem(problems)
+        face = inputs.get("face_jpeg")
+        if not isinstance(face, bytes | bytearray) or not face:
+            raise InputProblem(["photo.missing"])
+        try:
+            assertion = self._call(
+                "eid.verify_challenge",
+                self.services.eid.verify_challenge,
+                self._sess(),
+                challenge.challenge_id,
+                code,
+                bytes(face),
+            )
+        except BackendError as err:
+            if err.help_code in ("AC-AB-0022", "AC-AB-0023", "AC-AB-0024"):
+                self._counters.eid_failures += 1
+                if self._counters.eid_failures >= self.caps.eid_failures:
+                    self._hand_off(data, err)
+            elif err.help_code == "AC-AB-0038":
+                self._hand_off(data, err)
+            raise
+        data.pop("challenge", None)
+        data["_assertion"] = assertion.assertion
+        data["_next"] = "esign"
+
+    def _accept_esign(self, data: Data, inputs: Mapping[str, object]) -> None:
+        assertion = data.get("_assertion")
+        if not assertion:
+            raise GoTo("eid")
+        self._load_application(data)
+        application: Application = data["application"]
+        signature = self._call(
+            "esign.sign",
+            self.services.esign.sign,
+            self._sess(),
+            assertion,
+            application.document_id,
+        )
+        data.pop("_assertion", None)
+        entry = self._journal_entry()
+        entry.signature_id = signature.signature_id
+        self.journal.save(entry)
+
+    def _accept_review(self, data: Data, inputs: Mapping[str, object]) -> None:
+        entry = self._journal_entry()
+        if not entry.signature_id:
+            raise GoTo("eid")
+        if not entry.submit_key:
+            # Saved before the call: a crash mid-call resubmits with the same key (R26 spirit).
+            entry.submit_key = f"submit-{uuid.uuid4()}"
+            self.journal.save(entry)
+        try:
+            submission = self._call(
+                "registry.submit",
+                self.services.registry.submit,
+                self._sess(),
+                self._rid(),
+                entry.signature_id,
+                entry.submit_key,
+            )
+        except BackendError as err:
+            if err.help_code != "AC-AB-0026":  # already submitted: carry on from the record
+                raise
+            renewal = self._call(
+                "registry.current_renewal", self.services.registry.current_renewal, self._sess()
+            )
+            data["renewal"] = renewal
+            submission = Submission(
+                submitted_at=datetime.now(UTC),
+                activation_pending=renewal.activation_pending,
+                offline_pending=renewal.offline_pending,
+                notice_code="AC-AB-0007" if not renewal.activation_pending else None,
+            )
+        data["submission"] = submission
+        entry.submitted_at = submission.submitted_at
+        self.journal.save(entry)
+
+    def _accept_select(self, data: Data, inputs: Mapping[str, object]) -> None:
+        cloud, _ = _submission_certs(data)
+        available = [c.cert_id for c in cloud]
+        raw = inputs.get("cert_ids")
+        if raw == "all":  # 選取所有
+            chosen = available
+        elif isinstance(raw, list | tuple):
+            chosen = [str(c) for c in raw if str(c) in available]
+        else:
+            chosen = []
+        if not chosen:
+            raise InputProblem(["activation.none_selected"])
+        data["selected"] = chosen
+        entry = self._journal_entry()
+        entry.activation_cert_ids = tuple(chosen)
+        self.journal.save(entry)
+
+    def _accept_precheck(self, data: Data, inputs: Mapping[str, object]) -> None:
+        try:
+            self._call(
+                "registry.precheck",
+                self.services.registry.precheck,
+                self._sess(),
+                self._rid(),
+                list(data["selected"]),
+            )
+        except BackendError as err:
+            if err.help_code == "AC-AB-0015":  # R20
+                data["revoke"] = [
+                    {
+                        "cert_id": str(c.get("cert_id", "")),
+                        "revoke_url": str(c.get("revoke_url", "")),
+                    }
+                    for c in err.details.get("certificates", [])
+                    if isinstance(c, dict)
+                ]
+                raise GoTo("revoke_first") from err
+            if err.help_code == "AC-AB-0014":  # R21 (the backend sends the email)
+                raise GoTo("reverify") from err
+            raise
+
+    def _load_activation_form(self, data: Data) -> None:
+        data["form"] = self._call(
+            "registry.activation_form",
+            self.services.registry.activation_form,
+            self._sess(),
+            self._rid(),
+        )
+
+    def _accept_activation(self, data: Data, inputs: Mapping[str, object]) -> None:
+        password = _text(inputs.get("password"))
+        confirm = _text(inputs.get("password_confirm"))
+        phrase = _text(inputs.get("revocation_phrase"))
+        problems: list[str] = []
+        if needs_new_password(data):
+            problems += password_problems(password)  # R23
+            problems += confirmation_problems(password, confirm)
+        elif not password:
+            problems.append("validation.password_required")
+        problems += phrase_problems(phrase)  # R24
+        if problems:
+            raise InputProblem(problems)
+        entry = self._journal_entry()
+        selected = list(data["selected"])
+        if not entry.activation_key or tuple(selected) != entry.activation_cert_ids:
+            # Saved before the call: a retry after a crash or a lost answer reuses the key,
+            # so the registry activates each certificate exactly once (R26).
+            entry.activation_key = f"activate-{uuid.uuid4()}"
+            entry.activation_cert_ids = tuple(selected)
+            self.journal.save(entry)
+        try:
+            job = self._call(
+                "registry.activate",
+                self.services.registry.activate,
+                self._sess(),
+                self._rid(),
+                selected,
+                password,
+                confirm if needs_new_password(data) else None,
+                phrase,
+                entry.activation_key,
+            )
+        except BackendError as err:
+            if not isinstance(err, ConnectionFailed | TimeoutFailed | ServerError):
+                # A refusal was answered and recorded under this key: the corrected request
+                # needs a fresh key or the registry would replay the refusal.
+                entry.activation_key = None
+                self.journal.save(entry)
+            raise
+        finally:
+            del password, confirm, phrase
+        self._record_job(data, job)
+
+    def _record_job(self, data: Data, job: ActivationJob) -> None:
+        data["job"] = job
+        entry = self._journal_entry()
+        if entry.job_id != job.job_id:
+            entry.job_id = job.job_id
+            self.journal.save(entry)
+
+    def _accept_progress(self, data: Data, inputs: Mapping[str, object]) -> None:
+        job: ActivationJob | None = data.get("job")
+        entry = self._journal_entry()
+        job_id = job.job_id if job else entry.job_id
+        if job_id is None:
+            raise GoTo("activation_form")
+        deadline = self._clock() + self.caps.activation_wait_s
+        while job is None or job.state == "running":
+            if job is not None:
+                if self._clock() >= deadline:
+                    data["job"] = job
+                    data["_next"] = STAY
+                    return
+                self._sleep(max(0.05, min(job.poll_after_s, 5.0)))
+            job = self._call(
+                "registry.activation_status",
+                self.services.registry.activation_status,
+                self._sess(),
+                job_id,
+            )
+        data["job"] = job
+        if job.state == "succeeded":
+            data["_next"] = "done"
+            return
+        code = job.error_help_code or "AC-AB-0033"
+        self._last.extra.append(message_for_help_code(code))
+        data["handoff_code"] = code
+        data["_next"] = "staff"
+
+    # --- routing and resume ---------------------------------------------------------------
+
+    def _route(self, data: Data) -> str:
+        """Where this holder's renewal stands, from the backend (the authority) and the
+        journal (idempotency keys, the signature and the activation job)."""
+        session = self._sess()
+        entry = self.journal.open_entry(session.holder_id)
+        try:
+            renewal = self._call(
+                "registry.current_renewal", self.services.registry.current_renewal, session
+            )
+        except BackendError as err:
+            if err.help_code != "AC-AB-0003":
+                raise
+            if entry is not None and entry.job_id:
+                # Nothing pending any more: the activation we started may have finished.
+                self._entry = entry
+                return "activation_progress"
+            if entry is not None:
+                self.journal.finish(entry.holder_id, entry.renewal_id, "abandoned")
+            return "nothing_pending"
+        if entry is not None and entry.renewal_id != renewal.renewal_id:
+            self.journal.finish(entry.holder_id, entry.renewal_id, "abandoned")
+            entry = None
+        if entry is None:
+            certs = renewal.identity_pending + renewal.activation_pending + renewal.offline_pending
+            entry = JournalEntry(
+                holder_id=renewal.holder_id,
+                renewal_id=renewal.renewal_id,
+                step="pending",
+                cert_ids=tuple(c.cert_id for c in certs),
+            )
+            self.journal.save(entry)
+        self._entry = entry
+        data["renewal"] = renewal
+        p = renewal.progress
+        if entry.job_id:
+            return "activation_progress"
+        if p.submitted or (not renewal.identity_pending and renewal.activation_pending):
+            if entry.activation_cert_ids:
+                data["selected"] = list(entry.activation_cert_ids)
+            return _after_submit(data)
+        if not renewal.identity_pending:
+            return "offline_done" if renewal.offline_pending else "nothing_pending"
+        if p.signed and entry.signature_id:
+            return "review"
+        if p.declaration_accepted:
+            return "eid"
+        if p.face_passed:
+            return "confirm"
+        if p.emails_verified:
+            # The consent token lived in memory only: ask for consent again.
+            return "consent"
+        if entry.step not in ("pending", "routing"):
+            return "emails"
+        return "pending"
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _sess(self) -> HolderSession:
+        if self._session is None:
+            raise RuntimeError("no holder signed in")
+        return self._session
+
+    def _rid(self) -> str:
+        return self._journal_entry().renewal_id
+
+    def _journal_entry(self) -> JournalEntry:
+        if self._entry is None:
+            raise RuntimeError("no renewal")
+        return self._entry
+
+    def _call(self, name: str, fn: Callable[..., Any], *args: Any) -> Any:
+        step = self._wizard.current_step or ""
+        try:
+            result = fn(*args)
+        except BackendError as err:
+            self._audit(step, name, err.kind, err.help_code, err.request_id)
+            raise
+        self._audit(step, name, "ok")
+        return result
+
+    def _audit(
+        self,
+        step: str,
+        call: str,
+        outcome: str,
+        help_code: str | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        self.journal.audit(
+            AuditRecord(
+                step=step,
+                call=call,
+                outcome=outcome,
+                renewal_id=self._entry.renewal_id if self._entry else None,
+                help_code=help_code,
+                request_id=request_id,
+            )
+        )
+
+    def _hand_off(self, data: Data, err: BackendError) -> None:
+        data["handoff_code"] = err.help_code
+        self._last.extra.append(message_for_help_code(err.help_code, err.messages, err.details))
+        raise GoTo("staff") from err
+
+    def _error_message(self, err: BackendError) -> Message:
+        return message_for_help_code(err.help_code, err.messages, err.details)
+
+    def _load(self, step: str) -> None:
+        load = self._wizard.navmap[step].load
+        if load is None:
+            return
+        data = self._wizard.data
+        try:
+            load(data)
+        except BackendError as err:
+            data["_load_failed"] = True
+            self._last.error = self._error_message(err)
+
+    def _entered(self) -> StepView:
+        """A new step became current: load what it shows, journal it, run it if automatic."""
+        while True:
+            step = self._wizard.current_step
+            assert step is not None
+            spec = self._wizard.navmap[step]
+            self._load(step)
+            self._journal_step(step)
+            self._notify()
+            if not spec.auto or self._last.error is not None:
+                return self._view()
+            before = (step, len(self._wizard.stack))
+            try:
+                self._wizard.advance({})
+            except BackendError as err:
+                self._last.error = self._error_message(err)
+                return self._view()
+            if (self._wizard.current_step, len(self._wizard.stack)) == before:
+                return self._view()  # the check asked to stay (e.g. activation still running)
+
+    def _journal_step(self, step: str) -> None:
+        if self._entry is None:
+            return
+        outcome = OUTCOMES.get(step)
+        if outcome is not None:
+            self._entry.step = step
+            self.journal.finish(self._entry.holder_id, self._entry.renewal_id, outcome)
+            self._entry.state = outcome
+        elif self._entry.step != step:
+            self._entry.step = step
+            self.journal.save(self._entry)
+        self._audit(step, "", "entered")
+
+    def _notify(self) -> None:
+        if not self.observers:
+            return
+        view = self._view()
+        for observer in list(self.observers):
+            observer(view)
+
+    def _view(self) -> StepView:
+        step = self._wizard.current_step
+        if step is None:
+            return StepView("idle", 0, {}, (), self._last.error, False, False, ())
+        spec = self._wizard.navmap[step]
+        data = self._wizard.data
+        view_data, messages = self._present(step, data)
+        inputs = spec.inputs
+        if step == "activation_form" and not needs_new_password(data):
+            inputs = ("password", "revocation_phrase")
+        return StepView(
+            step_id=step,
+            step_number=spec.step_number,
+            data=view_data,
+            messages=tuple(self._last.extra) + tuple(messages),
+            error=self._last.error,
+            can_back=self._wizard.can_back(),
+            is_last=self._wizard.is_last(step, data),
+            inputs=inputs,
+            outcome=OUTCOMES.get(step),
+            errors=self._last.errors,
+        )
+
+    def _present(self, step: str, data: Data) -> tuple[dict[str, object], list[Message]]:
+        """The JSON-able view model of a step: only what the holder may see on screen."""
+        out: dict[str, object] = {"lang": self.lang}
+        msgs: list[Message] = []
+        renewal: Renewal | None = data.get("renewal")
+        if self._entry is not None:
+            out["renewal_id"] = self._entry.renewal_id
+        out["counters"] = {
+            "retakes": self._counters.retakes,
+            "eid_failures": self._counters.eid_failures,
+            "email_code_failures": self._counters.email_code_failures,
+        }
+        if step == "sign_in":
+            msgs.append(message("signin.id_number"))
+        elif step == "sign_in_code" and data.get("challenge") is not None:
+            msgs.append(message("signin.code_sent", mobile=data["challenge"].mobile_masked))
+        elif step == "staff_login":
+            msgs.append(message("staff.login"))
+        elif step == "staff_lookup":
+            msgs.append(message("staff.lookup"))
+        elif step == "pending" and renewal is not None:
+            ident = renewal.identity_pending
+            out["cloud"] = [certificate_view(c) for c in ident if c.cloud]
+            out["non_cloud"] = [certificate_view(c) for c in ident if not c.cloud]
+            out["activation_pending"] = [certificate_view(c) for c in renewal.activation_pending]
+            out["offline_pending"] = [certificate_view(c) for c in renewal.offline_pending]
+            out["count"] = len(ident)
+            out["locked_selection"] = True  # R3: pre-selected, cannot be deselected
+            msgs.append(message("pending.intro"))
+            if out["cloud"]:
+                msgs.append(message("pending.cloud"))
+            if out["non_cloud"]:
+                msgs.append(message("pending.noncloud"))
+            msgs.append(message("pending.start", count=len(ident)))
+        elif step == "emails":
+            emails = data.get("emails") or []
+            out["emails"] = [_email_view(e) for e in emails]
+            out["all_verified"] = all_emails_verified(data)
+            msgs.append(message("email.list"))
+            for e in emails:
+                if e.verified_at is not None:
+                    msgs.append(message("email.verified"))
+            if all_emails_verified(data):
+                msgs.append(message("email.all_verified"))
+        elif step == "email_code":
+            out["address"] = data.get("address")
+            out["code_expires_at"] = data.get("code_expires_at")
+            out["code_sent"] = bool(data.get("code_sent"))
+            if data.get("code_sent"):
+                msgs.append(message("email.code_sent"))  # R5
+        elif step == "consent":
+            msgs += [message("consent.text"), message("consent.checkbox")]
+        elif step == "id_check":
+            msgs.append(message("id.checking"))
+        elif step in ("id_unsupported", "id_invalid"):
+            msgs += [message(step.replace("_", ".", 1)), message("id.offline_only")]
+        elif step == "photo":
+            msgs.append(message("photo.take"))
+            out["retakes_left"] = max(0, self.caps.photo_retakes - self._counters.retakes)
+        elif step == "face_result":
+            out["score"] = data.get("score")
+            out["threshold"] = data.get("threshold")
+            msgs.append(message("face.passed", score=f"{data.get('score', 0):.2f}"))
+        elif step in ("confirm", "review", "declaration", "eid"):
+            application: Application | None = data.get("application")
+            if application is not None:
+                out["certificates"] = [certificate_view(c) for c in application.certificates]
+                if step == "declaration":
+                    out["declaration"] = list(application.declaration)
+            msgs.append(
+                message(
+                    {
+                        "confirm": "confirm.intro",
+                        "review": "review.intro",
+                        "declaration": "declaration.checkbox",
+                        "eid": "eid.intro",
+                    }[step]
+                )
+            )
+            if step == "eid" and data.get("challenge") is not None:
+                out["mobile_masked"] = data["challenge"].mobile_masked
+                out["challenge_expires_at"] = _iso(data["challenge"].expires_at)
+                msgs.append(message("eid.code_sent", mobile=data["challenge"].mobile_masked))
+        elif step == "signed":
+            msgs.append(message("sign.success"))  # R16
+        elif step == "submitted":
+            msgs.append(message("submit.success"))  # R16
+        elif step in ("activation_select", "offline_done") and (
+            data.get("submission") is not None or renewal is not None
+        ):
+            cloud, offline = _submission_certs(data)
+            out["cloud"] = [certificate_view(c) for c in cloud]
+            out["non_cloud"] = [certificate_view(c) for c in offline]
+            if step == "activation_select":
+                msgs.append(message("activation.select"))
+                selected = list(data.get("selected") or [])
+                out["selected"] = selected
+                msgs.append(message("activation.next", count=len(selected)))
+            else:
+                msgs += [message("offline.submitted"), message("offline.unsupported")]  # R19
+        elif step == "activation_form":
+            form = data.get("form")
+            if form is not None:
+                out["cloud_username"] = form.cloud_username
+                out["needs_new_password"] = form.needs_new_password
+                if form.needs_new_password:
+                    msgs.append(message("activation.new_password"))
+            msgs += [
+                message("activation.form"),
+                message("activation.password_rules"),
+                message("activation.phrase_rules"),
+            ]
+        elif step == "activation_progress":
+            job = data.get("job")
+            out["job_state"] = job.state if job else None
+            msgs.append(message("activation.running"))
+        elif step == "done":
+            job = data.get("job")
+            out["renewed"] = [
+                {
+                    "cert_id": r.cert_id,
+                    "type": r.type.value,
+                    "type_label": TYPE_LABELS.get(r.type, r.type.value),
+                    "email": r.email,
+                    "old_serial": r.old_serial,
+                    "old_expiry": r.old_expiry.isoformat(),
+                    "new_serial": r.new_serial,
+                    "new_expiry": r.new_expiry.isoformat(),
+                }
+                for r in (job.results if job else ())
+            ]
+            msgs += [message("activation.success"), message("activation.email_sent")]  # R26
+            if data.get("submission") is not None or renewal is not None:
+                _, offline = _submission_certs(data)
+                if offline:
+                    out["non_cloud"] = [certificate_view(c) for c in offline]
+                    msgs.append(message("offline.counter"))  # R32
+        elif step == "revoke_first":
+            out["revoke"] = data.get("revoke") or []
+            msgs += [message("revoke.title"), message("revoke.body")]  # R20
+        elif step == "reverify":
+            msgs += [message("reverify.title"), message("reverify.body")]  # R21
+        elif step == "eid_unavailable":
+            msgs += [message("eid.not_enabled"), message("id.offline_only")]
+        elif step == "nothing_pending":
+            msgs.append(message("pending.none"))
+        elif step == "staff":
+            reference = self._entry.renewal_id if self._entry else "-"
+            out["reference"] = reference
+            out["handoff_code"] = data.get("handoff_code")
+            msgs.append(message("staff.handoff", reference=reference))
+        return out, msgs
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes | bytearray):
+        return value.decode("utf-8")
+    return "" if value is None else str(value)
+
+
+def _wipe_inputs(inputs: Mapping[str, object]) -> None:
+    """Photos and passwords handed over as bytearrays are overwritten once the step used them."""
+    for value in inputs.values():
+        if isinstance(value, bytearray):
+            value[:] = b"\0" * len(value)

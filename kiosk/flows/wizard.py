@@ -1,0 +1,144 @@
+"""A navigation map of steps (after Electrum's `electrum/wizard.py`).
+
+A step is an entry of the navmap: what comes next (a step id, or a named predicate of the
+wizard data), an optional `accept` hook holding the step's side effects, an optional `load`
+hook that reads what the step shows, and whether it is the last. State is a stack of
+(step, data) snapshots: going on pushes one, Back pops one, `reset()` drops them all.
+Nothing here knows about certificates; the renewal's navmap lives in `renewal.py`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+Data = dict[str, Any]
+NextFn = Callable[[Data], str]
+AcceptFn = Callable[[Data, Mapping[str, object]], None]
+LoadFn = Callable[[Data], None]
+
+
+class GoTo(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised by an accept hook to branch away from the navmap's `next` (a refusal path)."""
+
+    def __init__(self, step_id: str) -> None:
+        super().__init__(step_id)
+        self.step_id = step_id
+
+
+STAY = "__stay__"  # a `next` answer meaning "the step is not finished: show it again"
+
+
+@dataclass(frozen=True)
+class StepDef:
+    next: str | NextFn | None = None
+    accept: AcceptFn | None = None
+    load: LoadFn | None = None
+    last: bool | Callable[[Data], bool] = False
+    inputs: tuple[str, ...] = ()
+    step_number: int = 0
+    can_back: bool = True
+    auto: bool = False  # runs its accept at once, with no inputs (a backend check)
+
+
+@dataclass
+class Wizard:
+    navmap: Mapping[str, StepDef]
+    stack: list[tuple[str, Data]] = field(default_factory=list)
+
+    @property
+    def current_step(self) -> str | None:
+        return self.stack[-1][0] if self.stack else None
+
+    @property
+    def data(self) -> Data:
+        if not self.stack:
+            raise RuntimeError("the wizard has not started")
+        return self.stack[-1][1]
+
+    def start(self, step_id: str, data: Data | None = None) -> None:
+        self.stack = []
+        self.push(step_id, data or {})
+
+    def push(self, step_id: str, data: Data) -> None:
+        if step_id not in self.navmap:
+            raise KeyError(f"unknown step {step_id!r}")
+        self.stack.append((step_id, data))
+
+    def resolve_next(self, step_id: str, data: Data) -> str | None:
+        nxt = self.navmap[step_id].next
+        if nxt is None or isinstance(nxt, str):
+            return nxt
+        return nxt(data)
+
+    def is_last(self, step_id: str, data: Data) -> bool:
+        last = self.navmap[step_id].last
+        return last(data) if callable(last) else bool(last)
+
+    def advance(self, inputs: Mapping[str, object]) -> str:
+        """Run the current step's accept on a copy of its data, then move on.
+
+        The snapshot below stays untouched, so Back always returns to what the holder saw.
+        A failing accept leaves the wizard where it was; `GoTo` branches to a given step.
+        """
+        step_id = self.current_step
+        if step_id is None:
+            raise RuntimeError("the wizard has not started")
+        data = _snapshot(self.data)
+        spec = self.navmap[step_id]
+        try:
+            if spec.accept is not None:
+                spec.accept(data, inputs)
+            target = self.resolve_next(step_id, data)
+        except GoTo as branch:
+            target = branch.step_id
+        if target is None:
+            raise RuntimeError(f"step {step_id!r} has no next step")
+        if target in (STAY, step_id):
+            self.stack[-1] = (step_id, data)
+        else:
+            self.push(target, data)
+        return self.current_step or step_id
+
+    def replace(self, data: Data) -> None:
+        step_id = self.current_step
+        assert step_id is not None
+        self.stack[-1] = (step_id, data)
+
+    def can_back(self) -> bool:
+        if len(self.stack) < 2:
+            return False
+        return self.navmap[self.stack[-1][0]].can_back
+
+    def back(self) -> str | None:
+        if self.can_back():
+            self.stack.pop()
+        return self.current_step
+
+    def reset(self) -> None:
+        for _, data in self.stack:
+            wipe(data)
+        self.stack = []
+
+
+def _snapshot(data: Data) -> Data:
+    """A copy for the next snapshot; bytes-like secrets are never copied, only referenced."""
+    out: Data = {}
+    for key, value in data.items():
+        if isinstance(value, bytes | bytearray | memoryview):
+            out[key] = value
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def wipe(data: Data) -> None:
+    """Overwrite what can be overwritten (bytearrays: photos, passwords), then forget it all."""
+    for value in data.values():
+        if isinstance(value, bytearray):
+            value[:] = b"\0" * len(value)
+        elif isinstance(value, dict):
+            wipe(value)
+    data.clear()
