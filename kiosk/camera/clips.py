@@ -1,0 +1,91 @@
+"""Video clips made from still portraits, for tests, benchmarks and demos.
+
+A clip is a portrait composited on a plain background with a small sway (as a person standing
+at the counter), written as MJPG .avi so it goes through the same `cv2.VideoCapture` path as
+a webcam's MJPG stream.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from kiosk.camera.quality import Oval
+
+
+def background(width: int, height: int) -> np.ndarray:
+    """A plain, slightly graded wall: lets the detector see nothing but the faces."""
+    yy, xx = np.mgrid[0:height, 0:width]
+    grad = (150 + 30 * xx / width + 20 * yy / height).astype(np.uint8)
+    return cv2.merge([grad, grad, (grad * 0.96).astype(np.uint8)])
+
+
+def place(frame: np.ndarray, portrait: np.ndarray, cx: float, top: float, height: float) -> None:
+    """Paste `portrait` scaled to `height` px, centred at x=`cx`, its top at y=`top`."""
+    fh, fw = frame.shape[:2]
+    s = height / portrait.shape[0]
+    img = cv2.resize(portrait, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    ph, pw = img.shape[:2]
+    x0, y0 = int(round(cx - pw / 2)), int(round(top))
+    sx0, sy0 = max(0, -x0), max(0, -y0)
+    x0c, y0c = max(0, x0), max(0, y0)
+    x1c, y1c = min(fw, x0 + pw), min(fh, y0 + ph)
+    if x1c > x0c and y1c > y0c:
+        frame[y0c:y1c, x0c:x1c] = img[sy0 : sy0 + (y1c - y0c), sx0 : sx0 + (x1c - x0c)]
+
+
+def portrait_frames(
+    portraits: Sequence[np.ndarray],
+    width: int,
+    height: int,
+    n: int,
+    *,
+    scale: float = 1.0,
+    sway_px: float = 3.0,
+) -> list[np.ndarray]:
+    """`n` frames of the portraits side by side (one: centred in the oval), gently swaying.
+
+    `scale` 1.0 sizes a portrait so its face fills the default oval guide.
+    """
+    oval = Oval()
+    _, ocy, _, ory = oval.axes_px(width, height)
+    # The test portraits are cropped with the face centre ~42% down and the face box ~40%
+    # of their height; 2.85 oval semi-axes tall makes that box fill ~80% of the oval width.
+    p_height = 2.85 * ory * scale
+    frames = []
+    k = len(portraits)
+    for i in range(n):
+        frame = background(width, height)
+        dx = sway_px * math.sin(2 * math.pi * i / 45)
+        for j, p in enumerate(portraits):
+            cx = width * (j + 1) / (k + 1) + dx
+            place(frame, p, cx, ocy - 0.42 * p_height, p_height)
+        frames.append(frame)
+    return frames
+
+
+def write_clip(path: Path | str, frames: Sequence[np.ndarray], fps: float = 30.0) -> Path:
+    """Write frames as MJPG .avi; returns the path."""
+    out = Path(path)
+    h, w = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"MJPG"), fps, (w, h))
+    if not writer.isOpened():
+        raise RuntimeError(f"cannot write {out}")
+    try:
+        for f in frames:
+            writer.write(f)
+    finally:
+        writer.release()
+    return out
+
+
+def darken(frames: Sequence[np.ndarray], factor: float = 0.25) -> list[np.ndarray]:
+    return [cv2.convertScaleAbs(f, alpha=factor) for f in frames]
+
+
+def blur(frames: Sequence[np.ndarray], sigma: float = 6.0) -> list[np.ndarray]:
+    return [cv2.GaussianBlur(f, (0, 0), sigma) for f in frames]
