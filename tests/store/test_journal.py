@@ -1,0 +1,114 @@
+"""The SQLite journal: survives the process, holds references only, settings, staleness."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from kiosk.flows.journal import OPEN, AuditRecord, JournalEntry
+from kiosk.store import DB_URL_ENV, SqlJournal, default_db_url, open_journal
+
+
+def _entry(**kw: object) -> JournalEntry:
+    base: dict[str, object] = {
+        "holder_id": "H-ABC",
+        "renewal_id": "R-1",
+        "step": "photo",
+        "cert_ids": ("C-ABC-1", "C-ABC-2"),
+    }
+    base.update(kw)
+    return JournalEntry(**base)  # type: ignore[arg-type]
+
+
+def test_an_entry_survives_a_killed_process(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'j.sqlite'}"
+    code = (
+        "import os\n"
+        "from kiosk.flows.journal import JournalEntry\n"
+        "from kiosk.store import SqlJournal\n"
+        f"j = SqlJournal({url!r})\n"
+        "j.save(JournalEntry('H-ABC', 'R-1', 'activation_progress', ('C-ABC-2',),"
+        " ('C-ABC-2',), 'submit-1', 'activate-1', 'SIG-1', None, 'JOB-1'))\n"
+        "os._exit(9)  # no clean shutdown: a power cut right after the commit\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], timeout=60)
+    assert proc.returncode == 9
+    entry = SqlJournal(url).open_entry("H-ABC")
+    assert entry is not None
+    assert (entry.step, entry.job_id, entry.activation_key) == (
+        "activation_progress",
+        "JOB-1",
+        "activate-1",
+    )
+    assert entry.activation_cert_ids == ("C-ABC-2",)
+
+
+def test_save_updates_one_row_per_renewal(tmp_path: Path) -> None:
+    j = SqlJournal(f"sqlite:///{tmp_path / 'j.sqlite'}")
+    j.save(_entry())
+    j.save(_entry(step="confirm", signature_id="SIG-9"))
+    rows = j.entries("H-ABC")
+    assert len(rows) == 1
+    assert rows[0].step == "confirm" and rows[0].signature_id == "SIG-9"
+    assert rows[0].updated_at is not None and rows[0].updated_at.tzinfo is not None
+
+
+def test_a_finished_renewal_is_no_longer_open(tmp_path: Path) -> None:
+    j = SqlJournal(f"sqlite:///{tmp_path / 'j.sqlite'}")
+    j.save(_entry())
+    j.finish("H-ABC", "R-1", "activated")
+    assert j.open_entry("H-ABC") is None
+    assert j.entries("H-ABC")[0].state == "activated"
+
+
+def test_stale_open_renewals_are_abandoned(tmp_path: Path) -> None:
+    j = SqlJournal(f"sqlite:///{tmp_path / 'j.sqlite'}")
+    j.save(_entry())
+    j.save(_entry(holder_id="H-SINGLE", renewal_id="R-2"))
+    assert j.abandon_stale(timedelta(hours=1)) == 0
+    later = datetime.now(UTC) + timedelta(hours=2)
+    assert j.abandon_stale(timedelta(hours=1), now=later) == 2
+    assert j.open_entries() == []
+    assert {e.state for e in j.entries()} == {"abandoned"}
+
+
+def test_audit_trail_keeps_references_and_outcomes(tmp_path: Path) -> None:
+    j = SqlJournal(f"sqlite:///{tmp_path / 'j.sqlite'}")
+    j.audit(AuditRecord("photo", "bureau.match_face", "validation", "R-1", "AC-AB-0019", "rq-1"))
+    j.audit(AuditRecord("photo", "", "entered", "R-1"))
+    trail = j.audit_trail("R-1")
+    assert [(a.call, a.outcome, a.help_code) for a in trail] == [
+        ("bureau.match_face", "validation", "AC-AB-0019"),
+        ("", "entered", None),
+    ]
+
+
+def test_settings_round_trip(tmp_path: Path) -> None:
+    j = SqlJournal(f"sqlite:///{tmp_path / 'j.sqlite'}")
+    assert j.get_setting("lang", "zh-Hant") == "zh-Hant"
+    j.set_setting("lang", "pt")
+    j.set_setting("lang", "en")
+    assert SqlJournal(f"sqlite:///{tmp_path / 'j.sqlite'}").get_setting("lang") == "en"
+
+
+def test_default_database_is_under_the_platform_data_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv(DB_URL_ENV, raising=False)
+    url = default_db_url()
+    assert url == f"sqlite:///{tmp_path / 'data' / 'registry-kiosk' / 'journal.sqlite'}"
+    j = open_journal()
+    j.save(_entry())
+    assert (tmp_path / "data" / "registry-kiosk" / "journal.sqlite").exists()
+    assert j.open_entry("H-ABC") is not None and j.open_entry("H-ABC").state == OPEN  # type: ignore[union-attr]
+
+
+def test_the_url_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DB_URL_ENV, f"sqlite:///{tmp_path / 'elsewhere.sqlite'}")
+    open_journal().save(_entry())
+    assert (tmp_path / "elsewhere.sqlite").exists()
