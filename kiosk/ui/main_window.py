@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services.errors import KIOSK_UNEXPECTED, BackendError
+from kiosk.ui import steps as _steps  # noqa: F401 - registers the step pages
 from kiosk.ui.idle import IdleGuard
 from kiosk.ui.pages import ModePage, Page, message_help_code, message_text, page_class_for
 from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr
@@ -33,8 +34,8 @@ from kiosk.ui.worker import Op
 
 log = logging.getLogger(__name__)
 
-# Flow step ids that mean "choose staff or self-service": the shell's ModePage answers them.
-MODE_STEP_IDS = ("mode", "start", "choose_mode", "welcome")
+# The flow's "not started" step: the shell shows its own first screen (mode choice) for it.
+MODE_STEP_IDS = ("idle",)
 
 
 class StepViewLike(Protocol):
@@ -59,6 +60,10 @@ class FlowLike(Protocol):
     def back(self) -> Any: ...
 
     def reset(self) -> Any: ...
+
+    def start_staff(self) -> Any: ...
+
+    def start_self_service(self) -> Any: ...
 
 
 class _ErrorShown:
@@ -187,10 +192,9 @@ class MainWindow(QMainWindow):
         """Start the flow in `mode` ("staff" or "self") from the first screen."""
 
         def begin() -> Any:
-            view = self.flow.current
-            if str(getattr(view, "step_id", "")) in MODE_STEP_IDS:
-                view = self.flow.submit({"mode": mode})
-            return view
+            if mode == "staff":
+                return self.flow.start_staff()
+            return self.flow.start_self_service()
 
         self._run(begin)
 
@@ -267,7 +271,8 @@ class MainWindow(QMainWindow):
         page = self.page
         on_first = isinstance(page, ModePage)
         view = None if page is None else page.view
-        self.next_button.setVisible(page is not None and page.shows_next)
+        last = bool(getattr(view, "is_last", False))
+        self.next_button.setVisible(page is not None and page.shows_next and not last)
         self.next_button.setEnabled(
             page is not None and page.valid and not page.busy and not self.working
         )
@@ -324,10 +329,7 @@ class MainWindow(QMainWindow):
         if callable(setter):
             setter(lang)
         elif hasattr(self.flow, "lang"):
-            try:
-                self.flow.lang = lang  # type: ignore[attr-defined]
-            except AttributeError:
-                pass
+            self.flow.lang = lang
         self._retranslate_chrome()
         if self.page is not None:
             self.page.retranslate(lang)

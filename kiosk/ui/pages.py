@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -51,6 +50,16 @@ def message_help_code(message: Any) -> str | None:
     return str(code) if code else None
 
 
+@dataclass
+class UiContext:
+    """Settings pages need that are not part of a StepView (set once by the launcher)."""
+
+    camera_source: str = "0"
+
+
+CONTEXT = UiContext()
+
+
 @dataclass(frozen=True)
 class InputSpec:
     name: str
@@ -59,6 +68,8 @@ class InputSpec:
 
 
 _DIGIT_HINTS = ("code", "sms", "otp")
+# Inputs that are not typed by a person: which button was pressed, camera images, choices.
+_NOT_TYPED = ("action", "photo_jpeg", "face_jpeg", "cert_ids", "address")
 _SECRET_HINTS = ("password", "secret", "phrase")
 
 
@@ -80,6 +91,8 @@ def input_specs(inputs: Any) -> list[InputSpec]:
                 items.append((str(getattr(item, "name", item)), item))
     specs = []
     for name, spec in items:
+        if name in _NOT_TYPED:
+            continue
         kind = None
         text = None
         if isinstance(spec, str):
@@ -110,8 +123,8 @@ class Page(QWidget):
 
     # Step ids this page class stands for (filled by @register).
     step_ids: ClassVar[tuple[str, ...]] = ()
-    # Whether the shell shows its Next button for this page.
-    shows_next: ClassVar[bool] = True
+    # Whether the shell shows its Next button for this page (a page may change it).
+    shows_next: bool = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -168,10 +181,10 @@ class Page(QWidget):
         self.view = view
         self.lang = lang
         self._texts.clear()
-        self.render(view)
+        self.build_view(view)
         self.retranslate(lang)
 
-    def render(self, view: Any) -> None:
+    def build_view(self, view: Any) -> None:
         raise NotImplementedError
 
     def bind(self, fn: Callable[[str], None]) -> None:
@@ -273,25 +286,29 @@ class FieldsPage(Page):
         self.fields: dict[str, QLineEdit | QCheckBox] = {}
         specs = input_specs(getattr(view, "inputs", None))
         keypad: Keypad | None = None
-        if any(s.kind in ("digits", "text") for s in specs):
-            keypad = Keypad(self.lang)
+        if any(s.kind == "digits" or s.name == "id_number" for s in specs):
+            keypad = Keypad(self.lang, parens=any(s.name == "id_number" for s in specs))
             self.bind(keypad.retranslate)
             watcher = _FocusWatcher(keypad)
+        step_id = str(getattr(view, "step_id", ""))
         for spec in specs:
-            caption = spec.label or (
-                tr(f"field.{spec.name}", self.lang) if has(f"field.{spec.name}") else spec.name
+            # A step may name a field differently (staff password vs "雲簽"簽名密碼).
+            key = next(
+                (k for k in (f"field.{step_id}.{spec.name}", f"field.{spec.name}") if has(k)), None
             )
+            caption = spec.label or (tr(key, self.lang) if key else spec.name)
             if spec.kind == "bool":
                 box = QCheckBox(caption)
-                if has(f"field.{spec.name}"):
-                    self.text(box, f"field.{spec.name}")
+                box.setObjectName(f"input_{spec.name}")
+                if key:
+                    self.text(box, key)
                 box.toggled.connect(lambda _=False: self._check())
                 self.fields[spec.name] = box
                 self.body.addWidget(box)
                 continue
             cap = label(caption, "sectionTitle")
-            if has(f"field.{spec.name}"):
-                self.text(cap, f"field.{spec.name}")
+            if key:
+                self.text(cap, key)
             edit = QLineEdit()
             edit.setObjectName(f"input_{spec.name}")
             if spec.kind == "secret":
@@ -299,6 +316,7 @@ class FieldsPage(Page):
             if spec.kind == "digits":
                 edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
             edit.textChanged.connect(lambda _="": self._check())
+            edit.returnPressed.connect(self._enter)
             if keypad is not None:
                 edit.installEventFilter(watcher)
                 if keypad.target is None:
@@ -312,6 +330,10 @@ class FieldsPage(Page):
             row.addStretch(1)
             self.body.addLayout(row)
         self._check()
+
+    def _enter(self) -> None:
+        if self.valid and not self.busy:
+            self.submit_requested.emit(self.apply())
 
     def _check(self) -> None:
         ok = True
@@ -332,7 +354,7 @@ class FieldsPage(Page):
 class GenericPage(FieldsPage):
     """Any StepView: title, messages, certificate cards, inputs as fields."""
 
-    def render(self, view: Any) -> None:
+    def build_view(self, view: Any) -> None:
         self.add_title(_view_title(view))
         self.add_messages(getattr(view, "messages", ()) or ())
         for cert in _certificates_in(getattr(view, "data", None)):
@@ -348,7 +370,7 @@ class ModePage(Page):
     shows_next = False
     chosen = Signal(str)
 
-    def render(self, view: Any) -> None:
+    def build_view(self, view: Any) -> None:
         title = label("", "pageTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text(title, "mode.title")
@@ -380,79 +402,3 @@ class ModePage(Page):
     def choose(self, mode: str) -> None:
         self.chosen.emit(mode)
         self.submit_requested.emit({"mode": mode})
-
-
-class CardsSection(QFrame):
-    pass
-
-
-@register("pending", "pending_list", "identity_pending")
-class PendingPage(Page):
-    """R2/R3: the records waiting for identity verification, in the two sections of the
-    guide, every one ticked and locked; the button says 開始鑑別(N)."""
-
-    def render(self, view: Any) -> None:
-        data = view.data if isinstance(view.data, Mapping) else {}
-        certs = list(
-            data.get("identity_pending") or data.get("certificates") or _certificates_in(data)
-        )
-        self.count = len(certs)
-        self.add_title("pending.title")
-        info = label("", "info")
-        self.text(info, "pending.info")
-        self.body.addWidget(info)
-        self.add_messages(getattr(view, "messages", ()) or ())
-        cloud = [c for c in certs if _cert_type(c) == "cloud"]
-        other = [c for c in certs if _cert_type(c) != "cloud"]
-        self.cards: list[CertificateCard] = []
-        for key, group in (("pending.cloud", cloud), ("pending.noncloud", other)):
-            if not group:
-                continue
-            head = label("", "sectionTitle")
-            self.text(head, key)
-            text = label("", "hint")
-            self.text(text, f"{key}.text")
-            self.body.addWidget(head)
-            self.body.addWidget(text)
-            for cert in group:
-                # R3: confirmed by the institution's authorised person: ticked, not untickable.
-                card = CertificateCard(cert, self.lang, checkable=True, checked=True, locked=True)
-                self.cards.append(card)
-                self.body.addWidget(card)
-        self.body.addStretch(1)
-        self.valid = self.count > 0
-
-    def retranslate(self, lang: str) -> None:
-        # Cards carry translated field names: rebuild them in the new language.
-        if self.view is not None and lang != self.lang and hasattr(self, "cards"):
-            self._clear_body()
-            self.lang = lang
-            self._texts.clear()
-            self.render(self.view)
-        super().retranslate(lang)
-
-    def _clear_body(self) -> None:
-        while self.body.count():
-            item = self.body.takeAt(0)
-            w = item.widget()
-            if w is not None:
-                w.deleteLater()
-            elif item.layout() is not None:
-                _drop_layout(item.layout())
-
-    def next_label(self, lang: str) -> str:
-        return tr("pending.start", lang, n=self.count)
-
-
-def _drop_layout(layout: Any) -> None:
-    while layout.count():
-        item = layout.takeAt(0)
-        if item.widget() is not None:
-            item.widget().deleteLater()
-        elif item.layout() is not None:
-            _drop_layout(item.layout())
-
-
-def _cert_type(cert: Any) -> str:
-    t = cert.get("type") if isinstance(cert, Mapping) else getattr(cert, "type", "")
-    return str(getattr(t, "value", t))

@@ -77,36 +77,15 @@ _T: dict[str, dict[str, str]] = {
         "pt": "Identificação do titular",
         "en": "Holder identity check",
     },
-    "pending.info": {
-        "zh-Hant": "於確認證書續期前，證書用戶均須完成個人身份資料鑑別程序。"
-        "請點擊“開始鑑別”，對下列待續期證書之持有人啟動身份鑑別程序。",
-        "pt": "Antes de confirmar a renovação, o titular tem de concluir a identificação. "
-        "Carregue em “Iniciar identificação” para os certificados abaixo.",
-        "en": "Before the renewal is confirmed, the holder must complete the identity check. "
-        "Press “Start identity check” for the certificates below.",
-    },
-    "pending.cloud": {"zh-Hant": "“雲簽”證書", "pt": "Certificados “Cloud”", "en": "“Cloud” certificates"},
-    "pending.cloud.text": {
-        "zh-Hant": "“雲簽”證書可於身份鑑別程序通過後，直接於線上完成證書激活程序。",
-        "pt": "Os certificados “Cloud” podem ser activados online após a identificação.",
-        "en": "“Cloud” certificates can be activated online once the identity check passes.",
+    "pending.cloud": {
+        "zh-Hant": "“雲簽”證書",
+        "pt": "Certificados “Cloud”",
+        "en": "“Cloud” certificates",
     },
     "pending.noncloud": {
         "zh-Hant": "非“雲簽”證書",
         "pt": "Certificados não “Cloud”",
         "en": "Non-“cloud” certificates",
-    },
-    "pending.noncloud.text": {
-        "zh-Hant": "非“雲簽”證書於身份鑑別程序通過後，後續證書簽發事宜須另行預約親臨註冊署線下辦理。",
-        "pt": "Após a identificação, a emissão dos certificados não “Cloud” é feita "
-        "presencialmente, com marcação.",
-        "en": "After the identity check, non-cloud certificates are issued in person "
-        "at the registry, by appointment.",
-    },
-    "pending.start": {
-        "zh-Hant": "開始鑑別({n})",
-        "pt": "Iniciar identificação ({n})",
-        "en": "Start identity check ({n})",
     },
     "emails.title": {"zh-Hant": "驗證電郵地址", "pt": "Verificar e-mail", "en": "Verify email"},
     "emails.verify": {"zh-Hant": "驗證", "pt": "Verificar", "en": "Verify"},
@@ -139,7 +118,11 @@ _T: dict[str, dict[str, str]] = {
     "card.department": {"zh-Hant": "部門/分部", "pt": "Departamento", "en": "Department"},
     "card.position": {"zh-Hant": "職務/職級/職位", "pt": "Cargo", "en": "Position"},
     "card.limit": {"zh-Hant": "交易限額", "pt": "Limite de transacção", "en": "Transaction limit"},
-    "card.agent": {"zh-Hant": "代理資格", "pt": "Qualificação de agente", "en": "Agent qualification"},
+    "card.agent": {
+        "zh-Hant": "代理資格",
+        "pt": "Qualificação de agente",
+        "en": "Agent qualification",
+    },
     "type.cloud": {
         "zh-Hant": "商業機構“雲簽”帳戶",
         "pt": "Conta “Cloud” de instituição comercial",
@@ -150,7 +133,11 @@ _T: dict[str, dict[str, str]] = {
         "pt": "Certificado qualificado de instituição comercial",
         "en": "Business qualified certificate",
     },
-    "type.standard": {"zh-Hant": "標準證書", "pt": "Certificado padrão", "en": "Standard certificate"},
+    "type.standard": {
+        "zh-Hant": "標準證書",
+        "pt": "Certificado padrão",
+        "en": "Standard certificate",
+    },
     "type.encryption": {
         "zh-Hant": "加密證書(商業機構)",
         "pt": "Certificado de cifra (instituição comercial)",
@@ -159,6 +146,132 @@ _T: dict[str, dict[str, str]] = {
     "status.valid": {"zh-Hant": "有效", "pt": "Válido", "en": "Valid"},
     "status.expired": {"zh-Hant": "已過期", "pt": "Expirado", "en": "Expired"},
     "status.revoked": {"zh-Hant": "已撤銷", "pt": "Revogado", "en": "Revoked"},
+    "step.sign_in": {"zh-Hant": "證書用戶登入", "pt": "Entrada do titular", "en": "Holder sign-in"},
+    "step.sign_in_code": {
+        "zh-Hant": "一次性密碼（短訊）",
+        "pt": "Código de uso único (SMS)",
+        "en": "One-time code (SMS)",
+    },
+    "step.staff_login": {
+        "zh-Hant": "職員登入",
+        "pt": "Entrada de funcionário",
+        "en": "Staff sign-in",
+    },
+    "step.staff_lookup": {
+        "zh-Hant": "查找證書用戶",
+        "pt": "Pesquisar titular",
+        "en": "Look up a holder",
+    },
+    "step.photo": {"zh-Hant": "拍攝個人近照", "pt": "Fotografia", "en": "Live photo"},
+    "step.confirm": {
+        "zh-Hant": "資料確認",
+        "pt": "Confirmação de dados",
+        "en": "Confirm your data",
+    },
+    "step.declaration": {
+        "zh-Hant": "資料確認",
+        "pt": "Confirmação de dados",
+        "en": "Confirm your data",
+    },
+    "step.review": {"zh-Hant": "確認提交", "pt": "Confirmar e submeter", "en": "Review and submit"},
+    "step.eid": {
+        "zh-Hant": "身份識別",
+        "pt": "Identificação electrónica",
+        "en": "Electronic identification",
+    },
+    "step.face_result": {
+        "zh-Hant": "近照檢測",
+        "pt": "Verificação da fotografia",
+        "en": "Photo check",
+    },
+    "step.signed": {"zh-Hant": "簽署申請文件", "pt": "Assinatura", "en": "Signing"},
+    "step.submitted": {"zh-Hant": "已提交", "pt": "Submetido", "en": "Submitted"},
+    "step.activation_form": {"zh-Hant": "激活證書", "pt": "Activação", "en": "Activation"},
+    "step.activation_progress": {"zh-Hant": "激活證書", "pt": "Activação", "en": "Activation"},
+    "step.id_check": {"zh-Hant": "身份鑑別", "pt": "Identificação", "en": "Identity check"},
+    "step.precheck": {"zh-Hant": "激活證書", "pt": "Activação", "en": "Activation"},
+    "step.esign": {"zh-Hant": "簽署申請文件", "pt": "Assinatura", "en": "Signing"},
+    "step.done": {"zh-Hant": "成功激活", "pt": "Activado com sucesso", "en": "Activated"},
+    "step.offline_done": {
+        "zh-Hant": "非“雲簽”證書",
+        "pt": "Certificados não “Cloud”",
+        "en": "Non-cloud certificates",
+    },
+    "step.revoke_first": {
+        "zh-Hant": "需先撤銷原有證書",
+        "pt": "Revogar primeiro",
+        "en": "Revoke first",
+    },
+    "step.reverify": {
+        "zh-Hant": "身份證明文件個人資料已失效",
+        "pt": "Dados de identificação inválidos",
+        "en": "Identity data no longer valid",
+    },
+    "step.staff": {
+        "zh-Hant": "請聯繫櫃檯職員",
+        "pt": "Dirija-se ao balcão",
+        "en": "Please see counter staff",
+    },
+    "step.nothing_pending": {"zh-Hant": "證書續期", "pt": "Renovação", "en": "Renewal"},
+    "step.id_unsupported": {"zh-Hant": "身份鑑別", "pt": "Identificação", "en": "Identity check"},
+    "step.id_invalid": {"zh-Hant": "身份鑑別", "pt": "Identificação", "en": "Identity check"},
+    "step.eid_unavailable": {
+        "zh-Hant": "身份識別",
+        "pt": "Identificação electrónica",
+        "en": "Electronic identification",
+    },
+    "consent.title": {
+        "zh-Hant": "個人資料收集協定及聲明",
+        "pt": "Declaração de recolha de dados pessoais",
+        "en": "Personal data collection statement",
+    },
+    "consent.agree": {"zh-Hant": "同意", "pt": "Concordo", "en": "I agree"},
+    "photo.no_camera_view": {
+        "zh-Hant": "相機未能啟動，請聯繫櫃檯職員協助。",
+        "pt": "A câmara não arrancou. Peça ajuda ao balcão.",
+        "en": "The camera could not start. Please ask counter staff.",
+    },
+    "nav.identify": {"zh-Hant": "身份識別", "pt": "Identificação", "en": "Identify"},
+    "nav.submit": {"zh-Hant": "確認提交", "pt": "Confirmar submissão", "en": "Confirm and submit"},
+    "declaration.title": {
+        "zh-Hant": "申請人 / 登記人協定及聲明",
+        "pt": "Declaração do requerente / titular",
+        "en": "Applicant / subscriber agreement and declaration",
+    },
+    "declaration.lead": {"zh-Hant": "本人現聲明：", "pt": "Declaro que:", "en": "I declare that:"},
+    "declaration.close": {"zh-Hant": "關閉", "pt": "Fechar", "en": "Close"},
+    "declaration.agree": {"zh-Hant": "同意", "pt": "Concordo", "en": "I agree"},
+    "declaration.checkbox": {
+        "zh-Hant": "同意並接受申請人／登記人協定及聲明",
+        "pt": "Concordo e aceito a declaração do requerente / titular",
+        "en": "I agree to and accept the applicant / subscriber declaration",
+    },
+    "activation.select_all": {"zh-Hant": "選取所有", "pt": "Seleccionar todos", "en": "Select all"},
+    "activation.next": {"zh-Hant": "下一步 ({n})", "pt": "Seguinte ({n})", "en": "Next ({n})"},
+    "field.cloud_username": {
+        "zh-Hant": "“雲簽”用戶名稱 (登入名稱)",
+        "pt": "Utilizador “Cloud” (nome de entrada)",
+        "en": "Cloud-sign user name (login)",
+    },
+    "field.activation_form.password": {
+        "zh-Hant": "“雲簽”簽名密碼 (存取碼) *",
+        "pt": "Palavra-passe de assinatura “Cloud” (código de acesso) *",
+        "en": "Cloud-sign signing password (access code) *",
+    },
+    "field.activation_form.password_confirm": {
+        "zh-Hant": "確認“雲簽”簽名密碼 (存取碼) *",
+        "pt": "Confirmar palavra-passe de assinatura “Cloud” *",
+        "en": "Confirm cloud-sign signing password *",
+    },
+    "field.activation_form.revocation_phrase": {
+        "zh-Hant": "證書撤銷短語 *",
+        "pt": "Frase de revogação do certificado *",
+        "en": "Certificate revocation phrase *",
+    },
+    "done.old_serial": {"zh-Hant": "原證書序號", "pt": "N.º de série antigo", "en": "Old serial"},
+    "done.old_expiry": {"zh-Hant": "原證書到期日", "pt": "Expiração antiga", "en": "Old expiry"},
+    "done.new_serial": {"zh-Hant": "新證書序號", "pt": "N.º de série novo", "en": "New serial"},
+    "done.new_expiry": {"zh-Hant": "新證書到期日", "pt": "Nova expiração", "en": "New expiry"},
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (
 
 from kiosk.ui.texts import tr
 
+W = TypeVar("W", bound=QWidget)
 
-def set_role(widget: QWidget, role: str, **props: object) -> QWidget:
+
+def set_role(widget: W, role: str, **props: object) -> W:
     """Tag a widget for the style sheet (`QLabel[role="info"]`)."""
     widget.setProperty("role", role)
     for key, value in props.items():
@@ -202,15 +204,21 @@ class Keypad(QFrame):
     hardware keyboard or the staff member.
     """
 
-    def __init__(self, lang: str = "zh-Hant", parent: QWidget | None = None) -> None:
+    def __init__(
+        self, lang: str = "zh-Hant", *, parens: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("keypad")
         self.target: QLineEdit | None = None
         grid = QGridLayout(self)
         grid.setSpacing(8)
         self.buttons: dict[str, QPushButton] = {}
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"]
+        # Macao ID numbers are written 1234567(8): the check digit needs its brackets.
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
+        keys += ["(", "0", ")", "clear", "", "back"] if parens else ["clear", "0", "back"]
         for i, key in enumerate(keys):
+            if not key:
+                continue
             b = QPushButton(key)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the caret in the target field
             b.clicked.connect(lambda _=False, k=key: self.press(k))
@@ -244,7 +252,6 @@ class ErrorPanel(QFrame):
         col = QVBoxLayout()
         self.message = label("")
         self.help = set_role(label("", wrap=False), "helpCode")
-        assert isinstance(self.help, QLabel)
         col.addWidget(self.message)
         col.addWidget(self.help)
         lay.addLayout(col, 1)
@@ -286,13 +293,16 @@ class BusyOverlay(QWidget):
         self.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if watched is self.parent() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is not None and watched is parent and event.type() == QEvent.Type.Resize:
+            self.setGeometry(parent.rect())
         return False
 
     def start(self, text: str) -> None:
         self.text.setText(text)
-        self.setGeometry(self.parentWidget().rect())
+        parent = self.parentWidget()
+        if parent is not None:
+            self.setGeometry(parent.rect())
         self.raise_()
         self.show()
 

@@ -84,7 +84,7 @@ class Op(Generic[T]):
     def run(self, pool: QThreadPool | None = None) -> None:
         """Start the operation. Must be called on the GUI thread."""
         bridge = _Bridge()
-        bridge.success = self._success  # type: ignore[assignment]
+        bridge.success = self._success
         bridge.failure = self._failure
         _LIVE.add(bridge)
         (pool or QThreadPool.globalInstance()).start(_Task(self._fn, bridge))

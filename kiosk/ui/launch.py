@@ -1,0 +1,186 @@
+"""`kiosk run`: the kiosk window against the configured backend.
+
+    kiosk run --backend http://registry.internal:8800            # counter terminal
+    kiosk run --backend URL --self-service --fullscreen          # lobby kiosk
+
+`--backend` is the base URL under which the four services answer at their documented
+prefixes (/registry/v1, /bureau/v1, /eid/v1, /esign/v1; docs/api.md). KIOSK_BACKEND sets
+the default. With `--self-service` the idle wipe is on (default 120 s + 15 s countdown).
+
+KIOSK_QUIT_AFTER_FIRST_PAINT=1 quits as soon as the first screen has been painted: the
+start-up benchmark (bench/startup.py) uses it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from kiosk.config import BackendConfig
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BACKEND = "http://127.0.0.1:8800"
+QUIT_AFTER_FIRST_PAINT = "KIOSK_QUIT_AFTER_FIRST_PAINT"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--backend",
+        default=os.environ.get("KIOSK_BACKEND", DEFAULT_BACKEND),
+        help="base URL of the backend services (default: $KIOSK_BACKEND or %(default)s)",
+    )
+    add_window_arguments(parser)
+
+
+def add_window_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--self-service",
+        action="store_true",
+        help="lobby kiosk: the holder alone; privacy wipe after idle time",
+    )
+    parser.add_argument("--fullscreen", action="store_true", help="full screen, no decorations")
+    parser.add_argument(
+        "--camera", default="0", help="webcam index, video file, or 'synthetic' (default: 0)"
+    )
+    parser.add_argument(
+        "--idle-seconds",
+        type=float,
+        default=120.0,
+        help="self-service: seconds of no input before the wipe countdown (default: 120)",
+    )
+    parser.add_argument(
+        "--countdown-seconds",
+        type=int,
+        default=15,
+        help="self-service: seconds the 'still there?' dialog waits (default: 15)",
+    )
+    parser.add_argument("--lang", default="zh-Hant", choices=("zh-Hant", "pt", "en"))
+
+
+class LazyFlow:
+    """Builds the renewal flow on first use, which is on a worker thread after the first
+    screen is up: importing the HTTP clients and the flow must not delay the first paint."""
+
+    def __init__(self, factory: Any) -> None:
+        self._factory = factory
+        self._flow: Any = None
+        self.lang = "zh-Hant"
+
+    def _get(self) -> Any:
+        if self._flow is None:
+            self._flow = self._factory(self.lang)
+        return self._flow
+
+    @property
+    def loaded(self) -> bool:
+        return self._flow is not None
+
+    @property
+    def current(self) -> Any:
+        return self._get().current
+
+    def submit(self, inputs: dict[str, Any]) -> Any:
+        return self._get().submit(inputs)
+
+    def back(self) -> Any:
+        return self._get().back()
+
+    def reset(self) -> Any:
+        # Nothing to forget when no holder has used it yet.
+        return self._flow.reset() if self._flow is not None else None
+
+    def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        if self._flow is not None:
+            setter = getattr(self._flow, "set_lang", None)
+            if callable(setter):
+                setter(lang)
+            elif hasattr(self._flow, "lang"):
+                self._flow.lang = lang
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._get(), name)
+
+
+def make_journal() -> Any:
+    """The SQLite journal of kiosk/store when present, else one that forgets on exit."""
+    try:
+        from kiosk.store import open_journal
+    except ImportError:
+        from kiosk.flows.journal import MemoryJournal
+
+        log.warning("kiosk.store has no journal yet: renewals will not resume after a crash")
+        return MemoryJournal()
+    return open_journal()
+
+
+def flow_factory(config: BackendConfig, journal: Any = None) -> Any:
+    """A function lang -> RenewalFlow talking to `config`'s backends."""
+
+    def build(lang: str) -> Any:
+        from kiosk.flows.renewal import RenewalFlow
+        from kiosk.services.factory import build_services
+
+        return RenewalFlow(
+            build_services(config), journal if journal is not None else make_journal(), lang=lang
+        )
+
+    return build
+
+
+class _FirstPaint(QObject):
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.done = False
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() == QEvent.Type.Paint and not self.done:
+            self.done = True
+            # Quit after this paint has been delivered, not from inside it.
+            QTimer.singleShot(0, QApplication.quit)
+        return False
+
+
+def quit_after_first_paint(widget: QWidget) -> None:
+    _FirstPaint(widget)
+
+
+def show_window(window: QWidget, *, fullscreen: bool) -> None:
+    if fullscreen:
+        from PySide6.QtCore import Qt
+
+        window.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        window.showFullScreen()
+    else:
+        window.show()
+    if os.environ.get(QUIT_AFTER_FIRST_PAINT):
+        quit_after_first_paint(window)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.ui.app import ensure_app
+    from kiosk.ui.main_window import MainWindow
+    from kiosk.ui.pages import CONTEXT
+
+    app = ensure_app()
+    config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
+    CONTEXT.camera_source = args.camera
+    flow = LazyFlow(flow_factory(config))
+    flow.lang = args.lang
+    window = MainWindow(
+        flow,
+        lang=args.lang,
+        self_service=args.self_service,
+        idle_s=args.idle_seconds if args.self_service else None,
+        countdown_s=args.countdown_seconds,
+    )
+    show_window(window, fullscreen=args.fullscreen)
+    return int(app.exec())

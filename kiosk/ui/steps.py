@@ -1,0 +1,601 @@
+"""Specialised pages for the renewal flow's steps (kiosk/flows/renewal.py step ids).
+
+Texts of the rules come from the flow's messages (`view.messages`, catalog ids); the pages
+only arrange them, add the shell's own labels (kiosk/ui/texts.py) and say which inputs to
+submit. Importing this module registers the pages in `kiosk.ui.pages.PAGES`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.ui.pages import (
+    CONTEXT,
+    FieldsPage,
+    Page,
+    message_text,
+    register,
+)
+from kiosk.ui.texts import tr
+from kiosk.ui.widgets import CertificateCard, Keypad, label, set_role
+
+log = logging.getLogger(__name__)
+
+
+def find_message(view: Any, msg_id: str) -> Any:
+    for m in getattr(view, "messages", ()) or ():
+        if getattr(m, "id", None) == msg_id:
+            return m
+    return None
+
+
+def other_messages(view: Any, *skip: str) -> list[Any]:
+    return [m for m in getattr(view, "messages", ()) or () if getattr(m, "id", None) not in skip]
+
+
+def _data(view: Any) -> Mapping[str, Any]:
+    data = getattr(view, "data", None)
+    return data if isinstance(data, Mapping) else {}
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+@register("sign_in", "sign_in_code", "staff_login", "staff_lookup")
+class SignInPage(FieldsPage):
+    """Holder sign-in (ID number, then the SMS code) and the staff sign-in / look-up."""
+
+    def build_view(self, view: Any) -> None:
+        self.add_title(f"step.{view.step_id}")
+        self.add_messages(getattr(view, "messages", ()))
+        self.build_fields(view)
+        self.body.addStretch(1)
+        first = next(iter(self.fields.values()), None)
+        if isinstance(first, QLineEdit):
+            first.setFocus()
+
+
+@register("pending")
+class PendingPage(Page):
+    """R2/R3: the records waiting for identity verification, in the two sections of the
+    guide ("雲簽"證書 / 非"雲簽"證書, each with its text), every one ticked and locked; the
+    button says 開始鑑別(N)."""
+
+    def build_view(self, view: Any) -> None:
+        data = _data(view)
+        self.count = int(data.get("count") or 0)
+        self.add_title("pending.title")
+        intro = find_message(view, "pending.intro")
+        if intro is not None:
+            self.add_messages([intro])
+        self.cards: list[CertificateCard] = []
+        for key, group_key, msg_id in (
+            ("pending.cloud", "cloud", "pending.cloud"),
+            ("pending.noncloud", "non_cloud", "pending.noncloud"),
+        ):
+            group = list(data.get(group_key) or [])
+            if not group:
+                continue
+            head = label("", "sectionTitle")
+            head.setObjectName(f"section_{group_key}")
+            self.text(head, key)
+            self.body.addWidget(head)
+            explanation = find_message(view, msg_id)
+            if explanation is not None:
+                text = label("", "hint")
+                self.message(text, explanation)
+                self.body.addWidget(text)
+            for cert in group:
+                # R3: confirmed by the institution's authorised person: ticked, not untickable.
+                card = CertificateCard(cert, self.lang, checkable=True, checked=True, locked=True)
+                self.cards.append(card)
+                self.body.addWidget(card)
+        self.body.addStretch(1)
+        self.valid = self.count > 0
+
+    def retranslate(self, lang: str) -> None:
+        # Cards carry translated field names: rebuild them in the new language.
+        if self.view is not None and lang != self.lang:
+            self.show_view(self.view, lang)
+            return
+        super().retranslate(lang)
+
+    def next_label(self, lang: str) -> str:
+        start = find_message(self.view, "pending.start")
+        return message_text(start, lang) if start is not None else tr("nav.next", lang)
+
+
+@register("emails")
+class EmailsPage(Page):
+    """R4/R6/R7: each address with 驗證, or 已驗證 (and when); 下一步 only when all are."""
+
+    def build_view(self, view: Any) -> None:
+        data = _data(view)
+        self.add_title("emails.title")
+        self.add_messages(other_messages(view, "email.verified"))
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(12)
+        self.rows: dict[str, QWidget] = {}
+        for row, email in enumerate(data.get("emails") or []):
+            address = str(email.get("address"))
+            grid.addWidget(label(address, "sectionTitle", wrap=False), row, 0)
+            if email.get("verified"):
+                box = QWidget()
+                lay = QVBoxLayout(box)
+                lay.setContentsMargins(0, 0, 0, 0)
+                mark = label("", "verified", wrap=False)
+                self.text(mark, "emails.verified")
+                lay.addWidget(mark)
+                when = _parse_time(email.get("verified_at"))
+                if when is not None:
+                    lay.addWidget(
+                        label(when.astimezone().strftime("%Y-%m-%d %H:%M"), "hint", wrap=False)
+                    )
+                grid.addWidget(box, row, 1)
+                self.rows[address] = box
+            else:
+                b = QPushButton()
+                b.setObjectName(f"verify_{row}")
+                self.text(b, "emails.verify")
+                b.clicked.connect(
+                    lambda _=False, a=address: self.submit_requested.emit({"address": a})
+                )
+                grid.addWidget(b, row, 1)
+                self.rows[address] = b
+        grid.setColumnStretch(0, 1)
+        self.body.addLayout(grid)
+        self.body.addStretch(1)
+        self.shows_next = bool(data.get("all_verified"))
+        self.valid = self.shows_next
+
+    def apply(self) -> dict[str, Any]:
+        return {}
+
+
+@register("email_code")
+class EmailCodePage(Page):
+    """R5/R6: 獲取驗證碼, the 300-second countdown, the 6-digit code, 驗證電郵地址."""
+
+    def build_view(self, view: Any) -> None:
+        data = _data(view)
+        self.add_title("emails.title")
+        row = QHBoxLayout()
+        address = QLineEdit(str(data.get("address") or ""))
+        address.setReadOnly(True)
+        address.setObjectName("address")
+        row.addWidget(address, 1)
+        self.countdown = set_role(label("", wrap=False), "countdown")
+        self.countdown.setObjectName("countdown")
+        row.addWidget(self.countdown)
+        self.get_code = QPushButton()
+        self.get_code.setObjectName("getCode")
+        self.text(self.get_code, "emails.get_code")
+        self.get_code.clicked.connect(lambda: self.submit_requested.emit({"action": "request"}))
+        row.addWidget(self.get_code)
+        self.body.addLayout(row)
+        self.expires_at = _parse_time(data.get("code_expires_at"))
+        cap = label("", "sectionTitle")
+        self.bind(lambda lang: cap.setText(tr("field.email_code", lang) + " *"))
+        self.body.addWidget(cap)
+        self.code = QLineEdit()
+        self.code.setObjectName("input_code")
+        self.code.setMaxLength(6)
+        self.code.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+        self.code.textChanged.connect(lambda _="": self._check())
+        self.code.returnPressed.connect(self._enter)
+        self.body.addWidget(self.code)
+        keypad = Keypad(self.lang)
+        keypad.target = self.code
+        self.bind(keypad.retranslate)
+        krow = QHBoxLayout()
+        krow.addWidget(keypad)
+        krow.addStretch(1)
+        self.body.addLayout(krow)
+        self.add_messages(getattr(view, "messages", ()))
+        self.body.addStretch(1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self._tick()
+        self._check()
+
+    def remaining(self) -> int:
+        if self.expires_at is None:
+            return 0
+        return max(0, int((self.expires_at - datetime.now(UTC)).total_seconds()))
+
+    def _tick(self) -> None:
+        left = self.remaining()
+        self.countdown.setText(f"{left}s" if left else "")
+        # R5: a new code can be asked for once the last one has run out.
+        self.get_code.setEnabled(left == 0)
+        if left == 0 and self.expires_at is not None:
+            self._check()
+
+    def _check(self) -> None:
+        code = self.code.text().strip()
+        self.valid = len(code) == 6 and code.isdigit() and self.expires_at is not None
+
+    def _enter(self) -> None:
+        if self.valid:
+            self.submit_requested.emit(self.apply())
+
+    def apply(self) -> dict[str, Any]:
+        return {"action": "verify", "code": self.code.text().strip()}
+
+    def next_label(self, lang: str) -> str:
+        return tr("emails.verify_address", lang)
+
+    def wipe(self) -> None:
+        self._timer.stop()
+        super().wipe()
+
+
+@register("consent")
+class ConsentPage(Page):
+    """R9: the statement, the checkbox, then 同意; nothing is fetched before it."""
+
+    def build_view(self, view: Any) -> None:
+        self.add_title("consent.title")
+        statement = find_message(view, "consent.text")
+        if statement is not None:
+            self.add_messages([statement])
+        self.box = QCheckBox()
+        self.box.setObjectName("agree")
+        checkbox = find_message(view, "consent.checkbox")
+        self.bind(lambda lang: self.box.setText(message_text(checkbox, lang) + " *"))
+        self.box.toggled.connect(lambda on: setattr(self, "valid", on))
+        self.body.addWidget(self.box)
+        self.body.addStretch(1)
+        self.valid = False
+
+    def apply(self) -> dict[str, Any]:
+        return {"agree": self.box.isChecked()}
+
+    def next_label(self, lang: str) -> str:
+        return tr("consent.agree", lang)
+
+
+class _CameraError:
+    """A camera help code (AC-KI-01xx) shown like a flow message, in any language."""
+
+    def __init__(self, help_code: str) -> None:
+        self.help_code = help_code
+
+    def text(self, lang: str) -> str:
+        from kiosk.camera.messages import help_text
+
+        return help_text(self.help_code, lang)
+
+
+@register("photo")
+class PhotoPage(Page):
+    """R12: the live photo from kiosk.ui.camera_view; its 下一步 submits the JPEG."""
+
+    shows_next = False
+
+    def build_view(self, view: Any) -> None:
+        self.add_title("step.photo")
+        self.add_messages(getattr(view, "messages", ()))
+        self.camera: Any = None
+        try:
+            from kiosk.ui.camera_view import CameraView
+
+            self.camera = CameraView(CONTEXT.camera_source, lang=self.lang)
+        except Exception as exc:  # noqa: BLE001 - a broken camera must not kill the page
+            log.error("camera view failed: %s", type(exc).__name__)
+            note = label("", "info")
+            self.text(note, "photo.no_camera_view")
+            self.body.addWidget(note)
+            return
+        self.camera.photo_ready.connect(self._photo)
+        self.camera.camera_failed.connect(self._failed)
+        self.bind(self.camera.set_language)
+        self.body.addWidget(self.camera, 1)
+        self.camera.start()
+
+    def _photo(self, jpeg: bytes) -> None:
+        # A bytearray: the flow overwrites it once the bureau has seen it.
+        self.submit_requested.emit({"photo_jpeg": bytearray(jpeg)})
+
+    def _failed(self, help_code: str) -> None:
+        self.error = _CameraError(help_code)
+
+    def wipe(self) -> None:
+        if self.camera is not None:
+            self.camera.stop()
+        super().wipe()
+
+
+@register("confirm", "review", "eid", "face_result", "signed", "submitted")
+class CertificatesPage(FieldsPage):
+    """R13/R16: the renewal data as certificate cards, with the step's messages."""
+
+    def build_view(self, view: Any) -> None:
+        self.add_title(f"step.{view.step_id}")
+        self.add_messages(getattr(view, "messages", ()))
+        for cert in _data(view).get("certificates") or []:
+            self.body.addWidget(CertificateCard(cert, self.lang))
+        self.build_fields(view)
+        self.body.addStretch(1)
+
+    def retranslate(self, lang: str) -> None:
+        if self.view is not None and lang != self.lang:
+            self.show_view(self.view, lang)
+            return
+        super().retranslate(lang)
+
+    def next_label(self, lang: str) -> str:
+        key = {"confirm": "nav.identify", "review": "nav.submit"}.get(
+            str(getattr(self.view, "step_id", "")), "nav.next"
+        )
+        return tr(key, lang)
+
+
+class DeclarationDialog(QDialog):
+    """R14: the six points verbatim, 關閉 / 同意."""
+
+    def __init__(self, points: Sequence[str], lang: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("declarationDialog")
+        self.setWindowTitle(tr("declaration.title", lang))
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(32, 24, 32, 24)
+        lay.addWidget(label(tr("declaration.title", lang), "pageTitle"))
+        lay.addWidget(label(tr("declaration.lead", lang)))
+        for point in points:
+            lay.addWidget(label(f"• {point}"))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        close = QPushButton(tr("declaration.close", lang))
+        close.setObjectName("close")
+        close.clicked.connect(self.reject)
+        agree = QPushButton(tr("declaration.agree", lang))
+        agree.setObjectName("agree")
+        agree.setProperty("primary", True)
+        agree.clicked.connect(self.accept)
+        row.addWidget(close)
+        row.addWidget(agree)
+        lay.addLayout(row)
+        self.resize(1000, 760)
+
+
+@register("declaration")
+class DeclarationPage(CertificatesPage):
+    """R14: ticking the box opens the declaration; only 同意 ticks it."""
+
+    def build_fields(self, view: Any) -> None:
+        self.fields = {}
+        self.box = QCheckBox()
+        self.box.setObjectName("agree")
+        self.bind(lambda lang: self.box.setText(tr("declaration.checkbox", lang) + " *"))
+        self.box.clicked.connect(self._clicked)
+        self.body.addWidget(self.box)
+        self.valid = False
+
+    def _clicked(self, on: bool) -> None:
+        if not on:
+            self.valid = False
+            return
+        self.box.setChecked(False)
+        points = [str(p) for p in _data(self.view).get("declaration") or []]
+        self.dialog = DeclarationDialog(points, self.lang, self)
+        self.dialog.accepted.connect(self._agreed)
+        self.dialog.open()
+
+    def _agreed(self) -> None:
+        self.box.setChecked(True)
+        self.valid = True
+
+    def apply(self) -> dict[str, Any]:
+        return {"agree": self.box.isChecked()}
+
+    def next_label(self, lang: str) -> str:
+        return tr("nav.identify", lang)
+
+
+@register("activation_select")
+class ActivationSelectPage(Page):
+    """R17: tabs "雲簽"證書 / 非"雲簽"證書, 選取所有, 下一步 (N)."""
+
+    def build_view(self, view: Any) -> None:
+        data = _data(view)
+        self.add_messages(other_messages(view, "activation.next"))
+        tabs = QTabWidget()
+        tabs.setObjectName("activationTabs")
+        cloud_tab = QWidget()
+        cl = QVBoxLayout(cloud_tab)
+        selected = set(data.get("selected") or [])
+        self.cards: list[CertificateCard] = []
+        for cert in data.get("cloud") or []:
+            card = CertificateCard(
+                cert, self.lang, checkable=True, checked=cert.get("cert_id") in selected
+            )
+            card.toggled.connect(lambda _=False: self._count())
+            self.cards.append(card)
+            cl.addWidget(card)
+        self.select_all = QPushButton()
+        self.select_all.setObjectName("selectAll")
+        self.text(self.select_all, "activation.select_all")
+        self.select_all.clicked.connect(self._all)
+        cl.addWidget(self.select_all)
+        cl.addStretch(1)
+        other_tab = QWidget()
+        ol = QVBoxLayout(other_tab)
+        for cert in data.get("non_cloud") or []:
+            ol.addWidget(CertificateCard(cert, self.lang))
+        ol.addStretch(1)
+        tabs.addTab(cloud_tab, tr("pending.cloud", self.lang))
+        tabs.addTab(other_tab, tr("pending.noncloud", self.lang))
+        self.body.addWidget(tabs, 1)
+        self._count()
+
+    def _all(self) -> None:
+        for card in self.cards:
+            if card.check is not None:
+                card.check.setChecked(True)
+        self._count()
+
+    def _count(self) -> None:
+        self.valid = any(c.checked for c in self.cards)
+        self.updated.emit()
+
+    def apply(self) -> dict[str, Any]:
+        return {"cert_ids": [c.cert.get("cert_id") for c in self.cards if c.checked]}
+
+    def next_label(self, lang: str) -> str:
+        n = sum(1 for c in getattr(self, "cards", []) if c.checked)
+        return tr("activation.next", lang, n=n)
+
+
+class RuleButton(QPushButton):
+    """ⓘ: shows a rule text in a popover (R23/R24)."""
+
+    def __init__(self, message: Any, page: Page) -> None:
+        super().__init__("ⓘ")
+        self.setFixedSize(56, 56)
+        self.setStyleSheet("min-height: 0; padding: 0; font-size: 26px;")
+        self.clicked.connect(lambda: self._show(message, page))
+
+    def _show(self, message: Any, page: Page) -> None:
+        pop = QDialog(self)
+        pop.setObjectName("rulePopover")
+        lay = QVBoxLayout(pop)
+        lay.addWidget(label(message_text(message, page.lang)))
+        ok = QPushButton(tr("error.dismiss", page.lang))
+        ok.clicked.connect(pop.accept)
+        lay.addWidget(ok)
+        pop.open()
+
+
+@register("activation_form")
+class ActivationFormPage(FieldsPage):
+    """R22-R24: "雲簽"用戶名稱 shown; password (and confirmation), revocation phrase, ⓘ."""
+
+    def build_view(self, view: Any) -> None:
+        data = _data(view)
+        self.add_title("step.activation_form")
+        self.add_messages(
+            other_messages(view, "activation.password_rules", "activation.phrase_rules")
+        )
+        user = QLineEdit(str(data.get("cloud_username") or ""))
+        user.setReadOnly(True)
+        cap = label("", "sectionTitle")
+        self.text(cap, "field.cloud_username")
+        self.body.addWidget(cap)
+        self.body.addWidget(user)
+        self.build_fields(view)
+        rules = {
+            "password": find_message(view, "activation.password_rules"),
+            "password_confirm": find_message(view, "activation.password_rules"),
+            "revocation_phrase": find_message(view, "activation.phrase_rules"),
+        }
+        # Put an ⓘ beside each rule-bound field.
+        for name, edit in self.fields.items():
+            msg = rules.get(name)
+            if msg is None or not isinstance(edit, QLineEdit):
+                continue
+            idx = self.body.indexOf(edit)
+            self.body.removeWidget(edit)
+            row = QWidget()
+            rl = QHBoxLayout(row)
+            rl.setContentsMargins(0, 0, 0, 0)
+            rl.addWidget(edit, 1)
+            rl.addWidget(RuleButton(msg, self))
+            self.body.insertWidget(idx, row)
+        self.body.addStretch(1)
+
+    def apply(self) -> dict[str, Any]:
+        out = super().apply()
+        # Secrets travel as bytearrays so the flow can overwrite them after use.
+        return {
+            k: bytearray(str(v).encode()) if k != "cloud_username" else v for k, v in out.items()
+        }
+
+
+@register("activation_progress", "id_check", "precheck", "esign")
+class ProgressPage(Page):
+    """R26: activation runs in the background; the page asks the flow again until done."""
+
+    shows_next = False
+    POLL_MS = 1000
+
+    def build_view(self, view: Any) -> None:
+        self.add_title(f"step.{view.step_id}")
+        self.add_messages(getattr(view, "messages", ()))
+        self.body.addStretch(1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(lambda: self.submit_requested.emit({}))
+        if view.step_id == "activation_progress" and getattr(view, "error", None) is None:
+            self._timer.start(self.POLL_MS)
+
+    def wipe(self) -> None:
+        self._timer.stop()
+        super().wipe()
+
+
+@register("done", "offline_done")
+class DonePage(Page):
+    """R26 成功激活 with old/new serial and expiry; R19/R32 the offline notice."""
+
+    shows_next = False
+
+    def build_view(self, view: Any) -> None:
+        data = _data(view)
+        self.add_title(f"step.{view.step_id}")
+        self.add_messages(getattr(view, "messages", ()))
+        renewed = list(data.get("renewed") or [])
+        if renewed:
+            grid = QGridLayout()
+            heads = (
+                "card.type",
+                "card.email",
+                "done.old_serial",
+                "done.old_expiry",
+                "done.new_serial",
+                "done.new_expiry",
+            )
+            for col, key in enumerate(heads):
+                h = label("", "cardKey")
+                self.text(h, key)
+                grid.addWidget(h, 0, col)
+            for row, r in enumerate(renewed, start=1):
+                values = (
+                    r.get("type_label"),
+                    r.get("email"),
+                    r.get("old_serial"),
+                    r.get("old_expiry"),
+                    r.get("new_serial"),
+                    r.get("new_expiry"),
+                )
+                for col, value in enumerate(values):
+                    grid.addWidget(label(str(value or "")), row, col)
+            self.body.addLayout(grid)
+        for cert in data.get("non_cloud") or []:
+            self.body.addWidget(CertificateCard(cert, self.lang))
+        self.body.addStretch(1)
