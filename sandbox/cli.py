@@ -1,0 +1,53 @@
+"""`kiosk-sandbox`: serves the sandbox backend from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import platformdirs
+import uvicorn
+
+from sandbox.app import SandboxSettings, create_app
+
+
+def _smtp(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise argparse.ArgumentTypeError("expected HOST:PORT")
+    return host, int(port)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="kiosk-sandbox", description=__doc__)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8750)
+    p.add_argument(
+        "--db",
+        type=Path,
+        default=platformdirs.user_data_path("registry-kiosk") / "sandbox.sqlite",
+        help="SQLite file (created and seeded when missing)",
+    )
+    p.add_argument("--smtp", type=_smtp, help="also send emails to this SMTP server HOST:PORT")
+    p.add_argument("--activation-seconds", type=float, default=3.0)
+    args = p.parse_args(argv)
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    settings = SandboxSettings(
+        db_url=f"sqlite:///{args.db}",
+        smtp_host=args.smtp[0] if args.smtp else None,
+        smtp_port=args.smtp[1] if args.smtp else None,
+        activation_seconds=args.activation_seconds,
+    )
+    app = create_app(settings)
+    print(
+        f"sandbox on http://{args.host}:{args.port}  (outbox: /sandbox/outbox, "
+        f"holders: /sandbox/v1/holders, API: /openapi.json)",
+        file=sys.stderr,
+    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

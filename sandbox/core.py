@@ -1,0 +1,342 @@
+"""Shared machinery of the four routers: one transaction per request, the clock, auth, outbox.
+
+Every handler runs its work inside `tx(request)`. The sandbox is small, so all requests are
+serialised by one lock: that makes "exactly once" (idempotency, activation) hold without
+relying on SQLite's locking across threads, and it keeps each request one transaction that
+either commits whole or leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import smtplib
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import TYPE_CHECKING, Any
+
+from cryptography.fernet import Fernet, InvalidToken
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import create_engine, delete, event, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from sandbox import models as m
+from sandbox.errors import ApiError
+
+if TYPE_CHECKING:
+    from sandbox.app import SandboxSettings
+    from sandbox.pki import CertificateAuthority
+
+log = logging.getLogger("sandbox")
+
+TOKEN_TTL = timedelta(minutes=30)
+SENDER = "noreply@esigntrust.example"
+
+
+def utc_naive_now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def iso(dt: datetime | None) -> str | None:
+    """Times on the wire: ISO 8601 UTC with Z (docs/api.md)."""
+    if dt is None:
+        return None
+    return dt.replace(microsecond=(dt.microsecond // 1000) * 1000).isoformat(
+        timespec="milliseconds"
+    ) + "Z"
+
+
+def mask_mobile(mobile: str) -> str:
+    digits = mobile.replace(" ", "")
+    return f"{digits[:4]} ****{digits[-4:]}"
+
+
+def add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)
+
+
+@dataclass
+class Mail:
+    channel: str
+    to: str
+    subject: str
+    body: str
+
+
+class State:
+    """Process-wide: engine, lock, secrets that never touch disk unprotected, the CA."""
+
+    def __init__(self, settings: SandboxSettings) -> None:
+        self.settings = settings
+        self.engine: Engine = create_engine(
+            settings.db_url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+        )
+
+        @event.listens_for(self.engine, "connect")
+        def _pragmas(dbapi_conn: Any, _rec: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        m.Base.metadata.create_all(self.engine)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.lock = threading.RLock()
+        # Outbox bodies carry codes: encrypted with a key that exists only in this process.
+        self.fernet = Fernet(Fernet.generate_key())
+        with self.sessions.begin() as s:
+            self.secret = _meta(s, "hmac_secret") or _set_meta(
+                s, "hmac_secret", secrets.token_hex(32)
+            )
+        self._ca: CertificateAuthority | None = None
+
+    def ca(self) -> CertificateAuthority:
+        from sandbox import pki
+
+        if self._ca is None:
+            with self.lock, self.sessions.begin() as s:
+                key, cert = _meta(s, "ca_key_pem"), _meta(s, "ca_cert_pem")
+                if key and cert:
+                    self._ca = pki.CertificateAuthority.from_pem(key.encode(), cert.encode())
+                else:
+                    self._ca = pki.CertificateAuthority.create()
+                    _set_meta(s, "ca_key_pem", _pem_text(self._ca.key_pem()))
+                    _set_meta(s, "ca_cert_pem", _pem_text(self._ca.cert_pem()))
+        return self._ca
+
+    def hash(self, value: str, purpose: str) -> str:
+        return hmac.new(
+            self.secret.encode(), f"{purpose}:{value}".encode(), hashlib.sha256
+        ).hexdigest()
+
+    # --- clock --------------------------------------------------------------------------
+
+    def clock_offset(self, s: Session) -> float:
+        v = _meta(s, "clock_offset_s")
+        return float(v) if v else 0.0
+
+    def now(self, s: Session) -> datetime:
+        return utc_naive_now() + timedelta(seconds=self.clock_offset(s))
+
+    def reset_clock(self, s: Session) -> None:
+        start = self.settings.start_time
+        offset = 0.0
+        if start is not None:
+            start_naive = start.astimezone(UTC).replace(tzinfo=None) if start.tzinfo else start
+            offset = (start_naive - utc_naive_now()).total_seconds()
+        _set_meta(s, "clock_offset_s", repr(offset))
+
+    def advance_clock(self, s: Session, seconds: float) -> None:
+        _set_meta(s, "clock_offset_s", repr(self.clock_offset(s) + seconds))
+
+    # --- outbox and SMTP ----------------------------------------------------------------
+
+    def decrypt(self, blob: bytes) -> str | None:
+        try:
+            return self.fernet.decrypt(blob).decode()
+        except InvalidToken:
+            return None  # written by an earlier process whose key is gone
+
+    def send_smtp(self, mails: list[Mail]) -> None:
+        host, port = self.settings.smtp_host, self.settings.smtp_port
+        if not host or not mails:
+            return
+        try:
+            with smtplib.SMTP(host, port or 25, timeout=10) as smtp:
+                for mail in mails:
+                    msg = EmailMessage()
+                    msg["From"] = SENDER
+                    msg["To"] = mail.to
+                    msg["Subject"] = mail.subject
+                    msg["Date"] = formatdate(localtime=False)
+                    msg["Message-ID"] = make_msgid(domain="esigntrust.example")
+                    msg.set_content(mail.body, charset="utf-8")
+                    smtp.send_message(msg)
+        except (OSError, smtplib.SMTPException) as exc:
+            # The outbox still has the message; the request must not fail for the mail relay.
+            log.warning("SMTP delivery failed: %s", type(exc).__name__)
+
+    def reset(self) -> None:
+        from sandbox.seed import seed
+
+        with self.lock, self.sessions.begin() as s:
+            for table in reversed(m.RESET_TABLES):
+                s.execute(delete(table))
+            self.reset_clock(s)
+            seed(s, self.now(s), self)
+
+
+def _pem_text(pem: bytes | str) -> str:
+    return pem.decode() if isinstance(pem, bytes) else pem
+
+
+def _meta(s: Session, key: str) -> str | None:
+    row = s.get(m.Meta, key)
+    return row.value if row else None
+
+
+def _set_meta(s: Session, key: str, value: str) -> str:
+    row = s.get(m.Meta, key)
+    if row is None:
+        s.add(m.Meta(key=key, value=value))
+    else:
+        row.value = value
+    return value
+
+
+@dataclass
+class Tx:
+    """One request's unit of work."""
+
+    state: State
+    s: Session
+    request: Request
+    now: datetime
+    mails: list[Mail] = field(default_factory=list)
+
+    @property
+    def settings(self) -> SandboxSettings:
+        return self.state.settings
+
+    # --- auth ---------------------------------------------------------------------------
+
+    def _bearer(self) -> str:
+        header = self.request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise ApiError("AC-AB-0004")
+        return token.strip()
+
+    def _token(self, kind: str) -> m.Token:
+        row = self.s.get(m.Token, self.state.hash(self._bearer(), "token"))
+        if row is None or row.kind != kind or row.expires_at <= self.now:
+            raise ApiError("AC-AB-0004")
+        return row
+
+    def holder(self) -> m.Holder:
+        holder = self.s.get(m.Holder, self._token("holder").subject)
+        if holder is None:
+            raise ApiError("AC-AB-0004")
+        return holder
+
+    def staff(self) -> str:
+        return self._token("staff").subject
+
+    def issue_token(self, kind: str, subject: str) -> tuple[str, datetime]:
+        token = secrets.token_urlsafe(32)
+        expires = self.now + TOKEN_TTL
+        self.s.add(
+            m.Token(
+                token_hash=self.state.hash(token, "token"),
+                kind=kind,
+                subject=subject,
+                expires_at=expires,
+            )
+        )
+        return token, expires
+
+    # --- outbox -------------------------------------------------------------------------
+
+    def send(self, channel: str, kind: str, to: str, subject: str, body: str) -> None:
+        self.s.add(
+            m.OutboxMessage(
+                channel=channel,
+                kind=kind,
+                to=to,
+                subject=subject,
+                body_enc=self.state.fernet.encrypt(body.encode()),
+                sent_at=self.now,
+            )
+        )
+        if channel == "email":
+            self.mails.append(Mail(channel, to, subject, body))
+
+    # --- idempotency --------------------------------------------------------------------
+
+    def idempotent(
+        self, body: dict[str, Any], run: Callable[[], tuple[int, dict[str, Any]]]
+    ) -> JSONResponse:
+        """Answers a repeated Idempotency-Key with the first answer (R26: exactly once).
+
+        Only successful answers are kept: a refused attempt (wrong password...) may be
+        retried with the same key once the person has corrected the input.
+        """
+        key = self.request.headers.get("idempotency-key", "").strip()
+        if not key or len(key) > 200:
+            raise ApiError("AC-AB-0001", {"header": "Idempotency-Key required (1-200 chars)"})
+        method, path = self.request.method, self.request.url.path
+        # Keyed: the body may hold a password, and a plain hash of it could be brute-forced.
+        digest = self.state.hash(json.dumps(body, sort_keys=True, ensure_ascii=False), "idem")
+        seen = self.s.get(m.IdempotentResponse, key)
+        if seen is not None:
+            if (seen.method, seen.path, seen.body_sha256) != (method, path, digest):
+                raise ApiError("AC-AB-0034")
+            return JSONResponse(seen.response, status_code=seen.status)
+        status, answer = run()
+        self.s.add(
+            m.IdempotentResponse(
+                key=key,
+                method=method,
+                path=path,
+                body_sha256=digest,
+                status=status,
+                response=answer,
+            )
+        )
+        return JSONResponse(answer, status_code=status)
+
+
+def get_state(request: Request) -> State:
+    state: State = request.app.state.sandbox
+    return state
+
+
+@contextmanager
+def tx(request: Request) -> Iterator[Tx]:
+    state = get_state(request)
+    with state.lock:
+        s = state.sessions()
+        t = Tx(state, s, request, state.now(s))
+        try:
+            from sandbox.registry import finish_due_jobs
+
+            finish_due_jobs(t)
+            yield t
+        except ApiError as exc:
+            if exc.commit:
+                s.commit()
+                state.send_smtp(t.mails)
+            else:
+                s.rollback()
+            raise
+        except BaseException:
+            s.rollback()
+            raise
+        else:
+            s.commit()
+            state.send_smtp(t.mails)
+        finally:
+            s.close()
+
+
+def real_time() -> float:
+    return time.time()
+
+
+def outbox_rows(s: Session) -> list[m.OutboxMessage]:
+    return list(s.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id)))
