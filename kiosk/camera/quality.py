@@ -53,7 +53,7 @@ import math
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -128,6 +128,7 @@ class HaarDetector:
     def __init__(self) -> None:
         self._face = _cascade("haarcascade_frontalface_default.xml")
         self._eyes = _cascade("haarcascade_eye_tree_eyeglasses.xml")
+        self._eyes_plain = _cascade("haarcascade_eye.xml")
         self._profile = _cascade("haarcascade_profileface.xml")
 
     def _min_face(self, gray: np.ndarray) -> int:
@@ -148,14 +149,23 @@ class HaarDetector:
     def _eye_pair(self, gray: np.ndarray, box: Box) -> tuple[Point, Point] | None:
         x, y, w, h = box
         top = gray[y : y + int(h * 0.6), x : x + w]
-        m = max(8, w // 8)
-        found = self._eyes.detectMultiScale(top, 1.1, 4, minSize=(m, m), maxSize=(w // 2, w // 2))
+        m, big = max(8, w // 8), (w // 2, w // 2)
+        found = list(self._eyes.detectMultiScale(top, 1.1, 2, minSize=(m, m), maxSize=big))
+        if len(found) < 2:
+            # The plain eye cascade finds more tilted eyes; its brow-and-eye boxes are too
+            # big, hence the pick by expected eye size below.
+            found += list(self._eyes_plain.detectMultiScale(top, 1.1, 3, minSize=(m, m),
+                                                            maxSize=big))
         left = [e for e in found if e[0] + e[2] / 2 < w / 2]
         right = [e for e in found if e[0] + e[2] / 2 >= w / 2]
         if not left or not right:
             return None
-        le = max(left, key=lambda e: e[2] * e[3])
-        re = max(right, key=lambda e: e[2] * e[3])
+        expected = 0.16 * w  # eye box / face box width on frontal faces
+
+        def pick(cands: list[Any]) -> Any:
+            return min(cands, key=lambda e: abs(float(e[2]) - expected))
+
+        le, re = pick(left), pick(right)
         return (
             (x + le[0] + le[2] / 2, y + le[1] + le[3] / 2),
             (x + re[0] + re[2] / 2, y + re[1] + re[3] / 2),

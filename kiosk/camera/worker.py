@@ -251,7 +251,9 @@ class CaptureWorker(QObject):
                 reader.stop_flag.set()
                 reader = None
                 attempts += 1
-                if outage != failed:
+                if outage is None:
+                    # The first failure names the outage: a reopen refused after an unplug is
+                    # still that unplug to the person at the counter.
                     outage = failed
                     self.problem.emit(failed)
                 log.info("camera problem %s, attempt %d", failed, attempts)
