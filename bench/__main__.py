@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-MODULES = ["bench.startup", "bench.camera", "bench.flow"]
+MODULES = ["bench.startup", "bench.camera", "bench.flow", "bench.faces"]
 
 
 def main() -> int:

@@ -287,3 +287,11 @@ def test_r16_unsigned_application_is_refused(
 ) -> None:
     with pytest.raises(pki.InvalidSignature, match="no signature"):
         pki.verify_pdf(application, ca)
+
+
+def test_r16_identity_rebuilt_from_its_four_stored_fields_still_verifies(
+    ca: pki.CertificateAuthority, holder: pki.SigningIdentity, application: bytes
+) -> None:
+    # the sandbox server stores key_pem, cert_pem, subject and serial; no chain
+    stored = pki.SigningIdentity(holder.key_pem, holder.cert_pem, holder.subject, holder.serial)
+    assert pki.verify_pdf(pki.sign_pdf(application, stored), ca) == holder.subject
