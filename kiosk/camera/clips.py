@@ -38,6 +38,32 @@ def place(frame: np.ndarray, portrait: np.ndarray, cx: float, top: float, height
         frame[y0c:y1c, x0c:x1c] = img[sy0 : sy0 + (y1c - y0c), sx0 : sx0 + (x1c - x0c)]
 
 
+def portrait_frame(
+    portraits: Sequence[np.ndarray],
+    width: int,
+    height: int,
+    i: int = 0,
+    *,
+    scale: float = 1.0,
+    sway_px: float = 3.0,
+) -> np.ndarray:
+    """Frame `i` of the portraits side by side (one: centred in the oval), gently swaying.
+
+    `scale` 1.0 sizes a portrait so its face fills the default oval guide.
+    """
+    _, ocy, _, ory = Oval().axes_px(width, height)
+    # The test portraits are cropped with the face centre ~42% down and the face box ~40%
+    # of their height; 2.85 oval semi-axes tall makes that box fill ~80% of the oval width.
+    p_height = 2.85 * ory * scale
+    frame = background(width, height)
+    dx = sway_px * math.sin(2 * math.pi * i / 45)
+    k = len(portraits)
+    for j, p in enumerate(portraits):
+        cx = width * (j + 1) / (k + 1) + dx
+        place(frame, p, cx, ocy - 0.42 * p_height, p_height)
+    return frame
+
+
 def portrait_frames(
     portraits: Sequence[np.ndarray],
     width: int,
@@ -47,25 +73,11 @@ def portrait_frames(
     scale: float = 1.0,
     sway_px: float = 3.0,
 ) -> list[np.ndarray]:
-    """`n` frames of the portraits side by side (one: centred in the oval), gently swaying.
-
-    `scale` 1.0 sizes a portrait so its face fills the default oval guide.
-    """
-    oval = Oval()
-    _, ocy, _, ory = oval.axes_px(width, height)
-    # The test portraits are cropped with the face centre ~42% down and the face box ~40%
-    # of their height; 2.85 oval semi-axes tall makes that box fill ~80% of the oval width.
-    p_height = 2.85 * ory * scale
-    frames = []
-    k = len(portraits)
-    for i in range(n):
-        frame = background(width, height)
-        dx = sway_px * math.sin(2 * math.pi * i / 45)
-        for j, p in enumerate(portraits):
-            cx = width * (j + 1) / (k + 1) + dx
-            place(frame, p, cx, ocy - 0.42 * p_height, p_height)
-        frames.append(frame)
-    return frames
+    """`n` frames of `portrait_frame`."""
+    return [
+        portrait_frame(portraits, width, height, i, scale=scale, sway_px=sway_px)
+        for i in range(n)
+    ]
 
 
 def write_clip(path: Path | str, frames: Sequence[np.ndarray], fps: float = 30.0) -> Path:
@@ -89,3 +101,25 @@ def darken(frames: Sequence[np.ndarray], factor: float = 0.25) -> list[np.ndarra
 
 def blur(frames: Sequence[np.ndarray], sigma: float = 6.0) -> list[np.ndarray]:
     return [cv2.GaussianBlur(f, (0, 0), sigma) for f in frames]
+
+
+def write_portrait_clip(
+    path: Path | str,
+    portraits: Sequence[np.ndarray],
+    width: int,
+    height: int,
+    n: int,
+    fps: float = 30.0,
+) -> Path:
+    """Like `write_clip(portrait_frames(...))` one frame at a time: a 1080p clip of a few
+    seconds would otherwise hold a gigabyte of frames in memory."""
+    out = Path(path)
+    writer = cv2.VideoWriter(str(out), cv2.VideoWriter.fourcc(*"MJPG"), fps, (width, height))
+    if not writer.isOpened():
+        raise RuntimeError(f"cannot write {out}")
+    try:
+        for i in range(n):
+            writer.write(portrait_frame(portraits, width, height, i))
+    finally:
+        writer.release()
+    return out

@@ -1,0 +1,121 @@
+"""Camera metrics of issue 4, on a 1080p 30 fps MJPG file played at real time, guide on.
+
+- p2_preview_kept_ratio: frames painted by the preview / frames the source produced.
+- p3_face_analysis_ms: mean time of one face guide + quality analysis (640 px wide frame)
+  while the preview runs; `camera_face_analysis_alone_ms` is the same with nothing else.
+- p6_peak_rss_mb: peak resident memory of the process while capturing.
+
+The clip is written by this (parent) process; the capture runs in a fresh interpreter so the
+peak RSS is the capture's own, not the clip writer's or another benchmark's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SECONDS = 5.0
+WIDTH, HEIGHT, FPS = 1920, 1080, 30.0
+FACE = Path(__file__).resolve().parent.parent / "tests" / "camera" / "data" / "face_a.jpg"
+
+
+def _write_clip(path: Path) -> None:
+    import cv2
+
+    from kiosk.camera import clips
+
+    face = cv2.imread(str(FACE))
+    if face is None:
+        raise FileNotFoundError(FACE)
+    clips.write_portrait_clip(path, [face], WIDTH, HEIGHT, int(SECONDS * FPS), FPS)
+
+
+def _analysis_alone(clip: str, n: int = 30) -> float:
+    """The same analysis with nothing else running: the gap to p3 is contention."""
+    import statistics
+
+    import cv2
+
+    from kiosk.camera.quality import FaceAnalyzer
+
+    cap = cv2.VideoCapture(clip)
+    analyzer = FaceAnalyzer()
+    times = []
+    for _ in range(n):
+        ok, frame = cap.read()
+        if not ok:
+            break
+        small = cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA)
+        times.append(analyzer.analyse(small, frame.shape[1]).analysis_ms)
+    cap.release()
+    return round(statistics.fmean(times), 1) if times else -1.0
+
+
+def _child(clip: str) -> dict[str, float | int | str]:
+    import resource
+    import statistics
+
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.camera.quality import AutoCapture
+    from kiosk.ui.camera_view import CameraView
+
+    alone_ms = _analysis_alone(clip)
+    app = QApplication.instance() or QApplication([])
+    # Auto capture off: the preview and the checks run for the whole clip.
+    view = CameraView(clip, auto_capture=AutoCapture(hold_s=1e9))
+    view.resize(1280, 800)
+    view.show()
+    view.start()
+    loop = QEventLoop()
+    QTimer.singleShot(int(SECONDS * 1000), loop.quit)
+    loop.exec()
+    shown = view.preview.frames_shown
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
+    view.stop()
+    counters = view.controller.counters()
+    times = view.controller.analysis_ms
+    app.processEvents()
+    produced = counters["produced"]
+    return {
+        "p2_preview_kept_ratio": round(shown / produced, 3) if produced else 0.0,
+        "p3_face_analysis_ms": round(statistics.fmean(times), 1) if times else -1.0,
+        "p6_peak_rss_mb": round(rss_mb, 1),
+        "camera_face_analysis_alone_ms": alone_ms,
+        "camera_frames_produced": produced,
+        "camera_frames_shown": shown,
+        "camera_frames_analysed": len(times),
+        "camera_face_analysis_p90_ms": round(sorted(times)[int(len(times) * 0.9)], 1)
+        if times
+        else -1.0,
+    }
+
+
+def measure() -> dict[str, float | int | str]:
+    with tempfile.TemporaryDirectory() as tmp:
+        clip = Path(tmp) / "bench_1080p30.avi"
+        _write_clip(clip)
+        env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+        out = subprocess.run(
+            [sys.executable, "-m", "bench.camera", "--child", str(clip)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+            cwd=Path(__file__).resolve().parent.parent,
+            check=True,
+        )
+    result: dict[str, float | int | str] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(_child(sys.argv[2])))
+    else:
+        print(json.dumps(measure()))
