@@ -10,6 +10,7 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from sqlalchemy import select
 
 from sandbox import models as m
@@ -54,3 +55,15 @@ def sign(body: SignIn, request: Request) -> dict[str, Any]:
         t.s.add(sig)
         r.signature_id = sig.signature_id
         return {"signature_id": sig.signature_id, "signed_at": iso(t.now), "signer": sig.signer}
+
+
+@router.get("/signatures/{signature_id}/document")
+def signed_document(signature_id: str, request: Request) -> Response:
+    """The signed application (PDF), for the holder's records and for anyone checking it
+    against the registry CA at /registry/v1/ca.pem."""
+    with tx(request) as t:
+        holder = t.holder()
+        sig = t.s.get(m.SignatureRecord, signature_id)
+        if sig is None or sig.holder_id != holder.holder_id:
+            raise ApiError("AC-AB-0003", {"signature_id": signature_id})
+        return Response(sig.signed_pdf, media_type="application/pdf")
