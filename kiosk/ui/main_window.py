@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -30,7 +31,7 @@ from kiosk.ui.idle import IdleGuard
 from kiosk.ui.pages import ModePage, Page, message_help_code, message_text, page_class_for
 from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr
 from kiosk.ui.widgets import BusyOverlay, ErrorPanel, StepIndicator
-from kiosk.ui.worker import Op
+from kiosk.ui.worker import Op, db_executor
 
 log = logging.getLogger(__name__)
 
@@ -291,7 +292,8 @@ class MainWindow(QMainWindow):
         self.working = True
         self.overlay.start(tr("busy", self.lang))
         self._sync_nav()
-        Op(fn, success=self._done, failure=self._failed).run()
+        # The flow is not thread-safe and writes its journal to SQLite: one thread, in order.
+        Op(fn, success=self._done, failure=self._failed).run(db_executor())
 
     def _done(self, view: Any) -> None:
         self.working = False
@@ -310,6 +312,14 @@ class MainWindow(QMainWindow):
             log.error("flow step failed: %s", type(exc).__name__)
             unexpected = BackendError.from_kiosk(KIOSK_UNEXPECTED)
             self.show_error(unexpected.user_message, unexpected.help_code)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        # Stops the camera thread of a photo page and forgets what was typed.
+        if self.page is not None:
+            self.page.wipe()
+        if self.idle is not None:
+            self.idle.stop()
+        super().closeEvent(event)
 
     # -- errors and language ---------------------------------------------------------------
     def show_error(self, text: Callable[[str], str], help_code: str | None) -> None:

@@ -290,6 +290,15 @@ class FieldsPage(Page):
             keypad = Keypad(self.lang, parens=any(s.name == "id_number" for s in specs))
             self.bind(keypad.retranslate)
             watcher = _FocusWatcher(keypad)
+        # Fields on the left, the keypad on the right: all of it fits a 900-px-high screen.
+        self.form = QVBoxLayout()
+        self.form.setSpacing(12)
+        row = QHBoxLayout()
+        row.setSpacing(32)
+        row.addLayout(self.form, 1)
+        if keypad is not None:
+            row.addWidget(keypad, 0, Qt.AlignmentFlag.AlignTop)
+        self.body.addLayout(row)
         step_id = str(getattr(view, "step_id", ""))
         for spec in specs:
             # A step may name a field differently (staff password vs "雲簽"簽名密碼).
@@ -304,7 +313,7 @@ class FieldsPage(Page):
                     self.text(box, key)
                 box.toggled.connect(lambda _=False: self._check())
                 self.fields[spec.name] = box
-                self.body.addWidget(box)
+                self.form.addWidget(box)
                 continue
             cap = label(caption, "sectionTitle")
             if key:
@@ -322,13 +331,9 @@ class FieldsPage(Page):
                 if keypad.target is None:
                     keypad.target = edit
             self.fields[spec.name] = edit
-            self.body.addWidget(cap)
-            self.body.addWidget(edit)
-        if keypad is not None:
-            row = QHBoxLayout()
-            row.addWidget(keypad)
-            row.addStretch(1)
-            self.body.addLayout(row)
+            self.form.addWidget(cap)
+            self.form.addWidget(edit)
+        self.form.addStretch(1)
         self._check()
 
     def _enter(self) -> None:

@@ -206,15 +206,21 @@ class EmailCodePage(Page):
         self.code.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
         self.code.textChanged.connect(lambda _="": self._check())
         self.code.returnPressed.connect(self._enter)
-        self.body.addWidget(self.code)
         keypad = Keypad(self.lang)
         keypad.target = self.code
         self.bind(keypad.retranslate)
         krow = QHBoxLayout()
-        krow.addWidget(keypad)
-        krow.addStretch(1)
+        krow.setSpacing(32)
+        left = QVBoxLayout()
+        left.addWidget(self.code)
+        for m in getattr(view, "messages", ()) or ():
+            w = label("", "info")
+            self.message(w, m)
+            left.addWidget(w)
+        left.addStretch(1)
+        krow.addLayout(left, 1)
+        krow.addWidget(keypad, 0, Qt.AlignmentFlag.AlignTop)
         self.body.addLayout(krow)
-        self.add_messages(getattr(view, "messages", ()))
         self.body.addStretch(1)
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -269,7 +275,8 @@ class ConsentPage(Page):
         checkbox = find_message(view, "consent.checkbox")
         self.bind(lambda lang: self.box.setText(message_text(checkbox, lang) + " *"))
         self.box.toggled.connect(lambda on: setattr(self, "valid", on))
-        self.body.addWidget(self.box)
+        # Not stretched: a tap beside the words must not tick it.
+        self.body.addWidget(self.box, 0, Qt.AlignmentFlag.AlignLeft)
         self.body.addStretch(1)
         self.valid = False
 
@@ -331,7 +338,7 @@ class PhotoPage(Page):
         super().wipe()
 
 
-@register("confirm", "review", "eid", "face_result", "signed", "submitted")
+@register("confirm", "review", "face_result", "signed", "submitted")
 class CertificatesPage(FieldsPage):
     """R13/R16: the renewal data as certificate cards, with the step's messages."""
 
@@ -394,7 +401,8 @@ class DeclarationPage(CertificatesPage):
         self.box.setObjectName("agree")
         self.bind(lambda lang: self.box.setText(tr("declaration.checkbox", lang) + " *"))
         self.box.clicked.connect(self._clicked)
-        self.body.addWidget(self.box)
+        # Not stretched: a tap beside the words must not tick it.
+        self.body.addWidget(self.box, 0, Qt.AlignmentFlag.AlignLeft)
         self.valid = False
 
     def _clicked(self, on: bool) -> None:
@@ -519,14 +527,14 @@ class ActivationFormPage(FieldsPage):
             msg = rules.get(name)
             if msg is None or not isinstance(edit, QLineEdit):
                 continue
-            idx = self.body.indexOf(edit)
-            self.body.removeWidget(edit)
+            idx = self.form.indexOf(edit)
+            self.form.removeWidget(edit)
             row = QWidget()
             rl = QHBoxLayout(row)
             rl.setContentsMargins(0, 0, 0, 0)
             rl.addWidget(edit, 1)
             rl.addWidget(RuleButton(msg, self))
-            self.body.insertWidget(idx, row)
+            self.form.insertWidget(idx, row)
         self.body.addStretch(1)
 
     def apply(self) -> dict[str, Any]:
@@ -586,7 +594,7 @@ class DonePage(Page):
                 grid.addWidget(h, 0, col)
             for row, r in enumerate(renewed, start=1):
                 values = (
-                    r.get("type_label"),
+                    tr(f"type.{r.get('type')}", self.lang),
                     r.get("email"),
                     r.get("old_serial"),
                     r.get("old_expiry"),
@@ -599,3 +607,84 @@ class DonePage(Page):
         for cert in data.get("non_cloud") or []:
             self.body.addWidget(CertificateCard(cert, self.lang))
         self.body.addStretch(1)
+
+
+@register("eid")
+class EidPage(Page):
+    """R15: face recognition and a one-time SMS code: 獲取驗證碼, the live face, 核實身份."""
+
+    def build_view(self, view: Any) -> None:
+        data = _data(view)
+        self.add_title("step.eid")
+        self.add_messages(getattr(view, "messages", ()))
+        self.challenged = bool(data.get("mobile_masked"))
+        self.face: bytearray | None = None
+        self.get_code = QPushButton()
+        self.get_code.setObjectName("getCode")
+        self.text(self.get_code, "emails.get_code")
+        self.get_code.setEnabled(not self.challenged)
+        self.get_code.clicked.connect(lambda: self.submit_requested.emit({"action": "request"}))
+        row = QHBoxLayout()
+        row.setSpacing(32)
+        self.camera: Any = None
+        if self.challenged:
+            try:
+                from kiosk.ui.camera_view import CameraView
+
+                self.camera = CameraView(CONTEXT.camera_source, lang=self.lang)
+            except Exception as exc:  # noqa: BLE001 - a broken camera must not kill the page
+                log.error("camera view failed: %s", type(exc).__name__)
+            if self.camera is not None:
+                self.camera.photo_ready.connect(self._face)
+                self.camera.camera_failed.connect(self._failed)
+                self.bind(self.camera.set_language)
+                row.addWidget(self.camera, 1)
+                self.camera.start()
+        right = QVBoxLayout()
+        right.addWidget(self.get_code)
+        self.face_state = label("", "verified")
+        self.face_state.setObjectName("faceState")
+        right.addWidget(self.face_state)
+        cap = label("", "sectionTitle")
+        self.text(cap, "field.sms_code")
+        right.addWidget(cap)
+        self.code = QLineEdit()
+        self.code.setObjectName("input_sms_code")
+        self.code.setMaxLength(6)
+        self.code.setEnabled(self.challenged)
+        self.code.textChanged.connect(lambda _="": self._check())
+        right.addWidget(self.code)
+        keypad = Keypad(self.lang)
+        keypad.target = self.code
+        self.bind(keypad.retranslate)
+        right.addWidget(keypad)
+        right.addStretch(1)
+        row.addLayout(right, 0 if self.camera is not None else 1)
+        self.body.addLayout(row, 1)
+        self._check()
+
+    def _face(self, jpeg: bytes) -> None:
+        self.face = bytearray(jpeg)
+        self.face_state.setText("✔ " + tr("eid.face_taken", self.lang))
+        self._check()
+
+    def _failed(self, help_code: str) -> None:
+        self.error = _CameraError(help_code)
+
+    def _check(self) -> None:
+        code = self.code.text().strip()
+        self.valid = self.challenged and self.face is not None and len(code) == 6 and code.isdigit()
+
+    def apply(self) -> dict[str, Any]:
+        return {"action": "verify", "sms_code": self.code.text().strip(), "face_jpeg": self.face}
+
+    def next_label(self, lang: str) -> str:
+        return tr("eid.verify", lang)
+
+    def wipe(self) -> None:
+        if self.camera is not None:
+            self.camera.stop()
+        if self.face is not None:
+            self.face[:] = b"\0" * len(self.face)
+            self.face = None
+        super().wipe()

@@ -103,6 +103,16 @@ _T: dict[str, dict[str, str]] = {
         "pt": "Titulares de demonstração (n.º do documento)",
         "en": "Demo holders (ID number)",
     },
+    "sandbox.staff": {
+        "zh-Hant": "職員帳戶／密碼",
+        "pt": "Funcionário / senha",
+        "en": "Staff / password",
+    },
+    "sandbox.codes": {
+        "zh-Hant": "顯示最新驗證碼",
+        "pt": "Mostrar os últimos códigos",
+        "en": "Show the latest codes",
+    },
     "sandbox.outbox": {
         "zh-Hant": "開啟郵件／短訊收件匣",
         "pt": "Abrir caixa de mensagens",
@@ -191,7 +201,11 @@ _T: dict[str, dict[str, str]] = {
     "step.id_check": {"zh-Hant": "身份鑑別", "pt": "Identificação", "en": "Identity check"},
     "step.precheck": {"zh-Hant": "激活證書", "pt": "Activação", "en": "Activation"},
     "step.esign": {"zh-Hant": "簽署申請文件", "pt": "Assinatura", "en": "Signing"},
-    "step.done": {"zh-Hant": "成功激活", "pt": "Activado com sucesso", "en": "Activated"},
+    "step.done": {
+        "zh-Hant": "證書續期完成",
+        "pt": "Renovação concluída",
+        "en": "Renewal complete",
+    },
     "step.offline_done": {
         "zh-Hant": "非“雲簽”證書",
         "pt": "Certificados não “Cloud”",
@@ -231,6 +245,8 @@ _T: dict[str, dict[str, str]] = {
         "pt": "A câmara não arrancou. Peça ajuda ao balcão.",
         "en": "The camera could not start. Please ask counter staff.",
     },
+    "eid.face_taken": {"zh-Hant": "已拍攝面容", "pt": "Rosto captado", "en": "Face captured"},
+    "eid.verify": {"zh-Hant": "核實身份", "pt": "Verificar identidade", "en": "Verify identity"},
     "nav.identify": {"zh-Hant": "身份識別", "pt": "Identificação", "en": "Identify"},
     "nav.submit": {"zh-Hant": "確認提交", "pt": "Confirmar submissão", "en": "Confirm and submit"},
     "declaration.title": {

@@ -264,7 +264,8 @@ class ErrorPanel(QFrame):
         self.message.setText(text)
         # Some seed texts already end in (求助碼：…); say it once.
         if help_code and help_code not in text:
-            self.help.setText(f"{tr('error.help_code', lang)}：{help_code}")
+            colon = "：" if lang == "zh-Hant" else ": "
+            self.help.setText(f"{tr('error.help_code', lang)}{colon}{help_code}")
             self.help.show()
         else:
             self.help.setText("")

@@ -1,0 +1,208 @@
+"""`kiosk demo`: the kiosk against a sandbox backend started in this process.
+
+    kiosk demo                          # a window, with a sandbox side panel
+    kiosk demo --camera synthetic       # no webcam: the synthetic scene
+    kiosk demo --screenshot shot.png    # render the first screen offscreen, save, exit 0
+
+The sandbox runs on 127.0.0.1 (a free port) with a temporary SQLite file and a short
+activation time; everything is gone when the window closes. The side panel lists the demo
+holders' ID numbers, the staff account, the newest codes the sandbox "sent", and opens the
+outbox page in a browser so a tester can read the emails.
+
+No display (no DISPLAY / WAYLAND_DISPLAY, or QT_QPA_PLATFORM=offscreen) and no --screenshot:
+the window would be invisible, so the command says how to run it under Xvfb and exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+from kiosk.ui.texts import tr
+
+log = logging.getLogger(__name__)
+
+ACTIVATION_SECONDS = 3.0
+NO_DISPLAY_HELP = """\
+kiosk demo: no display found, so the kiosk window could not be shown.
+  - on a desktop: run it from a graphical session (DISPLAY or WAYLAND_DISPLAY set);
+  - on a headless machine: xvfb-run -a -s "-screen 0 1600x1000x24" kiosk demo
+    (Debian: apt-get install xvfb), then look at it with a VNC/x11 screenshot tool;
+  - or just take a picture of the first screen: kiosk demo --screenshot first.png
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from kiosk.ui.launch import add_window_arguments
+
+    add_window_arguments(parser)
+    parser.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="render the first screen offscreen to PATH (PNG) and exit",
+    )
+    parser.add_argument(
+        "--activation-seconds",
+        type=float,
+        default=ACTIVATION_SECONDS,
+        help="how long the sandbox takes to activate a certificate (default: %(default)s)",
+    )
+
+
+class SandboxPanel(QWidget):
+    """What a demo tester needs beside the kiosk: who to sign in as, and where codes went."""
+
+    def __init__(self, base_url: str, admin: Any, lang: str = "zh-Hant") -> None:
+        super().__init__()
+        self.setObjectName("sandboxPanel")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setFixedWidth(340)
+        self.base_url = base_url.rstrip("/")
+        self.admin = admin
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(14, 14, 14, 14)
+        title = QLabel(tr("sandbox.title", lang))
+        title.setStyleSheet("font-size: 22px; font-weight: bold;")
+        lay.addWidget(title)
+        lay.addWidget(QLabel(tr("sandbox.holders", lang)))
+        self.holders = QLabel()
+        self.holders.setObjectName("holders")
+        self.holders.setWordWrap(True)
+        self.holders.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.holders)
+        lay.addWidget(QLabel(tr("sandbox.staff", lang)))
+        lay.addWidget(QLabel("staff01 / counter-demo-1"))
+        self.codes = QLabel()
+        self.codes.setObjectName("codes")
+        self.codes.setWordWrap(True)
+        refresh = QPushButton(tr("sandbox.codes", lang))
+        refresh.setObjectName("refreshCodes")
+        refresh.clicked.connect(self.refresh_codes)
+        lay.addWidget(refresh)
+        lay.addWidget(self.codes)
+        outbox = QPushButton(tr("sandbox.outbox", lang))
+        outbox.setObjectName("openOutbox")
+        outbox.clicked.connect(self.open_outbox)
+        lay.addWidget(outbox)
+        url = QLabel(self.outbox_url)
+        url.setWordWrap(True)
+        url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(url)
+        lay.addStretch(1)
+
+    @property
+    def outbox_url(self) -> str:
+        return f"{self.base_url}/sandbox/outbox"
+
+    def show_holders(self, holders: list[dict[str, Any]]) -> None:
+        lines = []
+        for h in holders:
+            lines.append(
+                f"<b>{h.get('id_number', '')}</b> {h.get('name_zh') or h.get('name', '')}"
+                f"<br><small>{h.get('holder_id', '')} · {h.get('branch', '')}</small>"
+            )
+        self.holders.setText("<br>".join(lines))
+
+    def load_holders(self) -> None:
+        from kiosk.ui.worker import Op
+
+        Op(self.admin.holders, success=self.show_holders, failure=self._failed).run()
+
+    def refresh_codes(self) -> None:
+        from kiosk.ui.worker import Op
+
+        Op(self._latest_codes, success=self.codes.setText, failure=self._failed).run()
+
+    def _latest_codes(self) -> str:
+        import re
+
+        lines = []
+        for m in self.admin.outbox()[-6:]:
+            found = re.search(r"(?<!\d)(\d{6})(?!\d)", m.body)
+            code = found.group(1) if found else "-"
+            lines.append(f"{m.channel} {m.to}: <b>{code}</b>")
+        return "<br>".join(reversed(lines)) or "-"
+
+    def _failed(self, exc: BaseException) -> None:
+        self.codes.setText(type(exc).__name__)
+
+    def open_outbox(self) -> None:
+        QDesktopServices.openUrl(QUrl(self.outbox_url))
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.ui.app import has_display
+
+    if not args.screenshot and not has_display():
+        sys.stderr.write(NO_DISPLAY_HELP)
+        return 2
+
+    from kiosk.config import BackendConfig
+    from kiosk.services.factory import build_sandbox_admin
+    from kiosk.ui.app import ensure_app
+    from kiosk.ui.launch import LazyFlow, flow_factory, show_window
+    from kiosk.ui.main_window import MainWindow
+    from kiosk.ui.pages import CONTEXT
+    from sandbox.app import SandboxSettings, create_app
+    from sandbox.server import SandboxServer
+
+    app = ensure_app()
+    with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
+        settings = SandboxSettings(
+            db_url=f"sqlite:///{Path(tmp) / 'sandbox.sqlite'}",
+            activation_seconds=args.activation_seconds,
+        )
+        server = SandboxServer(create_app(settings), host="127.0.0.1", port=0)
+        server.start()
+        try:
+            config = BackendConfig.for_sandbox(server.url)
+            admin = build_sandbox_admin(config)
+            from kiosk.store import open_journal
+
+            journal = open_journal(f"sqlite:///{Path(tmp) / 'journal.sqlite'}")
+            CONTEXT.camera_source = args.camera
+            flow = LazyFlow(flow_factory(config, journal))
+            flow.lang = args.lang
+            panel = SandboxPanel(server.url, admin, args.lang)
+            window = MainWindow(
+                flow,
+                lang=args.lang,
+                self_service=args.self_service,
+                idle_s=args.idle_seconds if args.self_service else None,
+                countdown_s=args.countdown_seconds,
+                side_panel=panel,
+            )
+            if args.screenshot:
+                assert admin is not None
+                panel.show_holders(admin.holders())
+                return screenshot(window, args.screenshot)
+            panel.load_holders()
+            show_window(window, fullscreen=args.fullscreen)
+            return int(app.exec())
+        finally:
+            server.stop()
+
+
+def screenshot(window: QWidget, path: str) -> int:
+    """Paint `window` offscreen into a PNG at `path`."""
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(1600, 1000)
+    window.show()
+    QApplication.processEvents()
+    image = window.grab()
+    ok = image.save(path, "PNG")
+    window.close()
+    if not ok:
+        sys.stderr.write(f"kiosk demo: could not write {path}\n")
+        return 1
+    print(path)
+    return 0

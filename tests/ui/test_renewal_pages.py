@@ -1,0 +1,242 @@
+"""The renewal wizard's pages against the real flow and the sandbox (R3-R6, R9, R14, R17, R26)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialog, QPushButton
+from pytestqt.qtbot import QtBot
+from ui_helpers import (
+    click,
+    current_step,
+    field,
+    screen_text,
+    shot,
+    sign_in_self_service,
+    type_into,
+    visible_texts,
+    wait_step,
+)
+
+from kiosk.services.sandbox_admin import SandboxAdmin
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.pages import CONTEXT
+from kiosk.ui.steps import EidPage, EmailCodePage, EmailsPage, PendingPage, PhotoPage
+
+LIVE_FACE = Path(__file__).resolve().parents[2] / "sandbox/data/faces/live/obama.jpg"  # H-ABC
+
+
+@pytest.fixture(autouse=True)
+def synthetic_camera() -> None:
+    CONTEXT.camera_source = "synthetic"
+
+
+def press_keys(qtbot: QtBot, window: MainWindow, digits: str) -> None:
+    """Types on the on-screen keypad, as a person at a touch screen does."""
+    assert window.page is not None
+    for d in digits:
+        key = next(
+            b for b in window.page.findChildren(QPushButton) if b.text() == d and b.isVisible()
+        )
+        click(qtbot, key)
+
+
+def wait_new_page(qtbot: QtBot, window: MainWindow, old: object) -> None:
+    """Waits for the flow's answer: the shell has replaced `old` with a fresh page."""
+    qtbot.waitUntil(lambda: window.page is not old and not window.working, timeout=15_000)
+
+
+def verify_all_emails(qtbot: QtBot, window: MainWindow, admin: SandboxAdmin) -> list[str]:
+    wait_step(qtbot, window, "emails")
+    done: list[str] = []
+    while True:
+        page = window.page
+        assert isinstance(page, EmailsPage)
+        pending = [a for a, w in page.rows.items() if isinstance(w, QPushButton)]
+        if not pending:
+            return done
+        address = pending[0]
+        click(qtbot, page.rows[address])  # type: ignore[arg-type]
+        wait_step(qtbot, window, "email_code")
+        code_page = window.page
+        assert isinstance(code_page, EmailCodePage)
+        click(qtbot, code_page.get_code)
+        wait_new_page(qtbot, window, code_page)
+        press_keys(qtbot, window, admin.latest_code(address))
+        click(qtbot, window.next_button)
+        wait_step(qtbot, window, "emails")
+        done.append(address)
+
+
+def test_r3_pending_list_shows_both_sections_locked_and_the_start_count(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    sign_in_self_service(qtbot, window, admin)
+    wait_step(qtbot, window, "pending")
+    page = window.page
+    assert isinstance(page, PendingPage)
+    texts = visible_texts(window)
+    assert "“雲簽”證書" in texts
+    assert "非“雲簽”證書" in texts
+    assert "“雲簽”證書可於身份鑑別程序通過後，直接於線上完成證書激活程序。" in texts
+    assert window.next_button.text() == "開始鑑別(3)"
+    assert window.next_button.isEnabled()
+    # Every record ticked, and none can be unticked (R3).
+    assert len(page.cards) == 3
+    assert all(c.checked for c in page.cards)
+    assert all(c.check is not None and not c.check.isEnabled() for c in page.cards)
+    # A qualified certificate shows 交易限額 and 代理資格.
+    assert "交易限額" in texts and "代理資格" in texts
+    shot(window, "pending_list_zh")
+    click(qtbot, window.lang_buttons["en"])
+    assert window.next_button.text() == "Start verification (3)"
+    shot(window, "pending_list_en")
+
+
+def test_r5_r6_each_address_is_verified_with_a_code_then_next_appears(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    sign_in_self_service(qtbot, window, admin)
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "emails")
+    assert not window.next_button.isVisible()  # R6: only once every address is verified
+    page = window.page
+    assert isinstance(page, EmailsPage)
+    first = next(iter(page.rows))
+    click(qtbot, page.rows[first])  # type: ignore[arg-type]
+    wait_step(qtbot, window, "email_code")
+    shot(window, "email_code_before")
+    code_page = window.page
+    assert isinstance(code_page, EmailCodePage)
+    click(qtbot, code_page.get_code)
+    wait_new_page(qtbot, window, code_page)
+    code_page = window.page
+    assert isinstance(code_page, EmailCodePage)
+    # R5: the message, a countdown from 300 s, and no second code while this one runs.
+    assert "系統已發送驗證碼到台端之電郵地址，請前往查收並輸入驗證碼以完成驗證。" in screen_text(
+        window
+    )
+    seconds = int(code_page.countdown.text().rstrip("s"))
+    assert 280 <= seconds <= 300
+    assert not code_page.get_code.isEnabled()
+    assert not window.next_button.isEnabled()
+    press_keys(qtbot, window, admin.latest_code(first))
+    assert window.next_button.text() == "驗證電郵地址"
+    assert window.next_button.isEnabled()
+    shot(window, "email_code_entered")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "emails")
+    page = window.page
+    assert isinstance(page, EmailsPage)
+    assert not isinstance(page.rows[first], QPushButton)
+    assert "已驗證" in visible_texts(page.rows[first])
+    assert not window.next_button.isVisible()
+    verify_all_emails(qtbot, window, admin)
+    assert window.next_button.isVisible() and window.next_button.text() == "下一步"
+    shot(window, "emails_all_verified")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "consent")
+    assert window.steps.current == 2
+
+
+def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    sign_in_self_service(qtbot, window, admin)
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    verify_all_emails(qtbot, window, admin)
+    click(qtbot, window.next_button)
+
+    # R9: nothing is fetched before the box is ticked.
+    wait_step(qtbot, window, "consent")
+    assert "同意並接受個人資料收集協定及聲明 *" in visible_texts(window)
+    assert window.next_button.text() == "同意" and not window.next_button.isEnabled()
+    shot(window, "consent")
+    window.page.box.setChecked(True)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+
+    # R12: the live photo (the camera's photo_ready, with a real photo of the holder).
+    wait_step(qtbot, window, "photo")
+    page = window.page
+    assert isinstance(page, PhotoPage) and page.camera is not None
+    assert "拍照" in visible_texts(window)
+    qtbot.waitUntil(lambda: page.camera.preview.image() is not None, timeout=10_000)
+    shot(window, "photo")
+    page.camera.photo_ready.emit(LIVE_FACE.read_bytes())
+    wait_step(qtbot, window, "face_result")
+    shot(window, "face_result")
+    click(qtbot, window.next_button)
+
+    # R13/R14: the data, then the declaration dialog; only 同意 lets the holder go on.
+    wait_step(qtbot, window, "confirm")
+    assert window.steps.current == 3
+    assert window.next_button.text() == "身份識別"
+    shot(window, "confirm")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "declaration")
+    assert not window.next_button.isEnabled()
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    dialog = window.page.dialog  # type: ignore[union-attr]
+    assert isinstance(dialog, QDialog) and dialog.isVisible()
+    texts = visible_texts(dialog)
+    assert any(t.startswith("• 本人確認上述提交之所有資料真實及正確。") for t in texts)
+    assert sum(t.startswith("• ") for t in texts) == 6
+    shot(dialog, "declaration_dialog")
+    agree = dialog.findChild(QPushButton, "agree")
+    assert agree is not None
+    click(qtbot, agree)
+    assert window.next_button.isEnabled()
+    click(qtbot, window.next_button)
+
+    # R15: face + SMS code.
+    wait_step(qtbot, window, "eid")
+    click(qtbot, window.page.get_code)  # type: ignore[union-attr]
+    qtbot.waitUntil(
+        lambda: isinstance(window.page, EidPage) and window.page.challenged, timeout=15_000
+    )
+    eid = window.page
+    assert isinstance(eid, EidPage) and eid.camera is not None
+    qtbot.waitUntil(lambda: eid.camera.preview.image() is not None, timeout=10_000)
+    eid.camera.photo_ready.emit(LIVE_FACE.read_bytes())
+    press_keys(qtbot, window, admin.latest_code(None, kind="sms_code"))
+    shot(window, "eid")
+    click(qtbot, window.next_button)
+
+    # R16: signed, review, 確認提交, submitted.
+    wait_step(qtbot, window, "signed")
+    assert "簽署申請文件成功" in screen_text(window)
+    shot(window, "signed")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "review")
+    assert window.next_button.text() == "確認提交"
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "submitted")
+    assert "已確認並成功提交證書續期申請" in screen_text(window)
+    click(qtbot, window.next_button)
+
+    # R17: the cloud-sign tab, 選取所有, 下一步 (2).
+    wait_step(qtbot, window, "activation_select")
+    assert window.steps.current == 4
+    assert window.next_button.text() == "下一步 (0)"
+    click(qtbot, window.page.select_all)  # type: ignore[union-attr]
+    assert window.next_button.text() == "下一步 (2)"
+    shot(window, "activation_select")
+    click(qtbot, window.next_button)
+
+    # R22: the account already holds a valid certificate: its password and a phrase.
+    wait_step(qtbot, window, "activation_form")
+    assert "“雲簽”用戶名稱 (登入名稱)" in visible_texts(window)
+    type_into(qtbot, field(window, "password"), "Cloud-demo-1")
+    type_into(qtbot, field(window, "revocation_phrase"), "Revoke2026demo")
+    shot(window, "activation_form")
+    click(qtbot, window.next_button)
+
+    # R26: activation runs, then 成功激活 with the new serials.
+    wait_step(qtbot, window, "done")
+    assert "成功激活" in visible_texts(window)
+    assert not window.next_button.isVisible()
+    shot(window, "done")
+    assert current_step(window) == "done"

@@ -1,0 +1,179 @@
+"""The kiosk shell (R28): first screen, languages, step indicator, error panel, idle wipe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtGui import QRawFont
+from PySide6.QtWidgets import QLineEdit
+from pytestqt.qtbot import QtBot
+from ui_helpers import (
+    ABC_ID_NUMBER,
+    click,
+    current_step,
+    field,
+    screen_text,
+    shot,
+    sign_in_self_service,
+    type_into,
+    visible_texts,
+    wait_step,
+)
+
+from kiosk.flows.messages import message
+from kiosk.flows.renewal import RenewalFlow
+from kiosk.services.sandbox_admin import SandboxAdmin
+from kiosk.ui.app import RESOURCES
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.pages import ModePage
+
+
+def test_r28_first_screen_offers_staff_sign_in_and_self_service_in_chinese(
+    window: MainWindow,
+) -> None:
+    texts = visible_texts(window)
+    assert "電子證書服務（機構）- 證書續期" in texts
+    assert window.windowTitle() == "電子證書服務（機構）- 證書續期"
+    assert "職員登入" in texts
+    assert "自助服務" in texts
+    assert isinstance(window.page, ModePage)
+    # Nothing to go back to or start over from yet.
+    assert not window.back_button.isVisible()
+    assert not window.next_button.isVisible()
+    shot(window, "first_screen_zh")
+
+
+def test_language_switch_changes_visible_texts_to_pt_and_en(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    click(qtbot, window.lang_buttons["pt"])
+    texts = visible_texts(window)
+    assert "Entrada de funcionário" in texts
+    assert "Self-service" in texts
+    assert "職員登入" not in texts
+    assert window.windowTitle().startswith("Serviço de Certificados Electrónicos")
+    shot(window, "first_screen_pt")
+    click(qtbot, window.lang_buttons["en"])
+    texts = visible_texts(window)
+    assert "Staff sign-in" in texts
+    assert "Choose how to proceed" in texts
+    assert "Entrada de funcionário" not in texts
+    shot(window, "first_screen_en")
+    click(qtbot, window.lang_buttons["zh-Hant"])
+    assert "職員登入" in visible_texts(window)
+
+
+def test_every_character_on_the_first_screen_has_a_glyph_in_the_bundled_fonts(
+    window: MainWindow,
+) -> None:
+    # No CJK font on a fresh kiosk machine: a character neither bundled font has is tofu.
+    fonts = [
+        QRawFont(str(RESOURCES / "fonts" / name), 20)
+        for name in ("DejaVuSans.ttf", "DroidSansFallbackFull.ttf")
+    ]
+    for lang in ("zh-Hant", "pt", "en"):
+        window.set_lang(lang)
+        missing = {
+            c
+            for text in visible_texts(window)
+            for c in text
+            if not c.isspace() and not any(f.supportsCharacter(ord(c)) for f in fonts)
+        }
+        assert missing == set(), (lang, missing)
+
+
+def test_r28_step_indicator_highlights_the_current_step(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    assert [d.property("current") for d in window.steps.dots] == [False] * 4
+    sign_in_self_service(qtbot, window, admin)
+    wait_step(qtbot, window, "pending")
+    # The pending list comes before step 1: nothing highlighted yet.
+    assert [d.property("current") for d in window.steps.dots] == [False] * 4
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "emails")
+    assert [d.property("current") for d in window.steps.dots] == [True, False, False, False]
+    assert window.steps.current == 1
+    shot(window, "emails_step1")
+
+
+def test_error_panel_shows_the_message_and_its_help_code(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
+    wait_step(qtbot, window, "sign_in")
+    type_into(qtbot, field(window, "id_number"), ABC_ID_NUMBER)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "sign_in_code")
+    right = admin.latest_code(None, kind="sms_code")
+    wrong = "000000" if right != "000000" else "111111"
+    type_into(qtbot, field(window, "sms_code"), wrong)
+    click(qtbot, window.next_button)
+    qtbot.waitUntil(lambda: window.error_panel.isVisible(), timeout=15_000)
+    assert current_step(window) == "sign_in_code"
+    expected = message("eid.code_wrong", attempts_left=4).text("zh-Hant")
+    assert window.error_panel.message.text() == expected
+    assert window.error_panel.help.text() == "求助碼：AC-AB-0022"
+    shot(window, "error_panel_zh")
+    # The panel follows the language switch.
+    click(qtbot, window.lang_buttons["en"])
+    assert window.error_panel.message.text() == message("eid.code_wrong", attempts_left=4).text(
+        "en"
+    )
+    assert window.error_panel.help.text() == "Help code: AC-AB-0022"
+
+
+def test_idle_timeout_wipes_the_holder_and_returns_to_the_first_screen(
+    qtbot: QtBot,
+    make_window: Callable[..., MainWindow],
+    flow: RenewalFlow,
+    admin: SandboxAdmin,
+) -> None:
+    window = make_window(self_service=True, idle_s=2.0, countdown_s=1)
+    sign_in_self_service(qtbot, window, admin)
+    wait_step(qtbot, window, "pending")
+    assert flow.session is not None
+    with qtbot.waitSignal(window.idle.warning, timeout=10_000):  # type: ignore[union-attr]
+        pass
+    dialog = window.idle.dialog  # type: ignore[union-attr]
+    assert dialog is not None and dialog.isVisible()
+    assert "1 秒後清除資料" in dialog.body.text()
+    shot(dialog, "idle_countdown")
+    with qtbot.waitSignal(window.wiped, timeout=10_000):
+        pass
+    assert isinstance(window.page, ModePage)
+    assert "自助服務" in visible_texts(window)
+    assert flow.session is None
+    assert flow.current.step_id == "idle"
+    # Nothing the holder typed survives in any widget.
+    assert all(ABC_ID_NUMBER not in e.text() for e in window.findChildren(QLineEdit))
+    assert ABC_ID_NUMBER not in screen_text(window)
+
+
+def test_idle_countdown_continue_keeps_the_holder_on_their_page(
+    qtbot: QtBot,
+    make_window: Callable[..., MainWindow],
+    flow: RenewalFlow,
+    admin: SandboxAdmin,
+) -> None:
+    window = make_window(self_service=True, idle_s=2.0, countdown_s=30)
+    sign_in_self_service(qtbot, window, admin)
+    wait_step(qtbot, window, "pending")
+    with qtbot.waitSignal(window.idle.warning, timeout=10_000):  # type: ignore[union-attr]
+        pass
+    dialog = window.idle.dialog  # type: ignore[union-attr]
+    assert dialog is not None
+    click(qtbot, dialog.continue_button)
+    assert window.idle.dialog is None  # type: ignore[union-attr]
+    assert current_step(window) == "pending"
+    assert flow.session is not None
+
+
+def test_start_over_returns_to_the_first_screen_and_forgets_the_holder(
+    qtbot: QtBot, window: MainWindow, flow: RenewalFlow, admin: SandboxAdmin
+) -> None:
+    sign_in_self_service(qtbot, window, admin)
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.start_over_button)
+    assert isinstance(window.page, ModePage)
+    assert flow.session is None
