@@ -10,6 +10,7 @@ stays unusable after the reconnection attempts: the page should then offer count
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import cv2
@@ -19,11 +20,14 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPaintE
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.camera import messages
-from kiosk.camera.quality import AutoCapture, FaceAnalyzer, Oval, QualityReport
+from kiosk.camera.quality import AutoCapture, FaceAnalyzer, Oval, QualityReport, make_detector
 from kiosk.camera.sources import SourceInfo
 from kiosk.camera.worker import CameraController, CaptureSettings, SourceFactory
 
 log = logging.getLogger(__name__)
+
+# A YuNet ONNX file (cv2.FaceDetectorYN) to use instead of the bundled Haar cascades.
+FACE_MODEL_ENV = "KIOSK_FACE_MODEL"
 
 _BUTTONS: dict[str, dict[str, str]] = {
     "capture": {"zh-Hant": "拍照", "pt": "Tirar fotografia", "en": "Take photo"},
@@ -110,12 +114,16 @@ class CameraView(QWidget):
         analyzer: FaceAnalyzer | None = None,
         auto_capture: AutoCapture | None = None,
         jpeg_quality: int = 92,
+        face_model: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.lang = lang
         self.jpeg_quality = jpeg_quality
-        self._analyzer = analyzer or FaceAnalyzer()
+        if analyzer is None:
+            model = face_model or os.environ.get(FACE_MODEL_ENV) or None
+            analyzer = FaceAnalyzer(make_detector(model))
+        self._analyzer = analyzer
         self.controller = CameraController(source, settings, self._analyzer, parent=self)
         self.auto = auto_capture or AutoCapture()
         self.state = "preview"
@@ -124,6 +132,9 @@ class CameraView(QWidget):
         self.source_info: SourceInfo | None = None
         self._photo: bytearray | None = None
         self._handed_off = False
+        self._candidate = ""
+        self._keep_until = 0.0  # a message that must stay readable (R12 refusal)
+        self.rejected_hold_s = 4.0
 
         self.preview = PreviewWidget(self._analyzer.oval)
         self.guidance_label = QLabel()
@@ -188,6 +199,7 @@ class CameraView(QWidget):
         """R12: the bureau refused the photo: wipe it and ask for a new one."""
         self.reset()
         self._set_guidance(messages.REJECTED)
+        self._keep_until = time.monotonic() + self.rejected_hold_s
 
     def set_language(self, lang: str) -> None:
         self.lang = lang
@@ -247,7 +259,14 @@ class CameraView(QWidget):
         if self.state != "preview":
             return
         self.preview.guide_ok = report.ok
-        self._set_guidance(messages.GOOD if report.ok else report.primary)
+        wanted = messages.GOOD if report.ok else report.primary
+        # A hint changes only when two analyses in a row agree: no flicker between hints.
+        readable = time.monotonic() >= self._keep_until
+        if readable and (wanted == self._candidate or self.guidance == messages.STARTING):
+            self._set_guidance(wanted)
+        self._candidate = wanted
+        if not readable:
+            return  # no automatic retake while the refusal is being read
         if self.auto.feed(report, time.monotonic()):
             self.auto.reset()
             self.capture()

@@ -136,6 +136,22 @@ def test_r12_rejected_photo_returns_to_preview_with_the_seed_message(
     assert held == bytearray(len(held))
 
 
+def test_r12_refusal_stays_readable_and_blocks_no_manual_retake(
+    make_view: ViewFactory, qtbot: QtBot, clip_dir: dict[str, Path]
+) -> None:
+    view = make_view(str(clip_dir["good"]))
+    view.rejected_hold_s = 3600
+    qtbot.waitUntil(lambda: view.state == "review", timeout=10000)
+    view.show_rejected()
+    n = len(view.reports)  # type: ignore[attr-defined]
+    # Good frames keep coming, yet the refusal stays and no automatic photo is taken.
+    qtbot.waitUntil(lambda: len(view.reports) >= n + 10, timeout=15000)  # type: ignore[attr-defined]
+    assert view.state == "preview"
+    assert view.guidance_label.text() == "照片未達檢測要求，請重新拍照。"
+    view.capture_button.click()  # the person may retake at once by hand
+    assert view.state == "review" and view.has_photo()
+
+
 def test_preview_is_mirrored_and_scaled_while_the_photo_is_not(
     make_view: ViewFactory, qtbot: QtBot, clip_dir: dict[str, Path]
 ) -> None:
