@@ -280,6 +280,7 @@ class CameraView(QWidget):
         self._show_problem(help_code)
         self.auto.reset()
         if self.state == "preview":
+            self.preview.set_image(None)  # a stale frame would pass for a live picture
             self._set_state("unavailable")
 
     @Slot()
@@ -290,6 +291,7 @@ class CameraView(QWidget):
         if self.state == "unavailable":
             self._set_state("preview")
         self._set_guidance(messages.NO_FACE)
+        self._render_texts()
 
     @Slot(str)
     def _on_handoff(self, help_code: str) -> None:
@@ -329,6 +331,8 @@ class CameraView(QWidget):
 
     def _render_texts(self) -> None:
         self.guidance_label.setText(messages.guidance_text(self.guidance, self.lang))
+        # During an outage the hint would contradict the problem text: show one message.
+        self.guidance_label.setVisible(self.problem is None)
         if self.problem:
             text = (
                 messages.handoff_text(self.problem, self.lang)

@@ -85,12 +85,15 @@ def test_r29_unplug_mid_preview_shows_message_and_reconnects(
     assert view.problem == messages.CAMERA_UNPLUGGED
     assert view.problem_label.text() == messages.help_text(messages.CAMERA_UNPLUGGED)
     assert view.problem_label.isVisible()
+    assert not view.guidance_label.isVisible()
+    assert view.preview.image() is None  # no stale picture passing for a live one
     shown = view.preview.frames_shown
 
     with qtbot.waitSignal(view.controller.recovered, timeout=10000):
         plug.push()
     assert view.state == "preview"
     assert not view.problem_label.isVisible()
+    assert view.guidance_label.isVisible()
     assert view.capture_button.isEnabled()
     qtbot.waitUntil(lambda: view.preview.frames_shown > shown + 5, timeout=10000)
 
