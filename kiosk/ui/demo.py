@@ -24,7 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from kiosk.ui.texts import tr
 
@@ -76,8 +76,13 @@ class SandboxPanel(QWidget):
         self.holders = QLabel()
         self.holders.setObjectName("holders")
         self.holders.setWordWrap(True)
+        self.holders.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.holders.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        lay.addWidget(self.holders)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(self.holders)
+        lay.addWidget(scroll, 1)
         lay.addWidget(QLabel(tr("sandbox.staff", lang)))
         lay.addWidget(QLabel("staff01 / counter-demo-1"))
         self.codes = QLabel()
@@ -96,7 +101,6 @@ class SandboxPanel(QWidget):
         url.setWordWrap(True)
         url.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(url)
-        lay.addStretch(1)
 
     @property
     def outbox_url(self) -> str:
@@ -122,13 +126,12 @@ class SandboxPanel(QWidget):
         Op(self._latest_codes, success=self.codes.setText, failure=self._failed).run()
 
     def _latest_codes(self) -> str:
-        import re
+        from kiosk.services.sandbox_admin import extract_code
 
         lines = []
         for m in self.admin.outbox()[-6:]:
-            found = re.search(r"(?<!\d)(\d{6})(?!\d)", m.body)
-            code = found.group(1) if found else "-"
-            lines.append(f"{m.channel} {m.to}: <b>{code}</b>")
+            code = extract_code(m.body) if m.kind in ("email_code", "sms_code") else None
+            lines.append(f"{m.channel} {m.to}: <b>{code or m.kind}</b>")
         return "<br>".join(reversed(lines)) or "-"
 
     def _failed(self, exc: BaseException) -> None:

@@ -280,7 +280,8 @@ class MainWindow(QMainWindow):
         if page is not None:
             self.next_button.setText(page.next_label(self.lang))
         can_back = bool(getattr(view, "can_back", False))
-        self.back_button.setVisible(not on_first)
+        # Hidden, not greyed out, where the flow has no way back: one less thing to puzzle over.
+        self.back_button.setVisible(not on_first and can_back)
         self.back_button.setEnabled(can_back and not self.working)
         self.start_over_button.setVisible(not on_first)
         self.start_over_button.setEnabled(not self.working)

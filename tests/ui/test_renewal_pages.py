@@ -240,3 +240,42 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     assert not window.next_button.isVisible()
     shot(window, "done")
     assert current_step(window) == "done"
+
+
+def test_r28_staff_signs_in_and_looks_up_a_holder_by_id_number(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    click(qtbot, window.page.buttons["staff"])  # type: ignore[union-attr]
+    wait_step(qtbot, window, "staff_login")
+    assert field(window, "password").echoMode() == field(window, "password").EchoMode.Password
+    type_into(qtbot, field(window, "username"), "staff01")
+    type_into(qtbot, field(window, "password"), "counter-demo-1")
+    shot(window, "staff_login")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "staff_lookup")
+    assert "請輸入證書用戶之身份證明文件號碼。" in visible_texts(window)
+    # The ID number's check digit in brackets, typed on the on-screen keypad.
+    press_keys(qtbot, window, "1000001(1)")
+    assert field(window, "id_number").text() == "1000001(1)"
+    shot(window, "staff_lookup")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "pending")
+    assert window.next_button.text() == "開始鑑別(3)"
+
+
+def test_r10_a_foreign_document_ends_online_renewal_with_the_guide_message(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    sign_in_self_service(qtbot, window, admin, id_number="P1000004")
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    verify_all_emails(qtbot, window, admin)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "consent")
+    window.page.box.setChecked(True)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "id_unsupported")
+    assert "不支援之身份證明文件類別" in visible_texts(window)
+    assert not window.next_button.isVisible()
+    assert window.start_over_button.isVisible()
+    shot(window, "id_unsupported")
