@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 
 from pytestqt.qtbot import QtBot
@@ -56,7 +57,7 @@ def test_database_work_runs_on_one_thread_in_submission_order(qtbot: QtBot) -> N
 
     delivered: list[int] = []
     for n in range(20):
-        Op(lambda n=n: job(n), success=delivered.append).run(db_executor())
+        Op(functools.partial(job, n), success=delivered.append).run(db_executor())
     qtbot.waitUntil(lambda: len(delivered) == 20, timeout=5_000)
     assert order == list(range(20))
     assert len(threads) == 1
