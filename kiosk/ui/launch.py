@@ -1,7 +1,8 @@
 """`kiosk run`: the kiosk window against the configured backend.
 
-    kiosk run --backend http://registry.internal:8800            # counter terminal
-    kiosk run --backend URL --self-service --fullscreen          # lobby kiosk
+    kiosk-sandbox & kiosk run                              # a local sandbox (port 8750)
+    kiosk run --backend https://backend.example            # counter terminal
+    kiosk run --backend URL --self-service --fullscreen    # lobby kiosk
 
 `--backend` is the base URL under which the four services answer at their documented
 prefixes (/registry/v1, /bureau/v1, /eid/v1, /esign/v1; docs/api.md). KIOSK_BACKEND sets
@@ -26,7 +27,7 @@ from kiosk.config import BackendConfig
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BACKEND = "http://127.0.0.1:8800"
+DEFAULT_BACKEND = "http://127.0.0.1:8750"  # kiosk-sandbox's default port
 QUIT_AFTER_FIRST_PAINT = "KIOSK_QUIT_AFTER_FIRST_PAINT"
 
 
