@@ -26,9 +26,12 @@ def background(width: int, height: int) -> np.ndarray:
 
 def place(frame: np.ndarray, portrait: np.ndarray, cx: float, top: float, height: float) -> None:
     """Paste `portrait` scaled to `height` px, centred at x=`cx`, its top at y=`top`."""
-    fh, fw = frame.shape[:2]
     s = height / portrait.shape[0]
-    img = cv2.resize(portrait, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    _paste(frame, cv2.resize(portrait, None, fx=s, fy=s, interpolation=cv2.INTER_AREA), cx, top)
+
+
+def _paste(frame: np.ndarray, img: np.ndarray, cx: float, top: float) -> None:
+    fh, fw = frame.shape[:2]
     ph, pw = img.shape[:2]
     x0, y0 = int(round(cx - pw / 2)), int(round(top))
     sx0, sy0 = max(0, -x0), max(0, -y0)
@@ -36,6 +39,35 @@ def place(frame: np.ndarray, portrait: np.ndarray, cx: float, top: float, height
     x1c, y1c = min(fw, x0 + pw), min(fh, y0 + ph)
     if x1c > x0c and y1c > y0c:
         frame[y0c:y1c, x0c:x1c] = img[sy0 : sy0 + (y1c - y0c), sx0 : sx0 + (x1c - x0c)]
+
+
+class _Scene:
+    """Portraits resized once for a frame size; frames differ only by the sway."""
+
+    def __init__(
+        self, portraits: Sequence[np.ndarray], width: int, height: int, scale: float
+    ) -> None:
+        _, ocy, _, ory = Oval().axes_px(width, height)
+        # The test portraits are cropped with the face centre ~42% down and the face box
+        # ~40% of their height; 2.85 oval semi-axes tall makes that box fill ~80% of the
+        # oval width at scale 1.
+        p_height = 2.85 * ory * scale
+        self.top = ocy - 0.42 * p_height
+        self.images = [
+            cv2.resize(p, None, fx=p_height / p.shape[0], fy=p_height / p.shape[0],
+                       interpolation=cv2.INTER_AREA)
+            for p in portraits
+        ]
+        self.background = background(width, height)
+        self.width = width
+
+    def frame(self, i: int, sway_px: float) -> np.ndarray:
+        frame = self.background.copy()
+        dx = sway_px * math.sin(2 * math.pi * i / 45)
+        k = len(self.images)
+        for j, img in enumerate(self.images):
+            _paste(frame, img, self.width * (j + 1) / (k + 1) + dx, self.top)
+        return frame
 
 
 def portrait_frame(
@@ -51,17 +83,7 @@ def portrait_frame(
 
     `scale` 1.0 sizes a portrait so its face fills the default oval guide.
     """
-    _, ocy, _, ory = Oval().axes_px(width, height)
-    # The test portraits are cropped with the face centre ~42% down and the face box ~40%
-    # of their height; 2.85 oval semi-axes tall makes that box fill ~80% of the oval width.
-    p_height = 2.85 * ory * scale
-    frame = background(width, height)
-    dx = sway_px * math.sin(2 * math.pi * i / 45)
-    k = len(portraits)
-    for j, p in enumerate(portraits):
-        cx = width * (j + 1) / (k + 1) + dx
-        place(frame, p, cx, ocy - 0.42 * p_height, p_height)
-    return frame
+    return _Scene(portraits, width, height, scale).frame(i, sway_px)
 
 
 def portrait_frames(
@@ -74,10 +96,8 @@ def portrait_frames(
     sway_px: float = 3.0,
 ) -> list[np.ndarray]:
     """`n` frames of `portrait_frame`."""
-    return [
-        portrait_frame(portraits, width, height, i, scale=scale, sway_px=sway_px)
-        for i in range(n)
-    ]
+    scene = _Scene(portraits, width, height, scale)
+    return [scene.frame(i, sway_px) for i in range(n)]
 
 
 def write_clip(path: Path | str, frames: Sequence[np.ndarray], fps: float = 30.0) -> Path:
@@ -118,8 +138,9 @@ def write_portrait_clip(
     if not writer.isOpened():
         raise RuntimeError(f"cannot write {out}")
     try:
+        scene = _Scene(portraits, width, height, 1.0)
         for i in range(n):
-            writer.write(portrait_frame(portraits, width, height, i))
+            writer.write(scene.frame(i, 3.0))
     finally:
         writer.release()
     return out

@@ -15,7 +15,7 @@ from kiosk.camera.sources import FileSource, FrameSource, SourceError, SourceInf
 
 DATA = Path(__file__).parent / "data"
 W, H = 1280, 720
-N = 45  # 1.5 s at 30 fps; file sources loop
+N = 30  # 1 s at 30 fps; file sources loop
 
 
 @pytest.fixture(scope="session")

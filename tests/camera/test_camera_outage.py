@@ -156,3 +156,39 @@ def test_r29_frozen_camera_reconnects_when_frames_come_back(
     with qtbot.waitSignal(view.controller.recovered, timeout=10000):
         plug.push()
     assert view.state == "preview" and view.problem is None
+
+
+def test_r29_camera_check_command_reports_what_the_source_gives(
+    clip_dir: dict[str, Path],
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-m", "kiosk.camera", "--camera", str(clip_dir["good"]), "--frames", "6"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out["source"]["kind"] == "file"
+    assert (out["source"]["width"], out["source"]["height"], out["source"]["fourcc"]) == (
+        1280,
+        720,
+        "MJPG",
+    )
+    assert out["detector"] == "haar"
+    assert out["last_guidance"][-1] == messages.GOOD
+
+    missing = subprocess.run(
+        [sys.executable, "-m", "kiosk.camera", "--camera", "/nonexistent/clip.avi"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert missing.returncode == 2
+    assert json.loads(missing.stdout)["help_code"] == messages.CAMERA_MISSING
