@@ -238,15 +238,14 @@ def test_r26_activation_runs_in_background_then_succeeds(sandbox_url: str) -> No
     for res in done["results"]:
         old = before[res["cert_id"]]
         assert (res["old_serial"], res["old_expiry"]) == (old["serial"], old["expiry"])
-        assert res["new_serial"] != old["serial"] and re.fullmatch(r"[0-9A-F]{16}",
-                                                                   res["new_serial"])
+        assert res["new_serial"] != old["serial"]
+        assert re.fullmatch(r"[0-9A-F]{16}", res["new_serial"])
         assert _years_later(res["old_expiry"], res["new_expiry"], today)
     assert len({res["new_serial"] for res in done["results"]}) == 2
     # Only the non-cloud record is left, for the counter.
-    r = w.refresh()
-    assert r["activation_pending"] == [] and [c["cert_id"] for c in r["offline_pending"]] == [
-        "C-ABC-3"
-    ]
+    after = w.refresh()
+    assert after["activation_pending"] == []
+    assert [c["cert_id"] for c in after["offline_pending"]] == ["C-ABC-3"]
 
 
 def test_r26_completed_email_lists_old_and_new_certificate(sandbox_url: str) -> None:
@@ -263,7 +262,8 @@ def test_r26_completed_email_lists_old_and_new_certificate(sandbox_url: str) -> 
 
     row = "\t".join(["商業機構“雲簽”帳戶", res["email"], res["old_serial"], dmy(res["old_expiry"]),
                      res["new_serial"], dmy(res["new_expiry"])])
-    assert "證書類型\t證書電郵地址\t原證書序號\t原證書到期日\t新證書序號\t新證書到期日\n" + row in mail["body"]
+    header = "證書類型\t證書電郵地址\t原證書序號\t原證書到期日\t新證書序號\t新證書到期日"
+    assert header + "\n" + row in mail["body"]
     assert "謹通知，閣下之電子證書已順利完成續期程序。" in mail["body"]
 
 
