@@ -481,18 +481,29 @@ class ActivationSelectPage(Page):
 
 
 class RuleButton(QPushButton):
-    """ⓘ: shows a rule text in a popover (R23/R24)."""
+    """ⓘ: shows a rule text in a popover (R23/R24). Drawn as an "i" in a circle: neither
+    bundled font has the ⓘ character itself."""
 
     def __init__(self, message: Any, page: Page) -> None:
-        super().__init__("ⓘ")
+        super().__init__("i")
+        self.setObjectName("ruleInfo")
+        self.popover: QDialog | None = None
         self.setFixedSize(56, 56)
-        self.setStyleSheet("min-height: 0; padding: 0; font-size: 26px;")
+        self.setStyleSheet(
+            "min-height: 0; padding: 0; border-radius: 28px; font-size: 28px;"
+            " font-weight: bold; font-style: italic;"
+        )
         self.clicked.connect(lambda: self._show(message, page))
 
     def _show(self, message: Any, page: Page) -> None:
-        pop = QDialog(self)
+        # Parented to the page, not the button: the button's own style must not cascade.
+        pop = QDialog(page)
         pop.setObjectName("rulePopover")
+        pop.setMinimumWidth(640)
+        self.popover = pop
         lay = QVBoxLayout(pop)
+        lay.setContentsMargins(28, 24, 28, 24)
+        lay.setSpacing(20)
         lay.addWidget(label(message_text(message, page.lang)))
         ok = QPushButton(tr("error.dismiss", page.lang))
         ok.clicked.connect(pop.accept)

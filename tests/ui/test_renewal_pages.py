@@ -22,7 +22,14 @@ from ui_helpers import (
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import CONTEXT
-from kiosk.ui.steps import EidPage, EmailCodePage, EmailsPage, PendingPage, PhotoPage
+from kiosk.ui.steps import (
+    EidPage,
+    EmailCodePage,
+    EmailsPage,
+    PendingPage,
+    PhotoPage,
+    RuleButton,
+)
 
 LIVE_FACE = Path(__file__).resolve().parents[2] / "sandbox/data/faces/live/obama.jpg"  # H-ABC
 
@@ -229,6 +236,18 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     # R22: the account already holds a valid certificate: its password and a phrase.
     wait_step(qtbot, window, "activation_form")
     assert "“雲簽”用戶名稱 (登入名稱)" in visible_texts(window)
+    # R23: ⓘ beside the password shows its rules.
+    info = window.page.findChildren(QPushButton, "ruleInfo")  # type: ignore[union-attr]
+    assert len(info) == 2
+    rule = info[0]
+    assert isinstance(rule, RuleButton)
+    click(qtbot, rule)
+    popover = rule.popover
+    assert popover is not None
+    assert popover.isVisible()
+    assert "密碼長度必須為 8 個位或以上" in screen_text(popover)
+    shot(popover, "activation_password_rules")
+    popover.accept()
     type_into(qtbot, field(window, "password"), "Cloud-demo-1")
     type_into(qtbot, field(window, "revocation_phrase"), "Revoke2026demo")
     shot(window, "activation_form")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtGui import QRawFont
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
@@ -12,6 +11,7 @@ from ui_helpers import (
     click,
     current_step,
     field,
+    missing_glyphs,
     screen_text,
     shot,
     sign_in_self_service,
@@ -23,7 +23,6 @@ from ui_helpers import (
 from kiosk.flows.messages import message
 from kiosk.flows.renewal import RenewalFlow
 from kiosk.services.sandbox_admin import SandboxAdmin
-from kiosk.ui.app import RESOURCES
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import ModePage
 
@@ -67,19 +66,9 @@ def test_every_character_on_the_first_screen_has_a_glyph_in_the_bundled_fonts(
     window: MainWindow,
 ) -> None:
     # No CJK font on a fresh kiosk machine: a character neither bundled font has is tofu.
-    fonts = [
-        QRawFont(str(RESOURCES / "fonts" / name), 20)
-        for name in ("DejaVuSans.ttf", "DroidSansFallbackFull.ttf")
-    ]
     for lang in ("zh-Hant", "pt", "en"):
         window.set_lang(lang)
-        missing = {
-            c
-            for text in visible_texts(window)
-            for c in text
-            if not c.isspace() and not any(f.supportsCharacter(ord(c)) for f in fonts)
-        }
-        assert missing == set(), (lang, missing)
+        assert missing_glyphs(window) == set(), lang
 
 
 def test_r28_step_indicator_highlights_the_current_step(

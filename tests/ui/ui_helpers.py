@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QRawFont
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.sandbox_admin import SandboxAdmin
+from kiosk.ui.app import RESOURCES
 from kiosk.ui.main_window import MainWindow
 
 SHOTS = Path("/tmp/ui_shots")
@@ -76,7 +78,27 @@ def sign_in_self_service(
     click(qtbot, window.next_button)
 
 
+_FONTS: list[QRawFont] = []
+
+
+def missing_glyphs(root: QWidget) -> set[str]:
+    """Characters on screen that neither bundled font can draw (they would be tofu boxes)."""
+    if not _FONTS:
+        _FONTS.extend(
+            QRawFont(str(RESOURCES / "fonts" / name), 20)
+            for name in ("DejaVuSans.ttf", "DroidSansFallbackFull.ttf")
+        )
+    return {
+        c
+        for text in visible_texts(root)
+        for c in text
+        if not c.isspace() and not any(f.supportsCharacter(ord(c)) for f in _FONTS)
+    }
+
+
 def shot(widget: QWidget, name: str) -> Path:
+    """Saves a screenshot for reviewers, after checking that nothing on it is tofu."""
+    assert missing_glyphs(widget) == set(), name
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     assert widget.grab().save(str(path))
