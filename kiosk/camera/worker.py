@@ -104,15 +104,21 @@ class AnalysisWorker(QObject):
         super().__init__()
         self.analyzer = analyzer
         self._cond = threading.Condition()
-        self._job: tuple[np.ndarray, int] | None = None
+        self._job: tuple[np.ndarray, np.ndarray] | None = None
+        self._judged: np.ndarray | None = None  # full frame of the latest report
         self._stop = threading.Event()
         self._busy = False
         self.times_ms: list[float] = []
 
-    def offer(self, small: np.ndarray, full_width: int) -> None:
+    def offer(self, small: np.ndarray, full: np.ndarray) -> None:
         with self._cond:
-            self._job = (small, full_width)
+            self._job = (small, full)
             self._cond.notify_all()
+
+    def judged_frame(self) -> np.ndarray | None:
+        """The full frame the latest report was about: auto capture keeps that very frame."""
+        with self._cond:
+            return self._judged
 
     @property
     def idle(self) -> bool:
@@ -122,6 +128,7 @@ class AnalysisWorker(QObject):
     def reset(self) -> None:
         with self._cond:
             self._job = None
+            self._judged = None
         self.analyzer.reset()
 
     def stop(self) -> None:
@@ -140,12 +147,14 @@ class AnalysisWorker(QObject):
             if job is None:
                 continue
             try:
-                report = self.analyzer.analyse(job[0], job[1])
+                report = self.analyzer.analyse(job[0], job[1].shape[1])
             except cv2.error:
                 log.exception("face analysis failed on one frame")
                 report = None
             with self._cond:
                 self._busy = False
+                if report is not None:
+                    self._judged = job[1]
             if report is not None:
                 self.times_ms.append(report.analysis_ms)
                 self.analysed.emit(report)
@@ -282,7 +291,7 @@ class CaptureWorker(QObject):
         if self.analysis_enabled.is_set() and self._analysis.idle:
             aw = min(s.analysis_width, w)
             small = cv2.resize(frame, (aw, round(h * aw / w)), interpolation=cv2.INTER_AREA)
-            self._analysis.offer(small, w)
+            self._analysis.offer(small, frame)
         if self._gui_has_frame.is_set():
             return  # the GUI has not drawn the previous one yet: drop, never queue
         pw = min(s.preview_width, w)
@@ -369,6 +378,7 @@ class CameraController(QObject):
         self.frames_emitted += capture.frames_emitted
         self.analysis_ms.extend(analysis.times_ms)
         capture.forget_latest()
+        analysis.reset()
         self._capture = self._analysis = None
         self._threads = []
 
@@ -385,9 +395,12 @@ class CameraController(QObject):
     def latest_frame(self) -> np.ndarray | None:
         return self._capture.latest_frame() if self._capture is not None else None
 
-    def take_photo(self, quality: int = 92) -> bytearray | None:
-        """The newest frame, un-mirrored, as one JPEG held in memory only."""
+    def take_photo(self, quality: int = 92, judged: bool = False) -> bytearray | None:
+        """The newest frame (or, with `judged`, the frame of the latest quality report),
+        un-mirrored, as one JPEG held in memory only."""
         frame = self.latest_frame()
+        if judged and self._analysis is not None:
+            frame = self._analysis.judged_frame()
         if frame is None:
             return None
         ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])

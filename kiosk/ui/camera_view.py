@@ -166,7 +166,7 @@ class CameraView(QWidget):
         layout.addWidget(self.problem_label)
         layout.addLayout(buttons)
 
-        self.capture_button.clicked.connect(self.capture)
+        self.capture_button.clicked.connect(lambda: self.capture())
         self.retake_button.clicked.connect(self.retake)
         self.next_button.clicked.connect(self._next)
         c = self.controller
@@ -216,12 +216,11 @@ class CameraView(QWidget):
         """The held JPEG (not a copy): zeroed by `reset()` / `stop()`."""
         return self._photo
 
-    @Slot()
-    def capture(self) -> None:
-        """拍照: keep the newest frame as the photo and show it for review."""
+    def capture(self, judged: bool = False) -> None:
+        """拍照: keep the newest frame (auto capture: the frame judged good) for review."""
         if self.state != "preview":
             return
-        photo = self.controller.take_photo(self.jpeg_quality)
+        photo = self.controller.take_photo(self.jpeg_quality, judged=judged)
         if photo is None:
             self._photo_failed()
             return
@@ -269,7 +268,7 @@ class CameraView(QWidget):
             return  # no automatic retake while the refusal is being read
         if self.auto.feed(report, time.monotonic()):
             self.auto.reset()
-            self.capture()
+            self.capture(judged=True)
 
     @Slot(object)
     def _on_opened(self, info: SourceInfo) -> None:
