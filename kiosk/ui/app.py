@@ -48,7 +48,11 @@ def app_font() -> QFont:
 
 
 def style_sheet() -> str:
-    return (RESOURCES / "styles" / "kiosk.qss").read_text(encoding="utf-8")
+    # QSS resolves url() against the working directory: point it at the bundled files.
+    folder = (RESOURCES / "styles").as_posix()
+    return (RESOURCES / "styles" / "kiosk.qss").read_text(encoding="utf-8").replace(
+        "@STYLES@", folder
+    )
 
 
 def ensure_app(argv: list[str] | None = None) -> QApplication:

@@ -162,7 +162,9 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     assert "同意並接受個人資料收集協定及聲明 *" in visible_texts(window)
     assert window.next_button.text() == "同意" and not window.next_button.isEnabled()
     shot(window, "consent")
-    window.page.box.setChecked(True)  # type: ignore[union-attr]
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    assert window.next_button.isEnabled()
+    shot(window, "consent_ticked")
     click(qtbot, window.next_button)
 
     # R12: the live photo (the camera's photo_ready, with a real photo of the holder).
