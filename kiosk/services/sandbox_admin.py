@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -63,14 +64,15 @@ def _now(data: Any) -> datetime:
     return parse.parse_time(parse.obj(data)["now"])
 
 
-def _list_of_objects(data: Any) -> list[dict[str, Any]]:
-    d = data
-    if isinstance(d, dict):
-        # Accept {"holders": [...]} as well as a bare list: the listing is for people.
-        d = d.get("holders")
-    if not isinstance(d, list) or not all(isinstance(h, dict) for h in d):
-        raise MalformedResponse("expected a list of holders")
-    return [dict(h) for h in d]
+def _listing(key: str) -> Callable[[Any], list[dict[str, Any]]]:
+    def parse_listing(data: Any) -> list[dict[str, Any]]:
+        # The listing is the sandbox's sheet for testers; only its outer shape is checked.
+        d = data.get(key) if isinstance(data, dict) else data
+        if not isinstance(d, list) or not all(isinstance(h, dict) for h in d):
+            raise MalformedResponse(f"expected a list of {key}")
+        return [dict(h) for h in d]
+
+    return parse_listing
 
 
 def extract_code(text: str) -> str | None:
@@ -122,8 +124,19 @@ class SandboxAdmin(JsonHttpClient):
         self.post("/reset", parse=parse.ignore)
 
     def holders(self) -> list[dict[str, Any]]:
-        """The seeded demo holders (their shape is the sandbox's: id, ID number, branch…)."""
-        return self.get("/holders", parse=_list_of_objects)
+        """The seeded demo holders, as the sandbox lists them for testers (holder_id,
+        id_number, face, cloud_password, certificates…)."""
+        return self.get("/holders", parse=_listing("holders"))
+
+    def staff(self) -> list[dict[str, Any]]:
+        """The demo counter accounts (username, password, display_name)."""
+        return self.get("/holders", parse=_listing("staff"))
+
+    def revoke_certificate(self, cert_id: str) -> None:
+        """Stands in for the registry's revocation page that R20 links to."""
+        self.post(
+            "/certificates/{cert_id}/revoke", path_params={"cert_id": cert_id}, parse=parse.ignore
+        )
 
     def register_face(self, holder_id: str, jpeg: bytes) -> None:
         self.post(

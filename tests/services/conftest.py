@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from canned_http import CannedServer, Reply
+from sandbox_walk import Kiosk
 
 
 @pytest.fixture
@@ -30,3 +31,11 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def kiosk(sandbox_url: str) -> Iterator[Kiosk]:
+    """The kiosk's four clients and a tester's SandboxAdmin, on a freshly reset sandbox."""
+    k = Kiosk(sandbox_url)
+    yield k
+    k.close()
