@@ -213,7 +213,8 @@ class JsonHttpClient:
             if connect:
                 raise ConnectionFailed.from_kiosk(KIOSK_CONNECTION, request_id=request_id) from None
             raise TimeoutFailed.from_kiosk(KIOSK_TIMEOUT, request_id=request_id) from None
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError):
+            # ChunkedEncodingError: the connection broke while the answer was being read.
             self._log(method, template, None, request_id, attempt, started, "connection-error")
             raise ConnectionFailed.from_kiosk(KIOSK_CONNECTION, request_id=request_id) from None
         except requests.RequestException:

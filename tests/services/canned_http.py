@@ -21,6 +21,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = "application/json"
     hold: bool = False  # don't answer until the test ends: forces a read timeout
+    truncate: bool = False  # announce the whole body, send half, hang up
 
 
 @dataclass
@@ -85,6 +86,10 @@ class CannedServer:
                     for k, v in reply.headers.items():
                         self.send_header(k, v)
                     self.end_headers()
+                    if reply.truncate:
+                        self.wfile.write(payload[: len(payload) // 2])
+                        self.close_connection = True
+                        return
                     self.wfile.write(payload)
                 except OSError:
                     pass  # the client gave up (timeout test): nothing to tell it

@@ -367,3 +367,18 @@ def test_times_are_timezone_aware_utc(canned: Canned) -> None:
     sent = registry(server.url, Slept()).request_email_code(HOLDER, "R-1", "chan@abc.example")
     assert sent.expires_at == datetime(2026, 11, 26, 8, 5, tzinfo=UTC)
     assert sent.expires_in == 300
+
+
+def test_connection_lost_mid_answer_is_connection_failed_and_a_get_is_retried(
+    canned: Canned,
+) -> None:
+    server = canned(Reply(200, RENEWAL, truncate=True), Reply(200, RENEWAL))
+    slept = Slept()
+    assert registry(server.url, slept).current_renewal(HOLDER).renewal_id == "R-1"
+    assert len(server.seen) == 2 and slept == [0.2]
+
+    cut = canned(Reply(200, {"address": "a@b.example"}, truncate=True))
+    with pytest.raises(ConnectionFailed) as caught:
+        registry(cut.url, slept).request_email_code(HOLDER, "R-1", "a@b.example")
+    assert caught.value.help_code == "AC-KI-0001"
+    assert len(cut.seen) == 1
