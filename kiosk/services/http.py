@@ -154,6 +154,9 @@ class JsonHttpClient:
             headers["Authorization"] = f"Bearer {token}"
         if idempotency_key is not None:
             headers[IDEMPOTENCY_HEADER] = idempotency_key
+        # One id for the logical call, shared by its retries: the id a holder reads out from
+        # the error panel finds every attempt in the backend's logs.
+        headers[REQUEST_ID_HEADER] = str(uuid.uuid4())
         attempts = 1 + (len(self.retry_delays) if _retry_allowed(method, idempotency_key) else 0)
 
         for attempt in range(1, attempts + 1):
@@ -193,8 +196,7 @@ class JsonHttpClient:
         expected: Collection[int],
         attempt: int,
     ) -> T:
-        request_id = str(uuid.uuid4())
-        send_headers = {**headers, REQUEST_ID_HEADER: request_id}
+        request_id = headers[REQUEST_ID_HEADER]
         started = time.monotonic()
         try:
             resp = self.session.request(
@@ -202,7 +204,7 @@ class JsonHttpClient:
                 url,
                 json=body,
                 params=params,
-                headers=send_headers,
+                headers=headers,
                 timeout=(self.connect_timeout_s, self.timeout_s),
             )
         except requests.Timeout as exc:

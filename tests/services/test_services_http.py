@@ -186,6 +186,8 @@ def test_r26_activation_retry_sends_the_same_idempotency_key(canned: Canned) -> 
     assert job.job_id == "J-1" and job.state == "running" and job.poll_after_s == 0.5
     assert len(server.seen) == 3
     assert {s.headers["Idempotency-Key"] for s in server.seen} == {"key-123"}
+    # one logical call: its retries share one request id, so support finds all three
+    assert len({s.headers["X-Request-ID"] for s in server.seen}) == 1
     assert all(s.json() == server.seen[0].json() for s in server.seen)
     assert server.seen[0].json()["cert_ids"] == ["C-ABC-1"]
     assert slept == [0.2, 0.5]
