@@ -7,12 +7,14 @@ submit. Importing this module registers the pages in `kiosk.ui.pages.PAGES`.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -699,3 +701,33 @@ class EidPage(Page):
             self.face[:] = b"\0" * len(self.face)
             self.face = None
         super().wipe()
+
+
+@register("revoke_first")
+class RevokeFirstPage(Page):
+    """R20 (AC-AB-0015): revoke the original first, with a link to the revocation page; then
+    上一步 redoes the activation."""
+
+    shows_next = False
+
+    def build_view(self, view: Any) -> None:
+        self.add_title("step.revoke_first")
+        self.add_messages(other_messages(view, "revoke.title"))
+        self.links: list[QPushButton] = []
+        for item in _data(view).get("revoke") or []:
+            url = str(item.get("revoke_url") or "")
+            if not url:
+                continue
+            b = QPushButton()
+            b.setObjectName("revokeLink")
+            cert_id = str(item.get("cert_id") or "")
+            self.bind(functools.partial(_set_revoke_text, b, cert_id))
+            b.clicked.connect(lambda _=False, u=url: QDesktopServices.openUrl(QUrl(u)))
+            self.body.addWidget(b, 0, Qt.AlignmentFlag.AlignLeft)
+            self.body.addWidget(label(url, "hint"))
+            self.links.append(b)
+        self.body.addStretch(1)
+
+
+def _set_revoke_text(button: QPushButton, cert_id: str, lang: str) -> None:
+    button.setText(f"{tr('revoke.open', lang)} {cert_id}")

@@ -247,6 +247,11 @@ _T: dict[str, dict[str, str]] = {
     },
     "eid.face_taken": {"zh-Hant": "已拍攝面容", "pt": "Rosto captado", "en": "Face captured"},
     "eid.verify": {"zh-Hant": "核實身份", "pt": "Verificar identidade", "en": "Verify identity"},
+    "revoke.open": {
+        "zh-Hant": "前往撤銷原證書",
+        "pt": "Revogar o certificado original",
+        "en": "Revoke the original certificate",
+    },
     "nav.identify": {"zh-Hant": "身份識別", "pt": "Identificação", "en": "Identify"},
     "nav.submit": {"zh-Hant": "確認提交", "pt": "Confirmar submissão", "en": "Confirm and submit"},
     "declaration.title": {

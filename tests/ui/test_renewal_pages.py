@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
+    LIVE_FACES,
     click,
     current_step,
     field,
+    press_keys,
     screen_text,
     shot,
     sign_in_self_service,
     type_into,
+    verify_all_emails,
     visible_texts,
+    wait_new_page,
     wait_step,
 )
 
@@ -31,49 +33,12 @@ from kiosk.ui.steps import (
     RuleButton,
 )
 
-LIVE_FACE = Path(__file__).resolve().parents[2] / "sandbox/data/faces/live/obama.jpg"  # H-ABC
+LIVE_FACE = LIVE_FACES / "obama.jpg"  # H-ABC's registered face
 
 
 @pytest.fixture(autouse=True)
 def synthetic_camera() -> None:
     CONTEXT.camera_source = "synthetic"
-
-
-def press_keys(qtbot: QtBot, window: MainWindow, digits: str) -> None:
-    """Types on the on-screen keypad, as a person at a touch screen does."""
-    assert window.page is not None
-    for d in digits:
-        key = next(
-            b for b in window.page.findChildren(QPushButton) if b.text() == d and b.isVisible()
-        )
-        click(qtbot, key)
-
-
-def wait_new_page(qtbot: QtBot, window: MainWindow, old: object) -> None:
-    """Waits for the flow's answer: the shell has replaced `old` with a fresh page."""
-    qtbot.waitUntil(lambda: window.page is not old and not window.working, timeout=15_000)
-
-
-def verify_all_emails(qtbot: QtBot, window: MainWindow, admin: SandboxAdmin) -> list[str]:
-    wait_step(qtbot, window, "emails")
-    done: list[str] = []
-    while True:
-        page = window.page
-        assert isinstance(page, EmailsPage)
-        pending = [a for a, w in page.rows.items() if isinstance(w, QPushButton)]
-        if not pending:
-            return done
-        address = pending[0]
-        click(qtbot, page.rows[address])  # type: ignore[arg-type]
-        wait_step(qtbot, window, "email_code")
-        code_page = window.page
-        assert isinstance(code_page, EmailCodePage)
-        click(qtbot, code_page.get_code)
-        wait_new_page(qtbot, window, code_page)
-        press_keys(qtbot, window, admin.latest_code(address))
-        click(qtbot, window.next_button)
-        wait_step(qtbot, window, "emails")
-        done.append(address)
 
 
 def test_r3_pending_list_shows_both_sections_locked_and_the_start_count(

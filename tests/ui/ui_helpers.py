@@ -6,14 +6,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QRawFont
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.app import RESOURCES
 from kiosk.ui.main_window import MainWindow
+from kiosk.ui.steps import EidPage, EmailCodePage, EmailsPage, PhotoPage
 
 SHOTS = Path("/tmp/ui_shots")
+LIVE_FACES = Path(__file__).resolve().parents[2] / "sandbox/data/faces/live"
 STEP_TIMEOUT_MS = 15_000
 
 # Seeded demo holder H-ABC: 2 cloud-sign + 1 qualified certificate (sandbox/seed.py).
@@ -103,3 +105,82 @@ def shot(widget: QWidget, name: str) -> Path:
     path = SHOTS / f"{name}.png"
     assert widget.grab().save(str(path))
     return path
+
+
+def press_keys(qtbot: QtBot, window: MainWindow, digits: str) -> None:
+    """Types on the on-screen keypad, as a person at a touch screen does."""
+    assert window.page is not None
+    for d in digits:
+        key = next(
+            b for b in window.page.findChildren(QPushButton) if b.text() == d and b.isVisible()
+        )
+        click(qtbot, key)
+
+
+def wait_new_page(qtbot: QtBot, window: MainWindow, old: object) -> None:
+    """Waits for the flow's answer: the shell has replaced `old` with a fresh page."""
+    qtbot.waitUntil(lambda: window.page is not old and not window.working, timeout=15_000)
+
+
+def verify_all_emails(qtbot: QtBot, window: MainWindow, admin: SandboxAdmin) -> list[str]:
+    wait_step(qtbot, window, "emails")
+    done: list[str] = []
+    while True:
+        page = window.page
+        assert isinstance(page, EmailsPage)
+        pending = [a for a, w in page.rows.items() if isinstance(w, QPushButton)]
+        if not pending:
+            return done
+        address = pending[0]
+        click(qtbot, page.rows[address])  # type: ignore[arg-type]
+        wait_step(qtbot, window, "email_code")
+        code_page = window.page
+        assert isinstance(code_page, EmailCodePage)
+        click(qtbot, code_page.get_code)
+        wait_new_page(qtbot, window, code_page)
+        press_keys(qtbot, window, admin.latest_code(address))
+        click(qtbot, window.next_button)
+        wait_step(qtbot, window, "emails")
+        done.append(address)
+
+
+def through_submission(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin, id_number: str, face: bytes
+) -> None:
+    """Steps 1-3 for a holder, from the first screen to 已確認並成功提交 and its 下一步."""
+    sign_in_self_service(qtbot, window, admin, id_number)
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    verify_all_emails(qtbot, window, admin)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "consent")
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "photo")
+    photo = window.page
+    assert isinstance(photo, PhotoPage) and photo.camera is not None
+    photo.camera.photo_ready.emit(face)
+    wait_step(qtbot, window, "face_result")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "confirm")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "declaration")
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    window.page.dialog.accept()  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "eid")
+    click(qtbot, window.page.get_code)  # type: ignore[union-attr]
+    qtbot.waitUntil(
+        lambda: isinstance(window.page, EidPage) and window.page.challenged, timeout=15_000
+    )
+    eid = window.page
+    assert isinstance(eid, EidPage) and eid.camera is not None
+    eid.camera.photo_ready.emit(face)
+    press_keys(qtbot, window, admin.latest_code(None, kind="sms_code"))
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "signed")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "review")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "submitted")
+    click(qtbot, window.next_button)

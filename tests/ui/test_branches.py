@@ -1,0 +1,54 @@
+"""Refusal and offline branches of steps 4 as the holder sees them (R19, R20)."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+from ui_helpers import LIVE_FACES, screen_text, shot, through_submission, wait_step
+
+from kiosk.services.sandbox_admin import SandboxAdmin
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.pages import CONTEXT
+from kiosk.ui.steps import RevokeFirstPage
+
+
+@pytest.fixture(autouse=True)
+def synthetic_camera() -> None:
+    CONTEXT.camera_source = "synthetic"
+
+
+def test_r19_only_non_cloud_certificates_end_with_the_offline_notice_ac_ab_0007(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    face = (LIVE_FACES / "astronaut.jpg").read_bytes()  # H-OFFLINE's registered face
+    through_submission(qtbot, window, admin, "1000003(3)", face)
+    wait_step(qtbot, window, "offline_done")
+    text = screen_text(window)
+    assert (
+        "已完成線上遞交非“雲簽”證書申請，後續證書簽發事宜須線下進行。請聯繫eSignTrust預約線下辦理。"
+        "(求助碼：AC-AB-0007)" in text
+    )
+    assert (
+        "系統暫不支援非“雲簽”證書之線上激活，通過身份鑑別後需聯繫 eSignTrust 預約線下辦理。" in text
+    )
+    assert "商業機構合格證書" in text
+    assert not window.next_button.isVisible()
+    assert window.steps.current == 4
+    shot(window, "offline_done_ac_ab_0007")
+
+
+def test_r20_changed_certificate_data_asks_to_revoke_first_ac_ab_0015(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    face = (LIVE_FACES / "astronaut.jpg").read_bytes()  # H-REVOKE's registered face
+    through_submission(qtbot, window, admin, "1000006(6)", face)
+    # R18: one cloud-sign certificate: no selection, straight to the pre-activation check.
+    wait_step(qtbot, window, "revoke_first")
+    text = screen_text(window)
+    assert "需先撤銷原有證書" in text
+    assert "請先撤銷原證書後重做證書激活程序" in text and "AC-AB-0015" in text
+    page = window.page
+    assert isinstance(page, RevokeFirstPage)
+    assert len(page.links) == 1
+    assert "/sandbox/revoke/C-REVOKE-1" in text
+    shot(window, "revoke_first_ac_ab_0015")
