@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
@@ -20,11 +22,16 @@ from ui_helpers import (
     wait_step,
 )
 
+from kiosk.config import BackendConfig
+from kiosk.flows.journal import MemoryJournal
 from kiosk.flows.messages import message
 from kiosk.flows.renewal import RenewalFlow
+from kiosk.services.factory import build_services
 from kiosk.services.sandbox_admin import SandboxAdmin
+from kiosk.ui.launch import show_window
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import ModePage
+from kiosk.ui.worker import db_executor
 
 
 def test_r28_first_screen_offers_staff_sign_in_and_self_service_in_chinese(
@@ -166,3 +173,32 @@ def test_start_over_returns_to_the_first_screen_and_forgets_the_holder(
     click(qtbot, window.start_over_button)
     assert isinstance(window.page, ModePage)
     assert flow.session is None
+
+
+def test_an_unreachable_backend_shows_the_kiosk_help_code_not_a_crash(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    # Port 9 (discard) has no listener here: a real connection refusal.
+    config = BackendConfig.for_sandbox("http://127.0.0.1:9", timeout_s=2.0)
+    flow = RenewalFlow(build_services(config), MemoryJournal())
+    window = MainWindow(flow)
+    qtbot.addWidget(window)
+    window.show()
+    click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
+    wait_step(qtbot, window, "sign_in")
+    type_into(qtbot, field(window, "id_number"), ABC_ID_NUMBER)
+    click(qtbot, window.next_button)
+    qtbot.waitUntil(lambda: window.error_panel.isVisible(), timeout=30_000)
+    assert current_step(window) == "sign_in"
+    assert window.error_panel.help.text() == "求助碼：AC-KI-0001"
+    assert "暫時未能連接 eSignTrust 系統" in window.error_panel.message.text()
+    db_executor().waitForDone(10_000)
+
+
+def test_self_service_fullscreen_has_no_window_decorations(
+    make_window: Callable[..., MainWindow],
+) -> None:
+    window = make_window(self_service=True, idle_s=120.0)
+    show_window(window, fullscreen=True)
+    assert window.isFullScreen()
+    assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
