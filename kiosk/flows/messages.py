@@ -525,6 +525,26 @@ CATALOG: Mapping[str, Text] = MappingProxyType(
             "The service is temporarily unavailable. Please try again later.",
             "AC-AB-0036",
         ),
+        "activation.already": Text(
+            "此證書已完成激活或正在激活中，無需重複操作。",
+            "Este certificado já foi activado ou está a ser activado.",
+            "This certificate has already been activated or is being activated.",
+            "AC-AB-0039",
+        ),
+        "error.server": Text(
+            "系統發生錯誤，請稍後再試。如有疑問，請聯繫eSignTrust協助。",
+            "Ocorreu um erro no sistema. Tente mais tarde. Em caso de dúvida, contacte a "
+            "eSignTrust.",
+            "A system error occurred. Please try again later. If in doubt, please contact "
+            "eSignTrust.",
+            "AC-AB-0040",
+        ),
+        "error.no_such_call": Text(
+            "找不到所請求之服務。",
+            "A chamada de serviço pedida não existe.",
+            "The requested service call does not exist.",
+            "AC-AB-0041",
+        ),
         "error.connection": Text(
             "暫時未能連接 eSignTrust 系統，請稍後再試或聯繫櫃檯職員協助。",
             "Não foi possível ligar ao sistema eSignTrust. Tente mais tarde ou peça ajuda ao "
@@ -604,6 +624,9 @@ HELP_CODE_MESSAGES: Mapping[str, str] = MappingProxyType(
         "AC-AB-0036": "error.unavailable",
         "AC-AB-0037": "declaration.required",
         "AC-AB-0038": "eid.locked",
+        "AC-AB-0039": "activation.already",
+        "AC-AB-0040": "error.server",
+        "AC-AB-0041": "error.no_such_call",
         "AC-KI-0001": "error.connection",
         "AC-KI-0002": "error.timeout",
         "AC-KI-0003": "error.unexpected",

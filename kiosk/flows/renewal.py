@@ -877,6 +877,9 @@ class RenewalFlow:
                 entry.activation_key,
             )
         except BackendError as err:
+            if err.help_code == "AC-AB-0039" and entry.job_id:
+                # Activated or activating already, by the job we know: follow that job.
+                raise GoTo("activation_progress") from err
             if not isinstance(err, ConnectionFailed | TimeoutFailed | ServerError):
                 # A refusal was answered and recorded under this key: the corrected request
                 # needs a fresh key or the registry would replay the refusal.
