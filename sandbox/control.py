@@ -20,7 +20,7 @@ from sandbox.bureau import decode_jpeg, score_faces
 from sandbox.core import Tx, get_state, iso, tx
 from sandbox.errors import ApiError
 from sandbox.registry import certs_of
-from sandbox.schemas import AdvanceIn, PhotoIn
+from sandbox.schemas import AdvanceIn, FaultsIn, PhotoIn
 from sandbox.seed import STAFF, listing
 
 router = APIRouter(prefix="/sandbox/v1", tags=["sandbox"])
@@ -108,6 +108,14 @@ def advance(body: AdvanceIn, request: Request) -> dict[str, Any]:
 def reset(request: Request) -> dict[str, Any]:
     get_state(request).reset()
     return {"ok": True}
+
+
+@router.post("/faults")
+def set_faults(body: FaultsIn, request: Request) -> dict[str, Any]:
+    state = get_state(request)
+    with state.lock:
+        state.faults.update(body.model_dump())
+        return dict(state.faults)
 
 
 @router.get("/holders")

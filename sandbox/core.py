@@ -94,7 +94,7 @@ class State:
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
-        m.Base.metadata.create_all(self.engine)
+        _ensure_schema(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.lock = threading.RLock()
         # Outbox bodies carry codes: encrypted with a key that exists only in this process.
@@ -104,6 +104,15 @@ class State:
                 s, "hmac_secret", secrets.token_hex(32)
             )
         self._ca: CertificateAuthority | None = None
+        # Switched on by POST /sandbox/v1/faults; in memory, cleared by reset.
+        self.faults: dict[str, int] = {}
+
+    def take_fault(self, name: str) -> bool:
+        left = self.faults.get(name, 0)
+        if left > 0:
+            self.faults[name] = left - 1
+            return True
+        return False
 
     def ca(self) -> CertificateAuthority:
         from sandbox import pki
@@ -175,10 +184,31 @@ class State:
         from sandbox.seed import seed
 
         with self.lock, self.sessions.begin() as s:
+            self.faults.clear()
             for table in reversed(m.RESET_TABLES):
                 s.execute(delete(table))
             self.reset_clock(s)
             seed(s, self.now(s), self)
+
+
+def _schema_fingerprint() -> str:
+    cols = [f"{t.name}.{c.name}" for t in m.Base.metadata.sorted_tables for c in t.columns]
+    return hashlib.sha256("|".join(cols).encode()).hexdigest()[:16]
+
+
+def _ensure_schema(engine: Engine) -> None:
+    """A sandbox file from an older version is rebuilt, not migrated: its data are demo data.
+    The meta table (CA, secrets) keeps its shape and survives."""
+    m.Base.metadata.create_all(engine)
+    fingerprint = _schema_fingerprint()
+    with Session(engine) as s, s.begin():
+        if _meta(s, "schema") == fingerprint:
+            return
+    resettable = [t for t in m.Base.metadata.sorted_tables if t.name != "meta"]
+    m.Base.metadata.drop_all(engine, tables=resettable)
+    m.Base.metadata.create_all(engine)
+    with Session(engine) as s, s.begin():
+        _set_meta(s, "schema", fingerprint)
 
 
 def _pem_text(pem: bytes | str) -> str:
@@ -315,6 +345,10 @@ def tx(request: Request) -> Iterator[Tx]:
         try:
             from sandbox.registry import finish_due_jobs
 
+            if not request.url.path.startswith("/sandbox") and state.take_fault(
+                "unavailable_requests"
+            ):
+                raise ApiError("AC-AB-0036")
             finish_due_jobs(t)
             yield t
         except ApiError as exc:

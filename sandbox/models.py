@@ -56,6 +56,7 @@ class Certificate(Base):
     serial: Mapped[str] = mapped_column(String)
     expiry: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String)
+    holder_name: Mapped[str] = mapped_column(String)  # 證書持有人, as printed on the certificate
     email: Mapped[str] = mapped_column(String)
     org_name: Mapped[str] = mapped_column(String)
     department: Mapped[str] = mapped_column(String)
@@ -129,6 +130,8 @@ class ActivationJob(Base):
     due_at_real: Mapped[float] = mapped_column(Float)
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     error_code: Mapped[str | None] = mapped_column(String, nullable=True)
+    # Set from the sandbox's fault switch, so kiosks can rehearse a failed activation.
+    will_fail: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class IdempotentResponse(Base):

@@ -56,7 +56,7 @@ def cert_json(c: m.Certificate) -> dict[str, Any]:
         "serial": c.serial,
         "expiry": c.expiry.isoformat(),
         "status": c.status,
-        "holder_name": _holder_name(c),
+        "holder_name": c.holder_name,
         "email": c.email,
         "org_name": c.org_name,
         "department": c.department,
@@ -64,17 +64,6 @@ def cert_json(c: m.Certificate) -> dict[str, Any]:
         "transaction_limit": c.transaction_limit,
         "agent_qualification": c.agent_qualification,
     }
-
-
-_NAMES: dict[str, str] = {}
-
-
-def _holder_name(c: m.Certificate) -> str:
-    from sandbox.seed import HOLDERS
-
-    if not _NAMES:
-        _NAMES.update({h.holder_id: h.name for h in HOLDERS})
-    return _NAMES.get(c.holder_id, "")
 
 
 def renewed_json(c: m.Certificate) -> dict[str, Any]:
@@ -276,6 +265,12 @@ def finish_due_jobs(t: Tx) -> None:
         assert holder is not None
         certs = [t.s.get(m.Certificate, cid) for cid in job.cert_ids]
         done = [c for c in certs if c is not None and c.state == "activating"]
+        if job.will_fail:
+            # Nothing was issued: the records go back to pending and may be activated again.
+            for c in done:
+                c.state, c.job_id = "pending", None
+            job.state, job.error_code = "failed", "AC-AB-0033"
+            continue
         for c in done:
             renew(t, c)
         job.results = [renewed_json(c) for c in done]
@@ -403,7 +398,9 @@ def offline_queue(request: Request) -> dict[str, Any]:
 
 
 @router.post("/staff/offline-queue/{cert_id}/complete")
-def complete_offline(cert_id: str, body: EmptyIn, request: Request) -> JSONResponse:
+def complete_offline(
+    cert_id: str, request: Request, body: EmptyIn | None = None
+) -> JSONResponse:
     with tx(request) as t:
         t.staff()
 
@@ -421,7 +418,7 @@ def complete_offline(cert_id: str, body: EmptyIn, request: Request) -> JSONRespo
             send_completed(t, holder, [c])
             return 200, renewed_json(c)
 
-        return t.idempotent(body.model_dump(), run)
+        return t.idempotent({}, run)
 
 
 # --- the holder's renewal -----------------------------------------------------------------
@@ -749,6 +746,7 @@ def activate(rid: str, body: ActivationIn, request: Request) -> JSONResponse:
                 state="running",
                 due_at_real=real_time() + t.settings.activation_seconds,
                 results=[],
+                will_fail=t.state.take_fault("activation_failures"),
             )
             t.s.add(job)
             for c in certs:

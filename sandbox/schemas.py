@@ -107,3 +107,10 @@ class AdvanceIn(Body):
 
 class PhotoIn(Body):
     photo_jpeg_b64: B64
+
+
+class FaultsIn(Body):
+    # How many of the next activation jobs fail (AC-AB-0033), and how many of the next
+    # service calls answer 503 AC-AB-0036: lets a kiosk rehearse its error paths.
+    activation_failures: Annotated[int, Field(ge=0, le=100)] = 0
+    unavailable_requests: Annotated[int, Field(ge=0, le=100)] = 0

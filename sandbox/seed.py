@@ -209,6 +209,7 @@ def seed(s: Session, now: datetime, state: State) -> None:
                     serial=seed_serial(cid),
                     expiry=today + timedelta(days=c.expiry_days),
                     status=c.status,
+                    holder_name=h.name,
                     email=c.email,
                     org_name=h.org,
                     department=c.department,

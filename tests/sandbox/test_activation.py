@@ -319,3 +319,29 @@ def test_r26_job_of_another_holder_is_not_found(sandbox_url: str) -> None:
     other = walk(sandbox_url, "H-ABC")
     r = other.get(f"/registry/v1/activations/{job_id}")
     assert r.status_code == 404 and error_code(r) == "AC-AB-0003"
+
+
+def _faults(base: str, **faults: int) -> None:
+    requests.post(f"{base}/sandbox/v1/faults", json=faults, timeout=10).raise_for_status()
+
+
+def test_r26_failed_activation_issues_nothing_and_may_be_retried(sandbox_url: str) -> None:
+    w = walk(sandbox_url, "H-SINGLE")
+    w.through_submit()
+    _faults(sandbox_url, activation_failures=1)
+    job = w.wait_job(w.activate(["C-SINGLE-1"]).json()["job_id"])
+    assert job["state"] == "failed" and job["error_code"] == "AC-AB-0033"
+    assert job["results"] == []
+    assert outbox(sandbox_url, kind="renewal_completed") == []
+    pending = w.refresh()["activation_pending"]
+    assert [c["cert_id"] for c in pending] == ["C-SINGLE-1"]
+    job = w.wait_job(w.activate(["C-SINGLE-1"]).json()["job_id"])
+    assert job["state"] == "succeeded"
+    assert len(outbox(sandbox_url, kind="renewal_completed")) == 1
+
+
+def test_r19_staff_complete_accepts_an_empty_request(sandbox_url: str) -> None:
+    walk(sandbox_url, "H-OFFLINE").through_submit()
+    url = f"{sandbox_url}/registry/v1/staff/offline-queue/C-OFFLINE-2/complete"
+    r = requests.post(url, headers={**_staff(sandbox_url), "Idempotency-Key": "k"}, timeout=10)
+    assert r.status_code == 200 and r.json()["cert_id"] == "C-OFFLINE-2"

@@ -202,3 +202,13 @@ def test_nothing_half_written_when_identity_check_fails(sandbox_url: str) -> Non
     assert error_code(w.identity_check()) == "AC-AB-0018"
     assert w.refresh()["progress"]["identity_checked"] is False
     assert len(outbox(sandbox_url)) == before
+
+
+def test_service_unavailable_is_503_and_passes(sandbox_url: str) -> None:
+    requests.post(f"{sandbox_url}/sandbox/v1/faults", json={"unavailable_requests": 1},
+                  timeout=10).raise_for_status()
+    url = f"{sandbox_url}/eid/v1/login/start"
+    r = requests.post(url, json={"id_number": "1000001(1)"}, timeout=10)
+    assert r.status_code == 503 and error_code(r) == "AC-AB-0036"
+    assert outbox(sandbox_url, kind="sms_code") == []  # nothing was done
+    assert requests.post(url, json={"id_number": "1000001(1)"}, timeout=10).status_code == 200

@@ -74,3 +74,22 @@ def test_reset_returns_to_the_seeded_state(sandbox_url: str) -> None:
     assert [c["cert_id"] for c in fresh.renewal["identity_pending"]] == ["C-SINGLE-1"]
     # The old session's token did not survive.
     assert w.get("/registry/v1/renewals/current").status_code == 401
+
+
+def test_a_sandbox_file_of_an_older_version_is_rebuilt(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sandbox.app import SandboxSettings, create_app
+    from sandbox.server import SandboxServer
+
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as old:
+        old.execute("CREATE TABLE certificates (cert_id TEXT PRIMARY KEY, serial TEXT)")
+        old.execute("INSERT INTO certificates VALUES ('C-OLD-1', 'X')")
+    server = SandboxServer(create_app(SandboxSettings(db_url=f"sqlite:///{db}")))
+    server.start()
+    try:
+        w = walk(server.url, "H-SINGLE")
+        assert [c["cert_id"] for c in w.renewal["identity_pending"]] == ["C-SINGLE-1"]
+    finally:
+        server.stop()
