@@ -7,7 +7,8 @@ errors of `kiosk.services.errors` (the status-to-class table is `error_class_for
 Retries happen only where a second attempt cannot do anything twice: GETs, and POSTs that
 carry an Idempotency-Key (the server answers a key it has seen with its first answer, so the
 same key goes out on every attempt). A 4xx is the server's considered answer and is never
-retried. Back-off is short because a person is standing at the counter.
+retried. Back-off is short because a person is standing at the counter, and no retry starts
+once a call has used up its timeout (so a hung backend costs one timeout, not three).
 
 Bodies are never logged: they hold email and SMS codes, passwords, ID numbers and photos.
 A log line has the method, the path *template* (no IDs), the status and the request id.
@@ -159,6 +160,7 @@ class JsonHttpClient:
         headers[REQUEST_ID_HEADER] = str(uuid.uuid4())
         attempts = 1 + (len(self.retry_delays) if _retry_allowed(method, idempotency_key) else 0)
 
+        started = time.monotonic()
         for attempt in range(1, attempts + 1):
             try:
                 return self._attempt(
@@ -167,7 +169,13 @@ class JsonHttpClient:
             except BackendError as err:
                 if attempt >= attempts or not self._worth_retrying(err):
                     raise
-                self._sleep(self.retry_delays[attempt - 1])
+                delay = self.retry_delays[attempt - 1]
+                # Retry quick failures (refused connection, a 502 from a proxy) but never let
+                # one call keep the person waiting past its timeout: a backend that just hung
+                # for the whole read timeout will not be faster on the next try.
+                if time.monotonic() - started + delay >= self.timeout_s:
+                    raise
+                self._sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     # -- internals ------------------------------------------------------------------------

@@ -136,11 +136,12 @@ def test_read_timeout_is_timeout_failed_ac_ki_0002(canned: Canned) -> None:
     slept = Slept()
     client = registry(server.url, slept, timeout_s=0.3)
     with pytest.raises(TimeoutFailed) as caught:
-        client.request_email_code(HOLDER, "R-1", "chan@abc.example")
+        client.current_renewal(HOLDER)
     assert caught.value.help_code == "AC-KI-0002"
     assert "逾時" in caught.value.user_message()
-    assert caught.value.retryable
-    # a code request without Idempotency-Key could send a second email: not repeated
+    assert caught.value.retryable  # the person may press 重試 themselves
+    # even a GET is not tried again once the call has used up its timeout: a backend that
+    # hung once keeps the person waiting one timeout, not three
     assert len(server.seen) == 1
     assert slept == []
 
