@@ -345,3 +345,22 @@ def test_r19_staff_complete_accepts_an_empty_request(sandbox_url: str) -> None:
     url = f"{sandbox_url}/registry/v1/staff/offline-queue/C-OFFLINE-2/complete"
     r = requests.post(url, headers={**_staff(sandbox_url), "Idempotency-Key": "k"}, timeout=10)
     assert r.status_code == 200 and r.json()["cert_id"] == "C-OFFLINE-2"
+
+
+def test_r26_concurrent_retries_activate_exactly_once(sandbox_url: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    w = walk(sandbox_url, "H-ABC")
+    w.through_submit()
+    key = str(uuid.uuid4())
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        same_key = list(pool.map(lambda _: w.activate(["C-ABC-2"], key=key), range(6)))
+        new_keys = list(pool.map(lambda _: w.activate(["C-ABC-1"]), range(6)))
+    assert {r.status_code for r in same_key} == {202}
+    assert len({r.json()["job_id"] for r in same_key}) == 1
+    assert sorted(r.status_code for r in new_keys) == [202] + [409] * 5
+    assert {error_code(r) for r in new_keys if r.status_code == 409} == {"AC-AB-0039"}
+    for job_id in {r.json()["job_id"] for r in same_key + new_keys if r.status_code == 202}:
+        assert w.wait_job(job_id)["state"] == "succeeded"
+    done = outbox(sandbox_url, kind="renewal_completed")
+    assert sorted(m["to"] for m in done) == ["chan.taiman@abc.example", "tm.chan@abc.example"]
