@@ -326,9 +326,10 @@ class RenewalFlow:
         try:
             data = self._wizard.data
             if data.pop("_load_failed", False):
+                # The holder has not seen this step's content yet: fetch it, then show it.
                 self._load(step)
-                if self._wizard.data.get("_load_failed"):
-                    return self._view()
+                self._notify()
+                return self._view()
             before = len(self._wizard.stack)
             new_step = self._wizard.advance(inputs)
         except InputProblem as problem:

@@ -1,0 +1,87 @@
+"""A real HTTP reverse proxy on 127.0.0.1 in front of the sandbox that can misbehave.
+
+Not a mock: the kiosk's real clients speak real HTTP to it, and it forwards to the real
+sandbox. Per path fragment it can answer 503 itself, forward the request and then drop the
+answer (the backend did the work, the kiosk never hears of it), or hang past the timeout.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+UNAVAILABLE = (
+    b'{"error": {"code": "AC-AB-0036", "kind": "server", "title": {"zh-Hant": "", "pt": "",'
+    b' "en": ""}, "message": {"zh-Hant": "", "pt": "", "en": ""}, "details": {},'
+    b' "request_id": "proxy"}}'
+)
+
+
+class FaultyProxy:
+    def __init__(self, upstream: str) -> None:
+        parts = urlsplit(upstream)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.faults: dict[str, str] = {}  # path fragment -> "503" | "drop" | "hang"
+        self.forwarded: list[str] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _handle(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                fault = next((f for p, f in proxy.faults.items() if p in self.path), None)
+                if fault == "503":
+                    self.send_response(503)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(UNAVAILABLE)))
+                    self.end_headers()
+                    self.wfile.write(UNAVAILABLE)
+                    return
+                if fault == "hang":
+                    time.sleep(2.0)
+                    self.close_connection = True
+                    return
+                conn = http.client.HTTPConnection(*proxy.upstream, timeout=30)
+                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+                conn.request(self.command, self.path, body=body, headers=headers)
+                resp = conn.getresponse()
+                payload = resp.read()
+                proxy.forwarded.append(f"{self.command} {self.path}")
+                if fault == "drop":
+                    # The backend did it; the answer is lost on the way back.
+                    self.close_connection = True
+                    return
+                self.send_response(resp.status)
+                for k, v in resp.getheaders():
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = _handle  # noqa: N815 - http.server's names
+            do_POST = _handle  # noqa: N815
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @contextmanager
+    def running(self) -> Iterator[FaultyProxy]:
+        self._thread.start()
+        try:
+            yield self
+        finally:
+            self.server.shutdown()
+            self.server.server_close()

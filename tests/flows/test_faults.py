@@ -1,0 +1,141 @@
+"""Backend faults at each step: a clear message, a way forward, a consistent journal, and a
+retried activation that never activates twice. Real HTTP through a misbehaving proxy."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import BackendConfig
+from kiosk.flows.renewal import RenewalFlow
+from kiosk.services.factory import build_services, close_services
+from tests.flows.faulty import FaultyProxy
+from tests.flows.harness import Counter, data
+
+
+@pytest.fixture
+def proxied(sandbox_url: str, tmp_path: Path) -> Iterator[tuple[Counter, FaultyProxy]]:
+    proxy = FaultyProxy(sandbox_url)
+    with proxy.running():
+        # The kiosk talks to the proxy; the tester's outbox and clock go straight to the sandbox.
+        c = Counter(sandbox_url, tmp_path / "journal.sqlite")
+        close_services(c.services)
+        c.services = build_services(BackendConfig.for_sandbox(proxy.url, timeout_s=0.5))
+        c.flow = c.new_flow()
+        yield c, proxy
+        c.close()
+
+
+def _dead_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_backend_gone_at_every_step_shows_a_message_and_the_step_carries_on(
+    counter: Counter,
+) -> None:
+    live = counter.services
+    gone = build_services(
+        BackendConfig.for_sandbox(f"http://127.0.0.1:{_dead_port()}", timeout_s=0.5)
+    )
+    counter.sign_in("H-SINGLE")
+    flow: RenewalFlow = counter.flow
+    view = flow.current
+    steps_hit = []
+    for _ in range(60):
+        if view.is_last:
+            break
+        answer = counter.answer(view)
+        flow.services = gone
+        failed = flow.submit(answer)
+        journal_step = counter.journal.entries("H-SINGLE")[-1].step
+        flow.services = live
+        if failed.error is not None:
+            # The holder sees the connection message and stays where they were.
+            assert failed.error.help_code == "AC-KI-0001", failed.error
+            assert failed.error.text().startswith("暫時未能連接 eSignTrust 系統")
+            steps_hit.append(view.step_id)
+            if failed.step_id == view.step_id:
+                assert journal_step == view.step_id
+                view = flow.submit(counter.answer(view))
+            else:
+                # The step was done; the next one (its content, or its backend check)
+                # could not be fetched: the holder retries (the UI's 重試) and goes on.
+                assert journal_step == failed.step_id
+                view = flow.submit({})
+        else:
+            view = failed  # a step with nothing to ask the backend
+        assert view.error is None, (view.step_id, view.error)
+    assert view.step_id == "done" and view.outcome == "activated"
+    assert {"pending", "email_code", "consent", "photo", "declaration", "eid"} <= set(steps_hit)
+    assert {"review", "activation_form"} <= set(steps_hit)
+    assert len(counter.admin.outbox(kind="renewal_completed")) == 1
+    close_services(gone)
+
+
+def test_service_unavailable_is_shown_and_retrying_goes_on(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    counter, proxy = proxied
+    counter.sign_in("H-SINGLE")
+    counter.to("consent")
+    proxy.faults["/bureau/v1/consents"] = "503"
+    view = counter.flow.submit({"agree": True})
+    assert view.step_id == "consent"
+    assert view.error is not None and view.error.help_code == "AC-AB-0036"
+    assert view.error.text() == "系統服務暫時未能使用，請稍後再試。"
+    del proxy.faults["/bureau/v1/consents"]
+    view = counter.flow.submit({"agree": True})
+    assert view.step_id == "photo"
+
+
+def test_a_timeout_is_shown_as_such(proxied: tuple[Counter, FaultyProxy]) -> None:
+    counter, proxy = proxied
+    counter.sign_in("H-SINGLE")
+    counter.to("declaration")
+    proxy.faults["/declaration"] = "hang"
+    view = counter.flow.submit({"agree": True})
+    assert view.step_id == "declaration"
+    assert view.error is not None and view.error.help_code == "AC-KI-0002"
+
+
+def test_r26_lost_activation_answers_then_a_retry_activate_exactly_once(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    counter, proxy = proxied
+    counter.sign_in("H-SINGLE")
+    view = counter.to("activation_form")
+    proxy.faults["/activations"] = "drop"  # the registry activates; the answer never arrives
+    view = counter.flow.submit(counter.answer(view))
+    assert view.step_id == "activation_form" and view.error is not None
+    assert view.error.help_code in ("AC-KI-0001", "AC-KI-0002")
+    sent = [p for p in proxy.forwarded if p.startswith("POST") and "/activations" in p]
+    assert sent  # it did reach the registry, maybe more than once (the client's own retries)
+    key = counter.journal.entries("H-SINGLE")[-1].activation_key
+    assert key  # kept for the retry
+
+    del proxy.faults["/activations"]
+    view = counter.flow.submit(counter.answer(view))
+    view = counter.to("done")
+    assert view.outcome == "activated"
+    assert counter.journal.entries("H-SINGLE")[-1].activation_key == key
+    assert len(data(view)["renewed"]) == 1
+    assert len(counter.admin.outbox(kind="renewal_completed")) == 1
+
+
+def test_r26_lost_submit_answer_then_a_retry_submits_once(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    counter, proxy = proxied
+    counter.sign_in("H-SINGLE")
+    counter.to("review")
+    proxy.faults["/submit"] = "drop"
+    view = counter.flow.submit({})
+    assert view.step_id == "review" and view.error is not None
+    del proxy.faults["/submit"]
+    view = counter.flow.submit({})
+    assert view.step_id == "submitted" and view.error is None
