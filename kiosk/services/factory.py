@@ -22,9 +22,6 @@ USER_AGENT = "registry-kiosk"
 def _session(session_factory: SessionFactory) -> requests.Session:
     s = session_factory()
     s.headers["User-Agent"] = USER_AGENT
-    # The kiosk talks only to the configured backends; proxy variables from the desktop
-    # session must not reroute holders' data.
-    s.trust_env = False
     return s
 
 
