@@ -6,12 +6,10 @@ runs it in-process (tests, demo) and `kiosk-sandbox` runs it from the command li
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -190,6 +188,3 @@ def create_app(settings: SandboxSettings) -> FastAPI:
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
     return app
 
-
-def json_dumps(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False)

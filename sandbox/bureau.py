@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -22,7 +23,7 @@ from sandbox.schemas import ConsentIn, FaceMatchIn, IdCardIn
 
 router = APIRouter(prefix="/bureau/v1", tags=["bureau"])
 
-CONSENT_TTL_S = 1800
+CONSENT_TTL = timedelta(minutes=30)
 
 
 def decode_jpeg(b64: str) -> bytes:
@@ -52,17 +53,11 @@ def consent(body: ConsentIn, request: Request) -> dict[str, Any]:
                 token_hash=t.state.hash(token, "consent"),
                 holder_id=holder.holder_id,
                 renewal_id=r.renewal_id,
-                expires_at=t.now + _ttl(),
+                expires_at=t.now + CONSENT_TTL,
             )
         )
         r.consent_given_at = t.now
-        return {"consent_token": token, "expires_at": iso(t.now + _ttl())}
-
-
-def _ttl() -> Any:
-    from datetime import timedelta
-
-    return timedelta(seconds=CONSENT_TTL_S)
+        return {"consent_token": token, "expires_at": iso(t.now + CONSENT_TTL)}
 
 
 def _consent_for_token(t: Tx, token: str) -> m.Consent:

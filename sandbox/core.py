@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from cryptography.fernet import Fernet, InvalidToken
 from fastapi import Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import create_engine, delete, event, select
+from sqlalchemy import create_engine, delete, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -370,7 +370,3 @@ def tx(request: Request) -> Iterator[Tx]:
 
 def real_time() -> float:
     return time.time()
-
-
-def outbox_rows(s: Session) -> list[m.OutboxMessage]:
-    return list(s.scalars(select(m.OutboxMessage).order_by(m.OutboxMessage.id)))

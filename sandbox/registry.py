@@ -7,6 +7,7 @@ e-signature -> submit -> precheck -> activation.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import secrets
@@ -17,10 +18,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
+from sandbox import faces, pki, texts
 from sandbox import models as m
-from sandbox import texts
-from sandbox.core import Tx, add_years, iso, real_time, tx
-from sandbox.errors import ApiError
+from sandbox.core import Tx, add_years, get_state, iso, real_time, tx
+from sandbox.errors import HELP_CODES, ApiError
 from sandbox.schemas import (
     ActivationIn,
     AddressIn,
@@ -569,8 +570,6 @@ def identity_check(rid: str, body: ConsentTokenIn, request: Request) -> dict[str
 
 @router.post("/renewals/{rid}/face")
 def record_face(rid: str, body: MatchIdIn, request: Request) -> dict[str, Any]:
-    from sandbox import faces
-
     with tx(request) as t:
         holder = t.holder()
         r = renewal_of(t, rid, holder)
@@ -590,10 +589,6 @@ def record_face(rid: str, body: MatchIdIn, request: Request) -> dict[str, Any]:
 
 @router.get("/renewals/{rid}/application")
 def application(rid: str, request: Request) -> dict[str, Any]:
-    import hashlib
-
-    from sandbox import pki
-
     with tx(request) as t:
         holder = t.holder()
         r = renewal_of(t, rid, holder)
@@ -643,8 +638,6 @@ def declaration(rid: str, body: DeclarationIn, request: Request) -> dict[str, An
 
 @router.post("/renewals/{rid}/submit")
 def submit(rid: str, body: SubmitIn, request: Request) -> JSONResponse:
-    from sandbox import pki
-
     with tx(request) as t:
         holder = t.holder()
         r = renewal_of(t, rid, holder)
@@ -676,8 +669,6 @@ def submit(rid: str, body: SubmitIn, request: Request) -> JSONResponse:
             offline = [c for c in certs if c.type != "cloud"]
             notice = None
             if offline and not cloud:
-                from sandbox.errors import HELP_CODES
-
                 notice = {
                     "code": "AC-AB-0007",
                     "message": dict(HELP_CODES["AC-AB-0007"].message),
@@ -769,8 +760,6 @@ def activation_status(job_id: str, request: Request) -> dict[str, Any]:
 
 @router.get("/ca.pem")
 def ca_pem(request: Request) -> Response:
-    from sandbox.core import get_state
-
     pem = get_state(request).ca().cert_pem()
     data = pem.encode() if isinstance(pem, str) else pem
     return Response(data, media_type="application/x-pem-file")
