@@ -10,6 +10,8 @@ import platformdirs
 import uvicorn
 
 from sandbox.app import SandboxSettings, create_app
+from sandbox.control import register_own_face
+from sandbox.errors import ApiError
 
 
 def _smtp(value: str) -> tuple[str, int]:
@@ -31,6 +33,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--smtp", type=_smtp, help="also send emails to this SMTP server HOST:PORT")
     p.add_argument("--activation-seconds", type=float, default=3.0)
+    p.add_argument(
+        "--face",
+        action="append",
+        default=[],
+        metavar="HOLDER_ID=JPEG",
+        help="register a tester's own face for a demo holder (kept in memory only)",
+    )
     args = p.parse_args(argv)
     args.db.parent.mkdir(parents=True, exist_ok=True)
     settings = SandboxSettings(
@@ -40,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         activation_seconds=args.activation_seconds,
     )
     app = create_app(settings)
+    for item in args.face:
+        holder_id, _, path = item.partition("=")
+        try:
+            register_own_face(app.state.sandbox, holder_id, Path(path).read_bytes())
+        except (OSError, ApiError) as exc:
+            p.error(f"--face {holder_id}: {exc}")
     print(
         f"sandbox on http://{args.host}:{args.port}  (outbox: /sandbox/outbox, "
         f"holders: /sandbox/v1/holders, API: /openapi.json)",

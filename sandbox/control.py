@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sandbox import models as m
 from sandbox import texts
 from sandbox.bureau import decode_jpeg, score_faces
-from sandbox.core import Tx, get_state, iso, tx
+from sandbox.core import State, Tx, get_state, iso, tx
 from sandbox.errors import ApiError
 from sandbox.registry import certs_of
 from sandbox.schemas import AdvanceIn, FaultsIn, PhotoIn
@@ -124,19 +124,30 @@ def holders(request: Request) -> dict[str, Any]:
     return {"holders": listing(), "staff": staff}
 
 
-@router.post("/holders/{holder_id}/face")
-def register_face(holder_id: str, body: PhotoIn, request: Request) -> dict[str, Any]:
-    with tx(request) as t:
-        holder = t.s.get(m.Holder, holder_id)
+def register_own_face(state: State, holder_id: str, photo: bytes) -> None:
+    """Makes `photo` the holder's registered face until removed or the server stops."""
+    with state.lock, state.sessions() as s:
+        holder = s.get(m.Holder, holder_id)
         if holder is None:
             raise ApiError("AC-AB-0002")
-        b = t.s.get(m.BureauRecord, holder.id_number)
-        if b is None:
+        if s.get(m.BureauRecord, holder.id_number) is None:
             raise ApiError("AC-AB-0017", {"reason": "no bureau record for this document"})
-        photo = decode_jpeg(body.photo_jpeg_b64)
-        score_faces(photo, photo)  # refuses a photo without exactly one face
-        b.face_jpeg = photo
-        return {"holder_id": holder_id}
+    score_faces(photo, photo)  # refuses a photo without exactly one face
+    state.own_faces[holder_id] = photo
+
+
+@router.post("/holders/{holder_id}/face")
+def register_face(holder_id: str, body: PhotoIn, request: Request) -> dict[str, Any]:
+    register_own_face(get_state(request), holder_id, decode_jpeg(body.photo_jpeg_b64))
+    return {"holder_id": holder_id}
+
+
+@router.delete("/holders/{holder_id}/face")
+def forget_face(holder_id: str, request: Request) -> dict[str, Any]:
+    state = get_state(request)
+    with state.lock:
+        state.own_faces.pop(holder_id, None)
+    return {"holder_id": holder_id}
 
 
 @router.post("/certificates/{cert_id}/revoke")

@@ -106,6 +106,9 @@ class State:
         self._ca: CertificateAuthority | None = None
         # Switched on by POST /sandbox/v1/faults; in memory, cleared by reset.
         self.faults: dict[str, int] = {}
+        # A tester's own face (POST /sandbox/v1/holders/{id}/face) is personal data: it stays
+        # in memory, never in the database file, and outlives reset so a demo can restart.
+        self.own_faces: dict[str, bytes] = {}
 
     def take_fault(self, name: str) -> bool:
         left = self.faults.get(name, 0)

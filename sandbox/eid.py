@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from sandbox import faces, texts
 from sandbox import models as m
-from sandbox.bureau import decode_jpeg, score_faces
+from sandbox.bureau import decode_jpeg, registered_face, score_faces
 from sandbox.core import Tx, iso, mask_mobile, tx
 from sandbox.errors import ApiError
 from sandbox.registry import not_submitted, renewal_of
@@ -118,10 +118,10 @@ def verify_challenge(
             raise ApiError("AC-AB-0003", {"challenge_id": challenge_id})
         photo = decode_jpeg(body.face_jpeg_b64)
         _check_sms(t, ch, body.sms_code)
-        b = t.s.get(m.BureauRecord, holder.id_number)
-        if b is None:
+        face = registered_face(t, holder)
+        if face is None:
             raise ApiError("AC-AB-0024")
-        score = score_faces(b.face_jpeg, photo)
+        score = score_faces(face, photo)
         if score < faces.THRESHOLD:
             raise ApiError("AC-AB-0024", {"score": round(score, 4), "threshold": faces.THRESHOLD})
         ch.done = True

@@ -131,12 +131,23 @@ def test_r12_another_holders_passed_match_cannot_be_used(sandbox_url: str) -> No
 
 def test_r12_a_testers_own_face_can_be_registered(sandbox_url: str) -> None:
     # The demo registers the tester's webcam photo; here Biden's photo stands in for it.
-    r = requests.post(
-        f"{sandbox_url}/sandbox/v1/holders/H-ABC/face",
-        json={"photo_jpeg_b64": b64(faces.registered_face("biden"))}, timeout=30,
-    )
+    face_url = f"{sandbox_url}/sandbox/v1/holders/H-ABC/face"
+    r = requests.post(face_url, json={"photo_jpeg_b64": b64(faces.registered_face("biden"))},
+                      timeout=30)
     assert r.status_code == 200
+    requests.post(f"{sandbox_url}/sandbox/v1/reset", timeout=10).raise_for_status()
     w = walk(sandbox_url, "H-ABC").verify_emails().consent()
     w.identity_check()
-    assert w.face_match(faces.live_photo("biden")).status_code == 200
+    assert w.face_match(faces.live_photo("biden")).status_code == 200  # survives reset
     assert error_code(w.face_match(faces.live_photo("obama"))) == "AC-AB-0019"
+    assert requests.delete(face_url, timeout=10).status_code == 200
+    assert w.face_match(faces.live_photo("obama")).status_code == 200
+
+
+def test_r12_registering_a_photo_without_a_face_is_refused(sandbox_url: str) -> None:
+    r = requests.post(f"{sandbox_url}/sandbox/v1/holders/H-ABC/face",
+                      json={"photo_jpeg_b64": b64(b"\xff\xd8 not really a jpeg")}, timeout=30)
+    assert r.status_code == 422 and error_code(r) == "AC-AB-0020"
+    w = walk(sandbox_url, "H-ABC").verify_emails().consent()
+    w.identity_check()
+    assert w.face_match(faces.live_photo("obama")).status_code == 200
