@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services.errors import KIOSK_UNEXPECTED, BackendError
-from kiosk.ui import steps as _steps  # noqa: F401 - registers the step pages
 from kiosk.ui.idle import IdleGuard
 from kiosk.ui.pages import ModePage, Page, message_help_code, message_text, page_class_for
 from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr

@@ -244,6 +244,10 @@ def register(*step_ids: str) -> Callable[[type[Page]], type[Page]]:
 
 
 def page_class_for(step_id: str) -> type[Page]:
+    # The step pages register on import, which waits until the first step after the first
+    # screen: the first screen is painted sooner (bench/startup.py).
+    import kiosk.ui.steps  # noqa: F401
+
     return PAGES.get(step_id, GenericPage)
 
 
