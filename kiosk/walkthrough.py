@@ -408,8 +408,12 @@ def run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         print(f"kiosk walkthrough: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for step in args.interrupt_at:
-        scenario.actions.append(Action("interrupt", step, {}))
+    # The scenario's own interrupts run as two processes; --interrupt-at stops this one.
+    phased = bool(scenario.interrupts) and not args.no_interrupt and not args.phase
+    if args.interrupt_at:
+        scenario.actions = [a for a in scenario.actions if a.do != "interrupt"]
+        scenario.actions += [Action("interrupt", step, {}) for step in args.interrupt_at]
+        phased = False
     printer = Printer(sys.stdout)
     with contextlib.ExitStack() as stack:
         backend = args.backend or stack.enter_context(embedded_sandbox(scenario.activation_seconds))
@@ -417,7 +421,7 @@ def run(args: argparse.Namespace) -> int:
         if journal_url is None:
             tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="kiosk-journal-"))
             journal_url = f"sqlite:///{Path(tmp) / 'journal.sqlite'}"
-        if scenario.interrupts and not args.no_interrupt and not args.phase:
+        if phased:
             return _run_in_phases(args, backend, journal_url)
         return _run_once(scenario, backend, journal_url, printer, interrupt=not args.no_interrupt)
     return EXIT_USAGE  # pragma: no cover - ExitStack does not swallow
@@ -427,8 +431,7 @@ def _run_in_phases(args: argparse.Namespace, backend: str, journal_url: str) -> 
     """Interrupted run, then the resume: two processes sharing the backend and journal."""
     base = [sys.executable, "-m", "kiosk", "walkthrough", str(args.scenario)]
     base += ["--backend", backend, "--journal", journal_url, "--phase"]
-    extra = [a for step in args.interrupt_at for a in ("--interrupt-at", step)]
-    first = subprocess.run(base + extra, stdout=sys.stdout, stderr=sys.stderr, check=False)
+    first = subprocess.run(base, stdout=sys.stdout, stderr=sys.stderr, check=False)
     if first.returncode != EXIT_INTERRUPTED:
         return first.returncode
     second = subprocess.run(base + ["--no-interrupt"], stdout=sys.stdout, stderr=sys.stderr)

@@ -1,0 +1,94 @@
+"""Every scenario under scenarios/ passes through `kiosk walkthrough` (a subprocess) against
+the sandbox over HTTP; the JSON lines say what the holder saw."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.services.sandbox_admin import SandboxAdmin
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.toml"))
+SEEDED = {
+    "H-ABC",
+    "H-SINGLE",
+    "H-OFFLINE",
+    "H-FOREIGN",
+    "H-MISMATCH",
+    "H-REVOKE",
+    "H-REAUTH",
+    "H-NEWPW",
+    "H-NOEID",
+}
+
+
+def walkthrough(*args: str) -> tuple[int, list[dict[str, Any]]]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk", "walkthrough", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    lines = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    return proc.returncode, lines
+
+
+def test_there_is_a_scenario_for_every_seeded_holder(sandbox_url: str) -> None:
+    import tomllib
+
+    admin = SandboxAdmin(f"{sandbox_url}/sandbox/v1")
+    listed = {h["holder_id"] for h in admin.holders()}
+    admin.close()
+    assert listed == SEEDED
+    covered = {tomllib.loads(p.read_text())["holder"] for p in SCENARIOS}
+    assert covered == SEEDED
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda p: p.stem)
+def test_scenario_passes_through_the_walkthrough(scenario: Path, sandbox_url: str) -> None:
+    rc, lines = walkthrough(str(scenario), "--backend", sandbox_url)
+    final = lines[-1]
+    assert rc == 0, final
+    assert final["ok"] is True
+    steps = [line["step"] for line in lines if "step" in line]
+    assert steps[0] in ("sign_in", "staff_login")
+    if scenario.stem == "h-single":  # R18: one cloud-sign certificate, no selection
+        assert "activation_select" not in steps and "done" in steps
+    for line in lines:
+        if "step" in line:
+            assert set(line["shows"]) >= {"messages", "help_codes", "certificates"}
+
+
+def test_a_wrong_expectation_exits_non_zero(sandbox_url: str, tmp_path: Path) -> None:
+    text = (ROOT / "scenarios" / "h-foreign.toml").read_text(encoding="utf-8")
+    wrong = tmp_path / "wrong.toml"
+    wrong.write_text(
+        text.replace('outcome = "refused"', 'outcome = "activated"').replace(
+            "../sandbox", str(ROOT / "sandbox")
+        ),
+        encoding="utf-8",
+    )
+    rc, lines = walkthrough(str(wrong), "--backend", sandbox_url)
+    assert rc == 1
+    assert lines[-1]["outcome"] == "refused" and lines[-1]["ok"] is False
+
+
+def test_a_broken_scenario_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('holder = "H-ABC"\n', encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk", "walkthrough", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert "missing" in proc.stderr
