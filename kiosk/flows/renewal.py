@@ -21,6 +21,7 @@ what the backend confirmed.
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -30,6 +31,7 @@ from typing import Any
 
 from kiosk.flows.journal import AuditRecord, Journal, JournalEntry
 from kiosk.flows.messages import DEFAULT_LANG, Message, message, message_for_help_code
+from kiosk.flows.redact import redact
 from kiosk.flows.validation import (
     code_problems,
     confirmation_problems,
@@ -50,6 +52,8 @@ from kiosk.services.api import (
     Submission,
 )
 from kiosk.services.errors import BackendError, ConnectionFailed, ServerError, TimeoutFailed
+
+log = logging.getLogger("kiosk.flows.renewal")
 
 # Card fields in the order the seed's cards show them (SPEC "Certificates").
 CARD_FIELDS: tuple[tuple[str, str], ...] = (
@@ -1079,6 +1083,20 @@ class RenewalFlow:
             self._entry.step = step
             self.journal.save(self._entry)
         self._audit(step, "", "entered")
+        # Only through the whitelist: the wizard data hold tokens, names and addresses.
+        log.info(
+            "step %s",
+            redact(
+                {
+                    "step": step,
+                    "renewal_id": self._entry.renewal_id,
+                    "state": self._entry.state,
+                    "retakes": self._counters.retakes,
+                    "eid_failures": self._counters.eid_failures,
+                    "code_failures": self._counters.email_code_failures,
+                }
+            ),
+        )
 
     def _notify(self) -> None:
         if not self.observers:

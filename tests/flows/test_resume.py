@@ -1,0 +1,70 @@
+"""Resume after a restart, abandon when the holder has gone, staff look-up, clean logs."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from tests.flows.harness import PASSWORD, PHRASE, Counter, data
+
+
+def test_a_restarted_kiosk_resumes_where_the_backend_confirmed(counter: Counter) -> None:
+    counter.sign_in("H-SINGLE")
+    counter.to("declaration")  # the face passed; the declaration is not accepted yet
+    flow = counter.new_flow()
+    view = counter.sign_in("H-SINGLE", flow)
+    assert view.step_id == "confirm" and len(data(view)["certificates"]) == 1
+    view = counter.to("eid", flow)
+    flow = counter.new_flow()
+    view = counter.sign_in("H-SINGLE", flow)
+    assert view.step_id == "eid"  # the declaration stays accepted
+    view = counter.to("done", flow)
+    assert view.outcome == "activated"
+    assert [e.state for e in counter.journal.entries("H-SINGLE")] == ["activated"]
+
+
+def test_a_holder_who_has_gone_is_abandoned_and_the_backend_keeps_its_records(
+    counter: Counter,
+) -> None:
+    counter.sign_in("H-SINGLE")
+    counter.to("photo")
+    counter.flow.abandon()
+    assert counter.flow.session is None
+    assert counter.journal.open_entry("H-SINGLE") is None
+    assert counter.journal.entries("H-SINGLE")[0].state == "abandoned"
+    flow = counter.new_flow()
+    view = counter.sign_in("H-SINGLE", flow)
+    # R7: the verified address still counts; the consent lived in memory only.
+    assert view.step_id == "consent"
+    assert counter.journal.open_entry("H-SINGLE") is not None
+
+
+def test_staff_signs_in_and_looks_the_holder_up(counter: Counter) -> None:
+    view = counter.flow.start_staff()
+    assert view.step_id == "staff_login" and view.inputs == ("username", "password")
+    view = counter.flow.submit({"username": "staff01", "password": "wrong"})
+    assert view.step_id == "staff_login"
+    assert view.error is not None and view.error.help_code == "AC-AB-0035"
+    view = counter.flow.submit({"username": "staff01", "password": "counter-demo-1"})
+    assert view.step_id == "staff_lookup"
+    view = counter.flow.submit({"id_number": "9999999(9)"})
+    assert view.error is not None and view.error.help_code == "AC-AB-0002"
+    view = counter.flow.submit({"id_number": counter.sheet("H-ABC")["id_number"]})
+    assert view.step_id == "pending" and data(view)["count"] == 3
+
+
+def test_wizard_state_in_the_logs_carries_no_personal_data(
+    counter: Counter, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    counter.sign_in("H-SINGLE")
+    view = counter.to("done")
+    assert view.outcome == "activated"
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "'step': 'done'" in logged  # the flow did log its steps
+    sheet = counter.sheet("H-SINGLE")
+    codes = [counter.admin.latest_code(None, "sms_code")]
+    codes.append(counter.admin.latest_code("siowa.leong@single.example", "email_code"))
+    for secret in [sheet["id_number"], sheet["name"], PASSWORD, PHRASE, *codes]:
+        assert str(secret) not in logged, secret
