@@ -78,6 +78,7 @@ class IdleGuard(QObject):
         self.window = window
         self.countdown_s = countdown_s
         self.dialog: CountdownDialog | None = None
+        self._paused = False
         self._lang_fn = lang_fn
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -89,12 +90,19 @@ class IdleGuard(QObject):
         self._timer.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
-        if event.type() in _INPUT_EVENTS and self.dialog is None:
+        if event.type() in _INPUT_EVENTS and self.dialog is None and not self._paused:
             self._timer.start()
         return False
 
     def restart(self) -> None:
+        self._paused = False
         self._timer.start()
+
+    def pause(self) -> None:
+        """While the kiosk itself works (a backend call, activation polling) the holder is
+        waiting, not gone: no countdown then."""
+        self._paused = True
+        self._timer.stop()
 
     def stop(self) -> None:
         self._timer.stop()

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BACKEND = "http://127.0.0.1:8750"  # kiosk-sandbox's default port
 QUIT_AFTER_FIRST_PAINT = "KIOSK_QUIT_AFTER_FIRST_PAINT"
+ACTIVATION_WAIT_S = 3.0
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -126,11 +127,16 @@ def flow_factory(config: BackendConfig, journal: Any = None) -> Any:
     """A function lang -> RenewalFlow talking to `config`'s backends."""
 
     def build(lang: str) -> Any:
-        from kiosk.flows.renewal import RenewalFlow
+        from kiosk.flows.renewal import RenewalFlow, RetryCaps
         from kiosk.services.factory import build_services
 
         return RenewalFlow(
-            build_services(config), journal if journal is not None else make_journal(), lang=lang
+            build_services(config),
+            journal if journal is not None else make_journal(),
+            lang=lang,
+            # Activation may take minutes (R26): answer after a few seconds so the holder
+            # sees the progress page, which asks again, instead of a frozen busy overlay.
+            caps=RetryCaps(activation_wait_s=ACTIVATION_WAIT_S),
         )
 
     return build

@@ -290,6 +290,8 @@ class MainWindow(QMainWindow):
 
     def _run(self, fn: Callable[[], Any]) -> None:
         self.working = True
+        if self.idle is not None:
+            self.idle.pause()
         self.overlay.start(tr("busy", self.lang))
         self._sync_nav()
         # The flow is not thread-safe and writes its journal to SQLite: one thread, in order.
@@ -297,11 +299,15 @@ class MainWindow(QMainWindow):
 
     def _done(self, view: Any) -> None:
         self.working = False
+        if self.idle is not None:
+            self.idle.restart()
         self.overlay.stop()
         self.show_view(view)
 
     def _failed(self, exc: BaseException) -> None:
         self.working = False
+        if self.idle is not None:
+            self.idle.restart()
         self.overlay.stop()
         self._sync_nav()
         if isinstance(exc, BackendError):

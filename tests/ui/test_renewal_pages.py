@@ -21,6 +21,8 @@ from ui_helpers import (
     wait_step,
 )
 
+from kiosk.flows.messages import message
+from kiosk.flows.renewal import StepView
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import CONTEXT
@@ -30,6 +32,7 @@ from kiosk.ui.steps import (
     EmailsPage,
     PendingPage,
     PhotoPage,
+    ProgressPage,
     RuleButton,
 )
 
@@ -265,3 +268,23 @@ def test_r10_a_foreign_document_ends_online_renewal_with_the_guide_message(
     assert not window.next_button.isVisible()
     assert window.start_over_button.isVisible()
     shot(window, "id_unsupported")
+
+
+def test_r26_progress_page_asks_the_flow_again_while_activation_runs(qtbot: QtBot) -> None:
+    running = StepView(
+        "activation_progress",
+        4,
+        {"job_state": "running"},
+        (message("activation.running"),),
+        None,
+        False,
+        False,
+        (),
+    )
+    page = ProgressPage()
+    qtbot.addWidget(page)
+    page.show_view(running, "zh-Hant")
+    assert not page.shows_next
+    with qtbot.waitSignal(page.submit_requested, timeout=5_000) as asked:
+        pass
+    assert asked.args == [{}]

@@ -202,3 +202,18 @@ def test_self_service_fullscreen_has_no_window_decorations(
     show_window(window, fullscreen=True)
     assert window.isFullScreen()
     assert window.windowFlags() & Qt.WindowType.FramelessWindowHint
+
+
+def test_idle_countdown_waits_while_the_kiosk_itself_is_working(
+    qtbot: QtBot, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window(self_service=True, idle_s=0.3, countdown_s=1)
+    assert window.idle is not None
+    window.idle.pause()  # what the shell does while a backend call or activation runs
+    warned: list[bool] = []
+    window.idle.warning.connect(lambda: warned.append(True))
+    qtbot.mouseClick(window.lang_buttons["en"], Qt.MouseButton.LeftButton)  # a tap meanwhile
+    qtbot.wait(800)
+    assert warned == []
+    window.idle.restart()
+    qtbot.waitUntil(lambda: warned == [True], timeout=5_000)
