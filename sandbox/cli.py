@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="HOLDER_ID=JPEG",
-        help="register a tester's own face for a demo holder (kept in memory only)",
+        help="a tester's own face for a demo holder (in memory only; kept over resets)",
     )
     args = p.parse_args(argv)
     args.db.parent.mkdir(parents=True, exist_ok=True)
@@ -52,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     for item in args.face:
         holder_id, _, path = item.partition("=")
         try:
-            register_own_face(app.state.sandbox, holder_id, Path(path).read_bytes())
+            register_own_face(
+                app.state.sandbox, holder_id, Path(path).read_bytes(), keep_over_reset=True
+            )
         except (OSError, ApiError) as exc:
             p.error(f"--face {holder_id}: {exc}")
     print(

@@ -124,8 +124,10 @@ def holders(request: Request) -> dict[str, Any]:
     return {"holders": listing(), "staff": staff}
 
 
-def register_own_face(state: State, holder_id: str, photo: bytes) -> None:
-    """Makes `photo` the holder's registered face until removed or the server stops."""
+def register_own_face(
+    state: State, holder_id: str, photo: bytes, *, keep_over_reset: bool = False
+) -> None:
+    """Makes `photo` the holder's registered face, in memory only."""
     with state.lock, state.sessions() as s:
         holder = s.get(m.Holder, holder_id)
         if holder is None:
@@ -133,7 +135,10 @@ def register_own_face(state: State, holder_id: str, photo: bytes) -> None:
         if s.get(m.BureauRecord, holder.id_number) is None:
             raise ApiError("AC-AB-0017", {"reason": "no bureau record for this document"})
     score_faces(photo, photo)  # refuses a photo without exactly one face
-    state.own_faces[holder_id] = photo
+    with state.lock:
+        state.own_faces[holder_id] = photo
+        if keep_over_reset:
+            state.startup_faces[holder_id] = photo
 
 
 @router.post("/holders/{holder_id}/face")
@@ -147,6 +152,7 @@ def forget_face(holder_id: str, request: Request) -> dict[str, Any]:
     state = get_state(request)
     with state.lock:
         state.own_faces.pop(holder_id, None)
+        state.startup_faces.pop(holder_id, None)
     return {"holder_id": holder_id}
 
 

@@ -106,9 +106,11 @@ class State:
         self._ca: CertificateAuthority | None = None
         # Switched on by POST /sandbox/v1/faults; in memory, cleared by reset.
         self.faults: dict[str, int] = {}
-        # A tester's own face (POST /sandbox/v1/holders/{id}/face) is personal data: it stays
-        # in memory, never in the database file, and outlives reset so a demo can restart.
+        # A tester's own face is personal data: it stays in memory, never in the database
+        # file. Faces given at start-up (kiosk-sandbox --face) come back after every reset,
+        # so a demo can start over; faces posted over the API are cleared by reset.
         self.own_faces: dict[str, bytes] = {}
+        self.startup_faces: dict[str, bytes] = {}
 
     def take_fault(self, name: str) -> bool:
         left = self.faults.get(name, 0)
@@ -188,6 +190,7 @@ class State:
 
         with self.lock, self.sessions.begin() as s:
             self.faults.clear()
+            self.own_faces = dict(self.startup_faces)
             for table in reversed(m.RESET_TABLES):
                 s.execute(delete(table))
             self.reset_clock(s)

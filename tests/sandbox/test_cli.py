@@ -42,7 +42,8 @@ def test_kiosk_sandbox_command_serves_the_seeded_holders(tmp_path: Path) -> None
         assert answer is not None and answer.status_code == 200
         assert len(answer.json()["holders"]) == 9
         assert db.exists()
-        # --face registered the tester's photo for H-ABC.
+        # --face registered the tester's photo for H-ABC, and it stays after a reset.
+        requests.post(f"http://127.0.0.1:{port}/sandbox/v1/reset", timeout=10)
         w = walk(f"http://127.0.0.1:{port}", "H-ABC").verify_emails().consent()
         assert w.identity_check().status_code == 200
         assert w.face_match(faces.live_photo("biden")).status_code == 200
