@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from kiosk.flows.journal import AuditRecord, Journal, JournalEntry
+from kiosk.flows.journal import OPEN, AuditRecord, Journal, JournalEntry
 from kiosk.flows.messages import DEFAULT_LANG, Message, message, message_for_help_code
 from kiosk.flows.redact import redact
 from kiosk.flows.validation import (
@@ -387,19 +387,28 @@ class RenewalFlow:
 
     def _navmap(self) -> dict[str, StepDef]:
         terminal = {
-            step: StepDef(last=True, step_number=n, can_back=back)
-            for step, n, back in (
-                ("nothing_pending", 0, False),
-                ("id_unsupported", 2, False),
-                ("id_invalid", 2, False),
-                ("eid_unavailable", 3, False),
-                ("offline_done", 4, False),
-                ("revoke_first", 4, True),
-                ("reverify", 4, True),
-                ("staff", 0, False),
-                ("done", 4, False),
+            step: StepDef(last=True, step_number=n, can_back=False)
+            for step, n in (
+                ("nothing_pending", 0),
+                ("id_unsupported", 2),
+                ("id_invalid", 2),
+                ("eid_unavailable", 3),
+                ("offline_done", 4),
+                ("staff", 0),
+                ("done", 4),
             )
         }
+        # End states with a way forward, for the holder who wants it there and then:
+        # R20 revoke on the linked page, then 激活證書 runs the check again (submit {});
+        # R21 the registry sent the renewal back to identity verification (submit {}).
+        terminal["revoke_first"] = StepDef(last=True, step_number=4, can_back=True, next="precheck")
+        terminal["reverify"] = StepDef(
+            last=True,
+            step_number=4,
+            can_back=False,
+            accept=self._accept_reverify,
+            next=_dynamic("consent"),
+        )
         return {
             "routing": StepDef(can_back=False),
             "sign_in": StepDef(
@@ -840,6 +849,18 @@ class RenewalFlow:
                 raise GoTo("reverify") from err
             raise
 
+    def _accept_reverify(self, data: Data, inputs: Mapping[str, object]) -> None:
+        for key in ("submission", "selected", "application", "form", "job"):
+            data.pop(key, None)
+        entry = self._journal_entry()
+        # The registry dropped the signature and the submission: new keys next time.
+        entry.signature_id = entry.submit_key = entry.activation_key = None
+        entry.submitted_at = None
+        entry.activation_cert_ids = ()
+        entry.state = OPEN
+        self.journal.save(entry)
+        data["_next"] = self._route(data)
+
     def _load_activation_form(self, data: Data) -> None:
         data["form"] = self._call(
             "registry.activation_form",
@@ -1079,8 +1100,10 @@ class RenewalFlow:
             self._entry.step = step
             self.journal.finish(self._entry.holder_id, self._entry.renewal_id, outcome)
             self._entry.state = outcome
-        elif self._entry.step != step:
+        elif self._entry.step != step or self._entry.state != OPEN:
+            # Going on from an end state with a way forward (R20, R21) reopens the entry.
             self._entry.step = step
+            self._entry.state = OPEN
             self.journal.save(self._entry)
         self._audit(step, "", "entered")
         # Only through the whitelist: the wizard data hold tokens, names and addresses.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import requests
+
 from kiosk.services.api import HolderSession
 from tests.flows.harness import PASSWORD, PHRASE, Counter, data, ids, texts
 
@@ -62,6 +64,22 @@ def test_r20_changed_data_with_a_valid_original_must_be_revoked_first(counter: C
     assert view.can_back  # 上一步
 
 
+def test_r20_after_revoking_on_the_linked_page_activation_goes_on(counter: Counter) -> None:
+    counter.sign_in("H-REVOKE")
+    view = counter.to("activation_form")
+    assert view.step_id == "revoke_first"
+    # The holder follows the link and revokes there (the sandbox's revocation page).
+    (link,) = data(view)["revoke"]
+    requests.post(link["revoke_url"], timeout=30).raise_for_status()
+    view = counter.flow.submit({})  # 激活證書: the check runs again
+    assert view.step_id == "activation_form"
+    # The account now holds no valid certificate: a new password (R22).
+    assert data(view)["needs_new_password"] is True
+    view = counter.to("done")
+    assert view.outcome == "activated"
+    assert counter.journal.entries("H-REVOKE")[-1].state == "activated"
+
+
 def test_r21_changed_id_data_send_back_to_verification_with_the_email(counter: Counter) -> None:
     counter.sign_in("H-REAUTH")
     view = counter.to("activation_form")
@@ -74,6 +92,12 @@ def test_r21_changed_id_data_send_back_to_verification_with_the_email(counter: C
     assert isinstance(session, HolderSession)
     progress = counter.services.registry.current_renewal(session).progress
     assert progress.submitted is False and progress.emails_verified is True
+    # The way forward: identity verification again, from the consent (R7 keeps the emails);
+    # the bureau's data now differ from the registry's, which the check says (R11).
+    view = counter.flow.submit({})
+    assert view.step_id == "consent" and view.error is None
+    view = counter.flow.submit({"agree": True})
+    assert view.step_id == "id_invalid" and view.messages[0].help_code == "AC-AB-0018"
 
 
 def test_r22_account_without_a_valid_certificate_sets_a_new_password(counter: Counter) -> None:
