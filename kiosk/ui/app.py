@@ -50,8 +50,8 @@ def app_font() -> QFont:
 def style_sheet() -> str:
     # QSS resolves url() against the working directory: point it at the bundled files.
     folder = (RESOURCES / "styles").as_posix()
-    return (RESOURCES / "styles" / "kiosk.qss").read_text(encoding="utf-8").replace(
-        "@STYLES@", folder
+    return (
+        (RESOURCES / "styles" / "kiosk.qss").read_text(encoding="utf-8").replace("@STYLES@", folder)
     )
 
 

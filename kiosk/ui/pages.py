@@ -125,6 +125,9 @@ class Page(QWidget):
     step_ids: ClassVar[tuple[str, ...]] = ()
     # Whether the shell shows its Next button for this page (a page may change it).
     shows_next: bool = True
+    # Pages whose widgets carry translated texts beyond bound labels (certificate cards) and
+    # hold nothing typed are rebuilt on a language switch.
+    rebuild_on_lang: bool = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,6 +181,8 @@ class Page(QWidget):
 
     # -- rendering -------------------------------------------------------------------------
     def show_view(self, view: Any, lang: str) -> None:
+        if self.view is not None or self.body.count():
+            _clear_layout(self.body)  # a rebuild (new language): not a second copy below
         self.view = view
         self.lang = lang
         self._texts.clear()
@@ -198,6 +203,9 @@ class Page(QWidget):
         self.bind(lambda lang: widget.setText(message_text(message, lang)))
 
     def retranslate(self, lang: str) -> None:
+        if self.rebuild_on_lang and self.view is not None and lang != self.lang:
+            self.show_view(self.view, lang)  # which runs retranslate again, in the new lang
+            return
         self.lang = lang
         for fn in self._texts:
             fn(lang)
@@ -228,6 +236,17 @@ class Page(QWidget):
             w = label("", "info")
             self.message(w, m)
             self.body.addWidget(w)
+
+
+def _clear_layout(layout: Any) -> None:
+    while layout.count():
+        item = layout.takeAt(0)
+        widget = item.widget()
+        if widget is not None:
+            widget.hide()
+            widget.deleteLater()
+        elif item.layout() is not None:
+            _clear_layout(item.layout())
 
 
 PAGES: dict[str, type[Page]] = {}

@@ -85,6 +85,8 @@ class PendingPage(Page):
     guide ("雲簽"證書 / 非"雲簽"證書, each with its text), every one ticked and locked; the
     button says 開始鑑別(N)."""
 
+    rebuild_on_lang = True
+
     def build_view(self, view: Any) -> None:
         data = _data(view)
         self.count = int(data.get("count") or 0)
@@ -116,13 +118,6 @@ class PendingPage(Page):
                 self.body.addWidget(card)
         self.body.addStretch(1)
         self.valid = self.count > 0
-
-    def retranslate(self, lang: str) -> None:
-        # Cards carry translated field names: rebuild them in the new language.
-        if self.view is not None and lang != self.lang:
-            self.show_view(self.view, lang)
-            return
-        super().retranslate(lang)
 
     def next_label(self, lang: str) -> str:
         start = find_message(self.view, "pending.start")
@@ -344,6 +339,8 @@ class PhotoPage(Page):
 class CertificatesPage(FieldsPage):
     """R13/R16: the renewal data as certificate cards, with the step's messages."""
 
+    rebuild_on_lang = True
+
     def build_view(self, view: Any) -> None:
         self.add_title(f"step.{view.step_id}")
         self.add_messages(getattr(view, "messages", ()))
@@ -351,12 +348,6 @@ class CertificatesPage(FieldsPage):
             self.body.addWidget(CertificateCard(cert, self.lang))
         self.build_fields(view)
         self.body.addStretch(1)
-
-    def retranslate(self, lang: str) -> None:
-        if self.view is not None and lang != self.lang:
-            self.show_view(self.view, lang)
-            return
-        super().retranslate(lang)
 
     def next_label(self, lang: str) -> str:
         key = {"confirm": "nav.identify", "review": "nav.submit"}.get(
@@ -397,18 +388,22 @@ class DeclarationDialog(QDialog):
 class DeclarationPage(CertificatesPage):
     """R14: ticking the box opens the declaration; only 同意 ticks it."""
 
+    agreed = False  # survives a rebuild for another language
+
     def build_fields(self, view: Any) -> None:
         self.fields = {}
         self.box = QCheckBox()
         self.box.setObjectName("agree")
+        self.box.setChecked(self.agreed)
         self.bind(lambda lang: self.box.setText(tr("declaration.checkbox", lang) + " *"))
         self.box.clicked.connect(self._clicked)
         # Not stretched: a tap beside the words must not tick it.
         self.body.addWidget(self.box, 0, Qt.AlignmentFlag.AlignLeft)
-        self.valid = False
+        self.valid = self.agreed
 
     def _clicked(self, on: bool) -> None:
         if not on:
+            self.agreed = False
             self.valid = False
             return
         self.box.setChecked(False)
@@ -418,6 +413,7 @@ class DeclarationPage(CertificatesPage):
         self.dialog.open()
 
     def _agreed(self) -> None:
+        self.agreed = True
         self.box.setChecked(True)
         self.valid = True
 
@@ -432,6 +428,14 @@ class DeclarationPage(CertificatesPage):
 class ActivationSelectPage(Page):
     """R17: tabs "雲簽"證書 / 非"雲簽"證書, 選取所有, 下一步 (N)."""
 
+    rebuild_on_lang = True
+    chosen: set[str] | None = None  # the holder's ticks, kept across a language rebuild
+
+    def retranslate(self, lang: str) -> None:
+        if self.view is not None and lang != self.lang and hasattr(self, "cards"):
+            self.chosen = {str(c.cert.get("cert_id")) for c in self.cards if c.checked}
+        super().retranslate(lang)
+
     def build_view(self, view: Any) -> None:
         data = _data(view)
         self.add_messages(other_messages(view, "activation.next"))
@@ -439,7 +443,7 @@ class ActivationSelectPage(Page):
         tabs.setObjectName("activationTabs")
         cloud_tab = QWidget()
         cl = QVBoxLayout(cloud_tab)
-        selected = set(data.get("selected") or [])
+        selected = self.chosen if self.chosen is not None else set(data.get("selected") or [])
         self.cards: list[CertificateCard] = []
         for cert in data.get("cloud") or []:
             card = CertificateCard(
@@ -583,6 +587,8 @@ class ProgressPage(Page):
 @register("done", "offline_done")
 class DonePage(Page):
     """R26 成功激活 with old/new serial and expiry; R19/R32 the offline notice."""
+
+    rebuild_on_lang = True
 
     shows_next = False
 

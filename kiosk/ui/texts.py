@@ -79,13 +79,13 @@ _T: dict[str, dict[str, str]] = {
     },
     "pending.cloud": {
         "zh-Hant": "“雲簽”證書",
-        "pt": "Certificados “Cloud”",
-        "en": "“Cloud” certificates",
+        "pt": "Certificados “assinatura na nuvem”",
+        "en": "Cloud-sign certificates",
     },
     "pending.noncloud": {
         "zh-Hant": "非“雲簽”證書",
-        "pt": "Certificados não “Cloud”",
-        "en": "Non-“cloud” certificates",
+        "pt": "Outros certificados",
+        "en": "Other (non-cloud-sign) certificates",
     },
     "emails.title": {"zh-Hant": "驗證電郵地址", "pt": "Verificar e-mail", "en": "Verify email"},
     "emails.verify": {"zh-Hant": "驗證", "pt": "Verificar", "en": "Verify"},
@@ -135,8 +135,8 @@ _T: dict[str, dict[str, str]] = {
     },
     "type.cloud": {
         "zh-Hant": "商業機構“雲簽”帳戶",
-        "pt": "Conta “Cloud” de instituição comercial",
-        "en": "Business “cloud-sign” account",
+        "pt": "Conta de assinatura na nuvem de instituição comercial",
+        "en": "Business cloud-sign account",
     },
     "type.qualified": {
         "zh-Hant": "商業機構合格證書",
@@ -208,7 +208,7 @@ _T: dict[str, dict[str, str]] = {
     },
     "step.offline_done": {
         "zh-Hant": "非“雲簽”證書",
-        "pt": "Certificados não “Cloud”",
+        "pt": "Outros certificados",
         "en": "Non-cloud certificates",
     },
     "step.revoke_first": {

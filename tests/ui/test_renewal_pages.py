@@ -66,6 +66,9 @@ def test_r3_pending_list_shows_both_sections_locked_and_the_start_count(
     shot(window, "pending_list_zh")
     click(qtbot, window.lang_buttons["en"])
     assert window.next_button.text() == "Start verification (3)"
+    texts = visible_texts(window)
+    assert "Holder identity check" in texts and "用戶身份鑑別" not in texts
+    assert texts.count("Serial number") == 3 and "原證書序號" not in texts
     shot(window, "pending_list_en")
 
 
@@ -201,6 +204,12 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     click(qtbot, window.page.select_all)  # type: ignore[union-attr]
     assert window.next_button.text() == "下一步 (2)"
     shot(window, "activation_select")
+    # The holder's ticks survive a language switch (the page is rebuilt in English).
+    click(qtbot, window.lang_buttons["en"])
+    assert window.next_button.text() == "Next (2)"
+    assert "Cloud-sign certificates" in visible_texts(window)
+    shot(window, "activation_select_en")
+    click(qtbot, window.lang_buttons["zh-Hant"])
     click(qtbot, window.next_button)
 
     # R22: the account already holds a valid certificate: its password and a phrase.

@@ -6,7 +6,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QRawFont
-from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTabBar,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.sandbox_admin import SandboxAdmin
@@ -24,12 +32,16 @@ ABC_ID_NUMBER = "1000001(1)"
 
 def visible_texts(root: QWidget) -> list[str]:
     """Every label, button and checkbox text a person can see now."""
+    # Widgets added to a shown page become visible through queued events: let them run.
+    QApplication.processEvents()
     out: list[str] = []
     for w in root.findChildren(QWidget):
         if not w.isVisibleTo(root) or not w.isVisible():
             continue
         if isinstance(w, QLabel | QAbstractButton) and w.text():
             out.append(w.text())
+        elif isinstance(w, QTabBar):
+            out.extend(w.tabText(i) for i in range(w.count()))
     return out
 
 
@@ -101,6 +113,8 @@ def missing_glyphs(root: QWidget) -> set[str]:
 def shot(widget: QWidget, name: str) -> Path:
     """Saves a screenshot for reviewers, after checking that nothing on it is tofu."""
     assert missing_glyphs(widget) == set(), name
+    # Let pending layout requests (after a text change) run, as the event loop would.
+    QApplication.processEvents()
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     assert widget.grab().save(str(path))
