@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("sandbox")
 
 TOKEN_TTL = timedelta(minutes=30)
+SWEEP_EVERY = timedelta(minutes=1)
 SENDER = "noreply@esigntrust.example"
 
 
@@ -111,6 +112,9 @@ class State:
         # so a demo can start over; faces posted over the API are cleared by reset.
         self.own_faces: dict[str, bytes] = {}
         self.startup_faces: dict[str, bytes] = {}
+        # R1 runs on the clock: swept by clock/advance, and at most once a minute of sandbox
+        # time by ordinary requests, so a sandbox left running for days sends its notices too.
+        self.last_sweep: datetime | None = None
 
     def take_fault(self, name: str) -> bool:
         left = self.faults.get(name, 0)
@@ -191,6 +195,7 @@ class State:
         with self.lock, self.sessions.begin() as s:
             self.faults.clear()
             self.own_faces = dict(self.startup_faces)
+            self.last_sweep = None
             for table in reversed(m.RESET_TABLES):
                 s.execute(delete(table))
             self.reset_clock(s)
@@ -356,6 +361,11 @@ def tx(request: Request) -> Iterator[Tx]:
             ):
                 raise ApiError("AC-AB-0036")
             finish_due_jobs(t)
+            if state.last_sweep is None or t.now - state.last_sweep >= SWEEP_EVERY:
+                from sandbox.control import due_notice_sweep
+
+                due_notice_sweep(t)
+                state.last_sweep = t.now
             yield t
         except ApiError as exc:
             if exc.commit:

@@ -130,3 +130,26 @@ def test_r27_emails_go_out_over_real_smtp(smtp_sandbox: tuple[str, _Inbox]) -> N
     assert msg["Subject"] == SUBJECTS["email_code"]  # UTF-8 subject decoded back
     body = msg.get_content()
     assert f"驗證碼：{code}" in body and "28330338" in body
+
+
+def test_r1_notice_goes_out_when_days_pass_without_an_advance_call(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "sandbox.sqlite"
+    server = SandboxServer(create_app(SandboxSettings(db_url=f"sqlite:///{db}")))
+    server.start()  # seeds: H-ABC's valid certificate expires in 45 days
+    server.stop()
+    # Sixteen days go by while the sandbox is down (the same as real time passing).
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'clock_offset_s'",
+                     (str(16 * 86400),))
+    server = SandboxServer(create_app(SandboxSettings(db_url=f"sqlite:///{db}")))
+    server.start()
+    try:
+        msgs = requests.get(f"{server.url}/sandbox/v1/outbox", params={"kind": "renewal_due"},
+                            timeout=10).json()["messages"]
+        assert [m["to"] for m in msgs] == ["chan.taiman@abc.example"]
+        again = requests.get(f"{server.url}/sandbox/v1/outbox", timeout=10).json()["messages"]
+        assert len(again) == 1
+    finally:
+        server.stop()
