@@ -11,7 +11,7 @@ import hashlib
 import math
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -50,13 +50,18 @@ POLL_AFTER_S = 0.5
 # --- serialisation ----------------------------------------------------------------------------
 
 
-def cert_json(c: m.Certificate) -> dict[str, Any]:
+def effective_status(c: m.Certificate, today: date) -> str:
+    # The seed sets a status; a valid certificate whose day has passed (clock) is expired.
+    return "expired" if c.status == "valid" and c.expiry < today else c.status
+
+
+def cert_json(c: m.Certificate, today: date) -> dict[str, Any]:
     return {
         "cert_id": c.cert_id,
         "type": c.type,
         "serial": c.serial,
         "expiry": c.expiry.isoformat(),
-        "status": c.status,
+        "status": effective_status(c, today),
         "holder_name": c.holder_name,
         "email": c.email,
         "org_name": c.org_name,
@@ -162,18 +167,17 @@ def progress(t: Tx, r: m.Renewal) -> dict[str, bool]:
 
 
 def renewal_json(t: Tx, r: m.Renewal) -> dict[str, Any]:
+    today = t.now.date()
     certs = [c for c in certs_of(t, r) if c.state != "renewed"]
     submitted = r.submitted_at is not None
+    cloud = [c for c in certs if c.type == "cloud"]
+    offline = [c for c in certs if c.type != "cloud" and c.state == "offline"]
     return {
         "renewal_id": r.renewal_id,
         "holder_id": r.holder_id,
-        "identity_pending": [] if submitted else [cert_json(c) for c in certs],
-        "activation_pending": [
-            cert_json(c) for c in certs if submitted and c.type == "cloud"
-        ],
-        "offline_pending": [
-            cert_json(c) for c in certs if submitted and c.type != "cloud" and c.state == "offline"
-        ],
+        "identity_pending": [] if submitted else [cert_json(c, today) for c in certs],
+        "activation_pending": [cert_json(c, today) for c in cloud] if submitted else [],
+        "offline_pending": [cert_json(c, today) for c in offline] if submitted else [],
         "progress": progress(t, r),
     }
 
@@ -391,7 +395,7 @@ def offline_queue(request: Request) -> dict[str, Any]:
                     "cert_id": c.cert_id,
                     "holder_id": c.holder_id,
                     "holder_name": holder.name,
-                    "certificate": cert_json(c),
+                    "certificate": cert_json(c, t.now.date()),
                     "queued_at": iso(c.queued_at),
                 }
             )
@@ -600,7 +604,7 @@ def application(rid: str, request: Request) -> dict[str, Any]:
                     "renewal_id": r.renewal_id,
                     "holder_name": holder.name,
                     "holder_name_zh": holder.name_zh,
-                    "certificates": [cert_json(c) for c in certs],
+                    "certificates": [cert_json(c, t.now.date()) for c in certs],
                     "declaration": list(texts.DECLARATION),
                     "generated_at": iso(t.now),
                 }
@@ -611,7 +615,7 @@ def application(rid: str, request: Request) -> dict[str, Any]:
         return {
             "document_id": r.document_id,
             "document_sha256": r.document_sha256,
-            "certificates": [cert_json(c) for c in certs],
+            "certificates": [cert_json(c, t.now.date()) for c in certs],
             "declaration": list(texts.DECLARATION),
         }
 
@@ -675,8 +679,8 @@ def submit(rid: str, body: SubmitIn, request: Request) -> JSONResponse:
                 }
             return 200, {
                 "submitted_at": iso(r.submitted_at),
-                "activation_pending": [cert_json(c) for c in cloud],
-                "offline_pending": [cert_json(c) for c in offline],
+                "activation_pending": [cert_json(c, t.now.date()) for c in cloud],
+                "offline_pending": [cert_json(c, t.now.date()) for c in offline],
                 "notice": notice,
             }
 

@@ -222,3 +222,10 @@ def test_r16_signature_of_another_holder_is_not_accepted(sandbox_url: str) -> No
     r = w.submit()
     assert r.status_code == 404 and error_code(r) == "AC-AB-0003"
     assert w.refresh()["progress"]["submitted"] is False
+
+
+def test_r3_a_valid_certificate_shows_expired_once_its_day_has_passed(sandbox_url: str) -> None:
+    advance(sandbox_url, 46 * 86400)  # H-ABC's valid certificate expired yesterday
+    w = walk(sandbox_url, "H-ABC")
+    statuses = {c["cert_id"]: c["status"] for c in w.renewal["identity_pending"]}
+    assert statuses == {"C-ABC-1": "revoked", "C-ABC-2": "expired", "C-ABC-3": "expired"}
