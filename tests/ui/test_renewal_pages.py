@@ -25,7 +25,7 @@ from kiosk.flows.messages import message
 from kiosk.flows.renewal import StepView
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.pages import CONTEXT
+from kiosk.ui.pages import CONTEXT, page_class_for
 from kiosk.ui.steps import (
     EidPage,
     EmailCodePage,
@@ -297,3 +297,49 @@ def test_r26_progress_page_asks_the_flow_again_while_activation_runs(qtbot: QtBo
     with qtbot.waitSignal(page.submit_requested, timeout=5_000) as asked:
         pass
     assert asked.args == [{}]
+
+
+def test_back_from_code_entry_returns_to_the_address_list(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    sign_in_self_service(qtbot, window, admin)
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "emails")
+    page = window.page
+    assert isinstance(page, EmailsPage)
+    click(qtbot, next(iter(page.rows.values())))  # type: ignore[arg-type]
+    wait_step(qtbot, window, "email_code")
+    assert window.back_button.isVisible()
+    click(qtbot, window.back_button)
+    wait_step(qtbot, window, "emails")
+    assert window.steps.current == 1
+
+
+def test_a_step_without_its_own_page_still_shows_its_messages_and_fields(qtbot: QtBot) -> None:
+    # The staff hand-off has no specialised page: the generic page must not be blank.
+    view = StepView(
+        "staff",
+        0,
+        {"reference": "R-ABC"},
+        (message("staff.handoff", reference="R-ABC"),),
+        None,
+        False,
+        True,
+        (),
+    )
+    page = page_class_for("staff")()
+    qtbot.addWidget(page)
+    page.show_view(view, "zh-Hant")
+    page.show()
+    texts = visible_texts(page)
+    assert message("staff.handoff", reference="R-ABC").text("zh-Hant") in texts
+    assert "請聯繫櫃檯職員" in texts  # its title
+    shot(page, "staff_handoff_generic")
+    # Any inputs it declares become fields a person can fill in.
+    view = StepView("unknown_step", 0, {}, (), None, False, False, ("id_number", "agree"))
+    page = page_class_for("unknown_step")()
+    qtbot.addWidget(page)
+    page.show_view(view, "en")
+    assert page.apply() == {"id_number": "", "agree": False}
+    assert not page.valid
