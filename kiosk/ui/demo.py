@@ -35,7 +35,8 @@ NO_DISPLAY_HELP = """\
 kiosk demo: no display found, so the kiosk window could not be shown.
   - on a desktop: run it from a graphical session (DISPLAY or WAYLAND_DISPLAY set);
   - on a headless machine: xvfb-run -a -s "-screen 0 1600x1000x24" kiosk demo
-    (Debian: apt-get install xvfb), then look at it with a VNC/x11 screenshot tool;
+    (Debian: apt-get install xvfb, as `make demo` does), then look at the virtual screen
+    with an X screenshot or VNC tool;
   - or just take a picture of the first screen: kiosk demo --screenshot first.png
 """
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 from dataclasses import replace
 from typing import Any
 
@@ -173,7 +174,13 @@ def show_window(window: QWidget, *, fullscreen: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.ui.app import ensure_app
+    from kiosk.ui.app import ensure_app, has_display
+
+    if not has_display() and not os.environ.get(QUIT_AFTER_FIRST_PAINT):
+        from kiosk.ui.demo import NO_DISPLAY_HELP
+
+        sys.stderr.write(NO_DISPLAY_HELP.replace("kiosk demo", "kiosk run"))
+        return 2
     from kiosk.ui.main_window import MainWindow
     from kiosk.ui.pages import CONTEXT
 

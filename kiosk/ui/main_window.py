@@ -9,7 +9,7 @@ flow -> service). The first screen (mode choice) belongs to the shell.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt, Signal
@@ -36,17 +36,6 @@ log = logging.getLogger(__name__)
 
 # The flow's "not started" step: the shell shows its own first screen (mode choice) for it.
 MODE_STEP_IDS = ("idle",)
-
-
-class StepViewLike(Protocol):
-    step_id: str
-    step_number: int
-    data: Any
-    messages: Sequence[Any]
-    error: Any
-    can_back: bool
-    is_last: bool
-    inputs: Any
 
 
 class FlowLike(Protocol):

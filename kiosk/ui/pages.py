@@ -116,7 +116,7 @@ def input_specs(inputs: Any) -> list[InputSpec]:
 
 
 class Page(QWidget):
-    """Base of every page. Subclasses build widgets in `render()`."""
+    """Base of every page. Subclasses build their widgets in `build_view(view)`."""
 
     updated = Signal()
     submit_requested = Signal(dict)

@@ -79,3 +79,15 @@ def test_sandbox_panel_lists_demo_holders_and_the_newest_codes(
     panel.refresh_codes()
     code = admin.latest_code(None, kind="sms_code")
     qtbot.waitUntil(lambda: code in panel.codes.text(), timeout=10_000)
+
+
+def test_kiosk_run_without_a_display_says_so_instead_of_running_invisibly() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run"],
+        env=_env(QT_QPA_PLATFORM="offscreen"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "xvfb-run" in proc.stderr and "kiosk run" in proc.stderr
