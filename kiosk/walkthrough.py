@@ -148,7 +148,7 @@ def _items(data: Mapping[str, object], key: str) -> list[dict[str, Any]]:
 # --- output ----------------------------------------------------------------------------------
 
 
-def view_line(view: StepView) -> dict[str, Any]:
+def view_line(view: StepView, lang: str = "zh-Hant") -> dict[str, Any]:
     """What the holder would see on this step, as one JSON object (no personal inputs)."""
     shown = list(view.messages) + ([view.error] if view.error else [])
     certs: list[dict[str, Any]] = []
@@ -160,10 +160,13 @@ def view_line(view: StepView) -> dict[str, Any]:
         "step_number": view.step_number,
         "shows": {
             "messages": [m.id for m in view.messages],
+            "texts": [m.full_text(lang) for m in view.messages],
             "help_codes": sorted({m.help_code for m in shown if m.help_code}),
             "certificates": certs,
         },
-        "error": None if view.error is None else view.error.as_json(),
+        "error": None
+        if view.error is None
+        else {**view.error.as_json(), "text": view.error.full_text(lang)},
         "inputs": list(view.inputs),
     }
     for key in (
@@ -185,8 +188,9 @@ def view_line(view: StepView) -> dict[str, Any]:
 
 
 class Printer:
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str], lang: str = "zh-Hant") -> None:
         self.out = out
+        self.lang = lang
         self.seen_codes: set[str] = set()
 
     def emit(self, obj: Mapping[str, Any]) -> None:
@@ -194,7 +198,7 @@ class Printer:
         self.out.flush()
 
     def view(self, view: StepView) -> None:
-        line = view_line(view)
+        line = view_line(view, self.lang)
         self.seen_codes.update(line["shows"]["help_codes"])
         self.emit(line)
 
@@ -414,7 +418,7 @@ def run(args: argparse.Namespace) -> int:
         scenario.actions = [a for a in scenario.actions if a.do != "interrupt"]
         scenario.actions += [Action("interrupt", step, {}) for step in args.interrupt_at]
         phased = False
-    printer = Printer(sys.stdout)
+    printer = Printer(sys.stdout, scenario.lang)
     with contextlib.ExitStack() as stack:
         backend = args.backend or stack.enter_context(embedded_sandbox(scenario.activation_seconds))
         journal_url = args.journal

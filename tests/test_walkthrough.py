@@ -59,6 +59,11 @@ def test_scenario_passes_through_the_walkthrough(scenario: Path, sandbox_url: st
     assert final["ok"] is True
     steps = [line["step"] for line in lines if "step" in line]
     assert steps[0] in ("sign_in", "staff_login")
+    if scenario.stem == "h-foreign":  # R10, shown in the scenario's language (en)
+        last = next(x for x in reversed(lines) if "step" in x)
+        assert last["shows"]["texts"][0] == (
+            "Unsupported type of identity document (Help code: AC-AB-0017)"
+        )
     if scenario.stem == "h-single":  # R18: one cloud-sign certificate, no selection
         assert "activation_select" not in steps and "done" in steps
     for line in lines:

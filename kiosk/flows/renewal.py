@@ -621,11 +621,22 @@ class RenewalFlow:
                     self._hand_off(data, err)
             elif err.help_code == "AC-AB-0011":
                 self._hand_off(data, err)
+            elif err.help_code == "AC-AB-0010" and self._address_verified(address):
+                # Used already, to verify this very address (another session, or an answer
+                # that got lost): it is 已驗證, back to the list.
+                data.pop("address", None)
+                raise GoTo("emails") from err
             raise
         data.pop("address", None)
         data.pop("code_sent", None)
         data.pop("code_expires_at", None)
         data["_next"] = "emails"
+
+    def _address_verified(self, address: str) -> bool:
+        emails = self._call(
+            "registry.emails", self.services.registry.emails, self._sess(), self._rid()
+        )
+        return any(e.address == address and e.verified_at is not None for e in emails)
 
     def _accept_consent(self, data: Data, inputs: Mapping[str, object]) -> None:
         if inputs.get("agree") is not True:

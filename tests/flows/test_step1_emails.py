@@ -176,3 +176,23 @@ def test_a_code_that_is_not_six_digits_never_reaches_the_registry(counter: Count
     assert view.error is not None and view.error.id == "validation.code_format"
     calls = [a.call for a in counter.journal.audit_trail("R-SINGLE")]
     assert "registry.verify_email_code" not in calls
+
+
+def test_a_used_code_is_refused_and_the_verified_address_is_shown(counter: Counter) -> None:
+    counter.sign_in("H-SINGLE")
+    view = counter.to("email_code")
+    counter.flow.submit({"action": "request"})
+    code = counter.admin.latest_code(str(data(view)["address"]), "email_code")
+    # Meanwhile the same code verified the address from another session (a restarted kiosk).
+    other = counter.new_flow()
+    counter.sign_in("H-SINGLE", other)
+    other_view = counter.to("email_code", other)
+    assert other_view.step_id == "email_code"
+    other_view = other.submit({"code": code})
+    assert other_view.error is None and other_view.step_id == "emails"
+    # The first session's holder types the same code: refused as used, and shown 已驗證.
+    view = counter.flow.submit({"code": code})
+    assert view.step_id == "emails"
+    assert data(view)["all_verified"] is True
+    trail = counter.journal.audit_trail("R-SINGLE")
+    assert any(a.help_code == "AC-AB-0010" for a in trail)
