@@ -98,7 +98,8 @@ class RetryCaps:
     photo_retakes: int = 3  # R12 photos under the threshold
     eid_failures: int = 3  # wrong or expired SMS codes, failed face checks (R15)
     email_code_failures: int = 5  # wrong email codes (the server also locks: AC-AB-0011)
-    activation_wait_s: float = 300.0  # polling within one submit before "still running"
+    # Polling within one submit before answering "still running" (the UI asks again).
+    activation_wait_s: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -530,9 +531,24 @@ class RenewalFlow:
         if problems := code_problems(code):
             raise InputProblem(problems)
         challenge = data["challenge"]
-        self._session = self._call(
-            "eid.complete_login", self.services.eid.complete_login, challenge.challenge_id, code
-        )
+        try:
+            self._session = self._call(
+                "eid.complete_login",
+                self.services.eid.complete_login,
+                challenge.challenge_id,
+                code,
+            )
+        except BackendError as err:
+            if err.help_code == "AC-AB-0023":  # expired: start the sign-in again
+                self._last.extra.append(self._error_message(err))
+                raise GoTo("sign_in") from err
+            if err.help_code in ("AC-AB-0022", "AC-AB-0024"):
+                self._counters.eid_failures += 1
+                if self._counters.eid_failures >= self.caps.eid_failures:
+                    self._hand_off(data, err)
+            elif err.help_code == "AC-AB-0038":
+                self._hand_off(data, err)
+            raise
         data.pop("challenge", None)
         data["_next"] = self._route(data)
 

@@ -68,3 +68,16 @@ def test_wizard_state_in_the_logs_carries_no_personal_data(
     codes.append(counter.admin.latest_code("siowa.leong@single.example", "email_code"))
     for secret in [sheet["id_number"], sheet["name"], PASSWORD, PHRASE, *codes]:
         assert str(secret) not in logged, secret
+
+
+def test_wrong_sign_in_codes_hand_over_to_staff(counter: Counter) -> None:
+    view = counter.flow.sign_in_start(counter.sheet("H-SINGLE")["id_number"])
+    right = counter.admin.latest_code(None, "sms_code")
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    for _ in range(counter.caps.eid_failures - 1):
+        view = counter.flow.sign_in_complete(wrong)
+        assert view.step_id == "sign_in_code"
+        assert view.error is not None and view.error.help_code == "AC-AB-0022"
+    view = counter.flow.sign_in_complete(wrong)
+    assert view.step_id == "staff" and view.outcome == "staff"
+    assert "請聯繫櫃檯職員協助" in view.messages[-1].text()
