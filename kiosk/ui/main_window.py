@@ -225,13 +225,25 @@ class MainWindow(QMainWindow):
     # -- rendering -------------------------------------------------------------------------
     def show_view(self, view: Any) -> None:
         step_id = str(getattr(view, "step_id", ""))
+        error = getattr(view, "error", None)
+        refused_here = (
+            error is not None
+            and self.page is not None
+            and getattr(self.page.view, "step_id", None) == step_id
+        )
         if step_id in MODE_STEP_IDS:
             self.show_first_screen()
+        elif refused_here:
+            # The flow refused this step's inputs: keep the page, so an ID number or a choice
+            # need not be typed again; the error panel says what to correct.
+            assert self.page is not None
+            self.page.view = view
+            self.page.refused(view)
+            self._sync_nav()
         else:
             page = page_class_for(step_id)()
             self._install(page, view)
             self.steps.set_current(int(getattr(view, "step_number", 0) or 0))
-        error = getattr(view, "error", None)
         if error is not None:
             self.show_error(lambda lang: message_text(error, lang), message_help_code(error))
         else:

@@ -213,6 +213,10 @@ class Page(QWidget):
     def apply(self) -> dict[str, Any]:
         return {}
 
+    def refused(self, view: Any) -> None:
+        """The flow refused this page's inputs and stays here (the shell shows the error).
+        Pages holding what the flow has consumed (photos) reset it."""
+
     def next_label(self, lang: str) -> str:
         return tr("nav.next", lang)
 

@@ -326,6 +326,11 @@ class PhotoPage(Page):
         # A bytearray: the flow overwrites it once the bureau has seen it.
         self.submit_requested.emit({"photo_jpeg": bytearray(jpeg)})
 
+    def refused(self, view: Any) -> None:
+        # R12 照片未達檢測要求，請重新拍照。: back to the live preview for a new photo.
+        if self.camera is not None:
+            self.camera.show_rejected()
+
     def _failed(self, help_code: str) -> None:
         self.error = _CameraError(help_code)
 
@@ -689,6 +694,14 @@ class EidPage(Page):
 
     def _failed(self, help_code: str) -> None:
         self.error = _CameraError(help_code)
+
+    def refused(self, view: Any) -> None:
+        # The flow has overwritten the face it was given: take a new one with the new code.
+        self.face = None
+        self.face_state.setText("")
+        if self.camera is not None:
+            self.camera.reset()
+        self._check()
 
     def _check(self) -> None:
         code = self.code.text().strip()

@@ -213,16 +213,20 @@ class Keypad(QFrame):
         grid = QGridLayout(self)
         grid.setSpacing(8)
         self.buttons: dict[str, QPushButton] = {}
-        # Macao ID numbers are written 1234567(8): the check digit needs its brackets.
-        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9"]
-        keys += ["(", "0", ")", "clear", "", "back"] if parens else ["clear", "0", "back"]
+        # Macao ID numbers are written 1234567(8): the check digit needs its brackets, in a
+        # fourth column so the pad stays four rows high.
+        if parens:
+            keys = ["1", "2", "3", "(", "4", "5", "6", ")", "7", "8", "9", "back", "clear", "0", ""]
+        else:
+            keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"]
+        columns = 4 if parens else 3
         for i, key in enumerate(keys):
             if not key:
                 continue
             b = QPushButton(key)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the caret in the target field
             b.clicked.connect(lambda _=False, k=key: self.press(k))
-            grid.addWidget(b, i // 3, i % 3)
+            grid.addWidget(b, i // columns, i % columns)
             self.buttons[key] = b
         self.retranslate(lang)
 

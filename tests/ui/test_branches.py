@@ -1,15 +1,24 @@
-"""Refusal and offline branches of steps 4 as the holder sees them (R19, R20)."""
+"""Refusal and offline branches as the holder sees them (R12, R19, R20)."""
 
 from __future__ import annotations
 
 import pytest
 from pytestqt.qtbot import QtBot
-from ui_helpers import LIVE_FACES, screen_text, shot, through_submission, wait_step
+from ui_helpers import (
+    LIVE_FACES,
+    click,
+    screen_text,
+    shot,
+    sign_in_self_service,
+    through_submission,
+    verify_all_emails,
+    wait_step,
+)
 
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import CONTEXT
-from kiosk.ui.steps import RevokeFirstPage
+from kiosk.ui.steps import PhotoPage, RevokeFirstPage
 
 
 @pytest.fixture(autouse=True)
@@ -52,3 +61,29 @@ def test_r20_changed_certificate_data_asks_to_revoke_first_ac_ab_0015(
     assert len(page.links) == 1
     assert "/sandbox/revoke/C-REVOKE-1" in text
     shot(window, "revoke_first_ac_ab_0015")
+
+
+def test_r12_a_photo_below_the_threshold_asks_for_a_retake(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    sign_in_self_service(qtbot, window, admin)  # H-ABC, registered face: obama
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    verify_all_emails(qtbot, window, admin)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "consent")
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "photo")
+    page = window.page
+    assert isinstance(page, PhotoPage) and page.camera is not None
+    page.camera.photo_ready.emit((LIVE_FACES / "biden.jpg").read_bytes())  # someone else
+    qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working, timeout=15_000)
+    assert window.page is page  # the same page, its camera back to the live preview
+    assert window.error_panel.message.text() == "照片未達檢測要求，請重新拍照。"
+    assert window.error_panel.help.text() == "求助碼：AC-AB-0019"
+    assert page.camera.state == "preview"
+    shot(window, "photo_rejected_r12")
+    page.camera.photo_ready.emit((LIVE_FACES / "obama.jpg").read_bytes())
+    wait_step(qtbot, window, "face_result")
+    assert not window.error_panel.isVisible()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
@@ -343,3 +346,27 @@ def test_a_step_without_its_own_page_still_shows_its_messages_and_fields(qtbot: 
     page.show_view(view, "en")
     assert page.apply() == {"id_number": "", "agree": False}
     assert not page.valid
+
+
+def test_r5_a_new_code_can_be_asked_for_once_the_last_one_ran_out(qtbot: QtBot) -> None:
+    expires = (datetime.now(UTC) + timedelta(seconds=2)).isoformat().replace("+00:00", "Z")
+    view = StepView(
+        "email_code",
+        1,
+        {"address": "tm.chan@abc.example", "code_expires_at": expires, "code_sent": True},
+        (message("email.code_sent"),),
+        None,
+        True,
+        False,
+        ("action", "code"),
+    )
+    page = EmailCodePage()
+    qtbot.addWidget(page)
+    page.show_view(view, "zh-Hant")
+    assert not page.get_code.isEnabled()
+    assert page.countdown.text() in ("1s", "2s")
+    qtbot.waitUntil(lambda: page.get_code.isEnabled(), timeout=5_000)
+    assert page.countdown.text() == ""
+    with qtbot.waitSignal(page.submit_requested, timeout=1_000) as asked:
+        qtbot.mouseClick(page.get_code, Qt.MouseButton.LeftButton)
+    assert asked.args == [{"action": "request"}]

@@ -188,8 +188,16 @@ def test_an_unreachable_backend_shows_the_kiosk_help_code_not_a_crash(
     wait_step(qtbot, window, "sign_in")
     type_into(qtbot, field(window, "id_number"), ABC_ID_NUMBER)
     click(qtbot, window.next_button)
+    # While the call is out: the busy overlay covers the page and nothing can be pressed twice.
+    assert window.working and window.overlay.isVisible()
+    assert window.overlay.text.text() == "處理中，請稍候…"
+    assert not window.next_button.isEnabled()
+    shot(window, "busy_overlay", settle=False)
     qtbot.waitUntil(lambda: window.error_panel.isVisible(), timeout=30_000)
+    assert not window.overlay.isVisible()
     assert current_step(window) == "sign_in"
+    # Refused, not lost: the holder need not type the ID number again.
+    assert field(window, "id_number").text() == ABC_ID_NUMBER
     assert window.error_panel.help.text() == "求助碼：AC-KI-0001"
     assert "暫時未能連接 eSignTrust 系統" in window.error_panel.message.text()
     db_executor().waitForDone(10_000)
