@@ -308,15 +308,7 @@ class RenewalFlow:
         renewal, resuming an interrupted one from what the backend and the journal hold."""
         self.reset()
         self._session = session
-        data: Data = {}
-        self._wizard.start("routing", data)
-        try:
-            target = self._route(data)
-        except BackendError as err:
-            self._last = _Outcome(error=self._error_message(err))
-            return self._view()
-        self._wizard.stack = []
-        self._wizard.push(target, data)
+        self._wizard.start("routing", {})
         return self._entered()
 
     def resume(self, holder: HolderSession) -> StepView:
@@ -411,12 +403,15 @@ class RenewalFlow:
             next=_dynamic("consent"),
         )
         return {
-            "routing": StepDef(can_back=False),
+            # Where the holder's renewal stands (a backend read); retried by submit({}).
+            "routing": StepDef(
+                accept=self._accept_routing, next=_dynamic(STAY), auto=True, can_back=False
+            ),
             "sign_in": StepDef(
                 accept=self._accept_sign_in, next="sign_in_code", inputs=("id_number",)
             ),
             "sign_in_code": StepDef(
-                accept=self._accept_sign_in_code, next=_dynamic(STAY), inputs=("sms_code",)
+                accept=self._accept_sign_in_code, next="routing", inputs=("sms_code",)
             ),
             "staff_login": StepDef(
                 accept=self._accept_staff_login,
@@ -425,7 +420,7 @@ class RenewalFlow:
             ),
             "staff_lookup": StepDef(
                 accept=self._accept_staff_lookup,
-                next=_dynamic(STAY),
+                next="routing",
                 inputs=("id_number",),
                 can_back=False,
             ),
@@ -550,6 +545,8 @@ class RenewalFlow:
                 self._hand_off(data, err)
             raise
         data.pop("challenge", None)
+
+    def _accept_routing(self, data: Data, inputs: Mapping[str, object]) -> None:
         data["_next"] = self._route(data)
 
     def _accept_staff_login(self, data: Data, inputs: Mapping[str, object]) -> None:
@@ -569,7 +566,6 @@ class RenewalFlow:
         self._session = self._call(
             "registry.staff_lookup", self.services.registry.staff_lookup, self._staff, id_number
         )
-        data["_next"] = self._route(data)
 
     def _accept_pending(self, data: Data, inputs: Mapping[str, object]) -> None:
         # R3: every record is pre-selected and cannot be deselected; nothing to choose here.

@@ -139,3 +139,16 @@ def test_r26_lost_submit_answer_then_a_retry_submits_once(
     del proxy.faults["/submit"]
     view = counter.flow.submit({})
     assert view.step_id == "submitted" and view.error is None
+
+
+def test_finding_the_renewal_fails_then_a_retry_finds_it(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    counter, proxy = proxied
+    proxy.faults["/renewals/current"] = "503"
+    view = counter.sign_in("H-ABC")
+    assert view.step_id == "routing" and view.error is not None
+    assert view.error.help_code == "AC-AB-0036"
+    del proxy.faults["/renewals/current"]
+    view = counter.flow.submit({})
+    assert view.step_id == "pending" and data(view)["count"] == 3

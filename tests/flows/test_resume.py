@@ -81,3 +81,18 @@ def test_wrong_sign_in_codes_hand_over_to_staff(counter: Counter) -> None:
     view = counter.flow.sign_in_complete(wrong)
     assert view.step_id == "staff" and view.outcome == "staff"
     assert "請聯繫櫃檯職員協助" in view.messages[-1].text()
+
+
+def test_resume_with_a_holder_signed_in_elsewhere(counter: Counter) -> None:
+    counter.sign_in("H-SINGLE")
+    counter.to("photo")
+    # The UI's own sign-in (or a staff look-up) produced the session; the flow resumes it.
+    eid = counter.services.eid
+    challenge = eid.start_login(counter.sheet("H-SINGLE")["id_number"])
+    session = eid.complete_login(
+        challenge.challenge_id, counter.admin.latest_code(None, "sms_code")
+    )
+    flow = counter.new_flow()
+    view = flow.resume(session)
+    assert view.step_id == "consent" and view.error is None
+    assert flow.renewal_id == "R-SINGLE"
