@@ -104,6 +104,9 @@ class MainWindow(QMainWindow):
         tb.setContentsMargins(24, 12, 24, 12)
         self.title = QLabel()
         self.title.setObjectName("title")
+        # Long titles (pt) wrap instead of widening the window past the screen.
+        self.title.setWordWrap(True)
+        self.title.setMinimumWidth(200)
         tb.addWidget(self.title, 1)
         lang_bar = QWidget()
         lang_bar.setObjectName("langBar")

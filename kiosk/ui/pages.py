@@ -421,7 +421,6 @@ class ModePage(Page):
             b.clicked.connect(lambda _=False, m=mode: self.choose(m))
             hint = label("", "hint")
             hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            hint.setMaximumWidth(420)
             self.text(hint, f"{key}.hint")
             col.addWidget(b)
             col.addWidget(hint)

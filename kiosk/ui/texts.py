@@ -44,7 +44,7 @@ _T: dict[str, dict[str, str]] = {
         "pt": "O funcionário do balcão ajuda o titular (pesquisa pelo número do documento)",
         "en": "Counter staff assist a holder (look the holder up by ID number)",
     },
-    "mode.self": {"zh-Hant": "自助服務", "pt": "Self-service", "en": "Self-service"},
+    "mode.self": {"zh-Hant": "自助服務", "pt": "Autoatendimento", "en": "Self-service"},
     "mode.self.hint": {
         "zh-Hant": "證書用戶以身份證明文件號碼及短訊驗證碼登入",
         "pt": "O titular entra com o número do documento e o código SMS",

@@ -55,7 +55,7 @@ def test_language_switch_changes_visible_texts_to_pt_and_en(
     click(qtbot, window.lang_buttons["pt"])
     texts = visible_texts(window)
     assert "Entrada de funcionário" in texts
-    assert "Self-service" in texts
+    assert "Autoatendimento" in texts
     assert "職員登入" not in texts
     assert window.windowTitle().startswith("Serviço de Certificados Electrónicos")
     shot(window, "first_screen_pt")

@@ -110,6 +110,15 @@ def missing_glyphs(root: QWidget) -> set[str]:
     }
 
 
+def clipped_buttons(root: QWidget) -> list[str]:
+    """Visible buttons narrower than their text needs (a person would read half a word)."""
+    return [
+        b.text()
+        for b in root.findChildren(QPushButton)
+        if b.isVisible() and b.text() and b.width() < b.sizeHint().width()
+    ]
+
+
 def shot(widget: QWidget, name: str, *, settle: bool = True) -> Path:
     """Saves a screenshot for reviewers, after checking that nothing on it is tofu.
 
@@ -119,6 +128,7 @@ def shot(widget: QWidget, name: str, *, settle: bool = True) -> Path:
         assert missing_glyphs(widget) == set(), name
         # Let pending layout requests (after a text change) run, as the event loop would.
         QApplication.processEvents()
+        assert clipped_buttons(widget) == [], name
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / f"{name}.png"
     assert widget.grab().save(str(path))
