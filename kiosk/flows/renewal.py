@@ -320,6 +320,10 @@ class RenewalFlow:
         if step is None:
             raise RuntimeError("the flow has not started")
         self._last = _Outcome()
+        spec = self._wizard.navmap[step]
+        if spec.next is None and self._wizard.is_last(step, self._wizard.data):
+            _wipe_inputs(inputs)
+            return self._view()  # an end state without a way on: nothing to do
         try:
             data = self._wizard.data
             if data.pop("_load_failed", False):

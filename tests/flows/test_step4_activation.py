@@ -180,6 +180,7 @@ def test_r26_activated_once_with_the_completed_email(counter: Counter) -> None:
     assert renewed["new_serial"] in mail.body
     entry = counter.journal.entries("H-SINGLE")[-1]
     assert entry.state == "activated" and entry.job_id
+    assert counter.flow.submit({}).step_id == "done"  # 完成 again changes nothing
 
 
 def test_r26_a_retried_activation_never_activates_twice(counter: Counter) -> None:
