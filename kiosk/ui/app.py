@@ -80,3 +80,19 @@ def has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM", "") in ("offscreen", "minimal"):
         return False
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def quit_on_sigint(app: QApplication) -> None:
+    """Ctrl+C in the terminal closes the kiosk cleanly (the demo then stops its sandbox).
+
+    Qt's event loop runs in C++, so Python only sees the signal when it gets control back:
+    a short idle timer hands it control.
+    """
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)

@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
 
     from kiosk.config import BackendConfig
     from kiosk.services.factory import build_sandbox_admin
-    from kiosk.ui.app import ensure_app
+    from kiosk.ui.app import ensure_app, quit_on_sigint
     from kiosk.ui.launch import LazyFlow, flow_factory, show_window
     from kiosk.ui.main_window import MainWindow
     from kiosk.ui.pages import CONTEXT
@@ -190,6 +190,7 @@ def run(args: argparse.Namespace) -> int:
                 return screenshot(window, args.screenshot)
             panel.load_holders()
             show_window(window, fullscreen=args.fullscreen)
+            quit_on_sigint(app)
             return int(app.exec())
         finally:
             server.stop()

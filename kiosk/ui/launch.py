@@ -174,7 +174,7 @@ def show_window(window: QWidget, *, fullscreen: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.ui.app import ensure_app, has_display
+    from kiosk.ui.app import ensure_app, has_display, quit_on_sigint
 
     if not has_display() and not os.environ.get(QUIT_AFTER_FIRST_PAINT):
         from kiosk.ui.demo import NO_DISPLAY_HELP
@@ -197,4 +197,5 @@ def run(args: argparse.Namespace) -> int:
         countdown_s=args.countdown_seconds,
     )
     show_window(window, fullscreen=args.fullscreen)
+    quit_on_sigint(app)
     return int(app.exec())
