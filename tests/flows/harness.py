@@ -7,6 +7,7 @@ sheets. `to(step)` answers every step the way a holder would until `step` is cur
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -122,6 +123,7 @@ class Counter:
                 return view
             view = flow.submit(self.answer(view))
             assert view.error is None, (view.step_id, view.error)
+            json.dumps(view.data)  # the view model is JSON-able at every step
         raise AssertionError(f"never reached {step}; at {view.step_id}")
 
     def close(self) -> None:

@@ -100,6 +100,20 @@ def test_r21_changed_id_data_send_back_to_verification_with_the_email(counter: C
     assert view.step_id == "id_invalid" and view.messages[0].help_code == "AC-AB-0018"
 
 
+def test_r21_id_card_expired_before_a_late_activation(counter: Counter) -> None:
+    counter.sign_in("H-SINGLE")  # the ID card expires 40 days after the sandbox's reset
+    view = counter.to("submitted")
+    counter.admin.advance_clock(41 * 24 * 3600)  # the holder comes back six weeks later
+    view = counter.flow.submit({})  # the kiosk was left as it was: the sign-in expired
+    assert view.error is not None and view.error.help_code == "AC-AB-0004"
+    assert view.error.text() == "登入已逾時，請重新登入。"
+    flow = counter.new_flow()
+    view = counter.sign_in("H-SINGLE", flow)  # resumes after the submission: the check
+    assert view.step_id == "reverify"
+    assert view.messages[1].help_code == "AC-AB-0014"
+    assert len(counter.admin.outbox(kind="reauth_needed")) == 1
+
+
 def test_r22_account_without_a_valid_certificate_sets_a_new_password(counter: Counter) -> None:
     counter.sign_in("H-NEWPW")
     view = counter.to("activation_form")
