@@ -85,6 +85,25 @@ def test_a_wrong_expectation_exits_non_zero(sandbox_url: str, tmp_path: Path) ->
     assert lines[-1]["outcome"] == "refused" and lines[-1]["ok"] is False
 
 
+def test_r25_a_script_that_cannot_go_on_ends_stuck(sandbox_url: str, tmp_path: Path) -> None:
+    text = (ROOT / "scenarios" / "h-single.toml").read_text(encoding="utf-8")
+    stuck = tmp_path / "stuck.toml"
+    stuck.write_text(
+        text.replace('password = "Cloud-demo-1"', 'password = "Wrong-pass-9"').replace(
+            "../sandbox", str(ROOT / "sandbox")
+        ),
+        encoding="utf-8",
+    )
+    rc, lines = walkthrough(str(stuck), "--backend", sandbox_url)
+    assert rc == 1
+    assert lines[-1]["outcome"] == "stuck" and lines[-1]["help_codes"] == ["AC-AB-0032"]
+    last = next(x for x in reversed(lines) if "step" in x)
+    assert last["step"] == "activation_form"
+    assert last["error"]["text"] == (
+        "A palavra-passe da assinatura na nuvem está incorrecta. (Código de ajuda: AC-AB-0032)"
+    )
+
+
 def test_a_broken_scenario_is_a_usage_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('holder = "H-ABC"\n', encoding="utf-8")
