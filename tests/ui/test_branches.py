@@ -1,4 +1,4 @@
-"""Refusal and offline branches as the holder sees them (R12, R19, R20)."""
+"""Refusal, offline and new-password branches as the holder sees them (R12, R19, R20, R22)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from pytestqt.qtbot import QtBot
 from ui_helpers import (
     LIVE_FACES,
     click,
+    field,
     screen_text,
     shot,
     sign_in_self_service,
     through_submission,
+    type_into,
     verify_all_emails,
+    visible_texts,
     wait_step,
 )
 
@@ -87,3 +90,36 @@ def test_r12_a_photo_below_the_threshold_asks_for_a_retake(
     page.camera.photo_ready.emit((LIVE_FACES / "obama.jpg").read_bytes())
     wait_step(qtbot, window, "face_result")
     assert not window.error_panel.isVisible()
+
+
+def test_r22_an_account_without_a_valid_certificate_sets_and_confirms_a_new_password(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    face = (LIVE_FACES / "biden.jpg").read_bytes()  # H-NEWPW's registered face
+    through_submission(qtbot, window, admin, "1000008(8)", face)
+    wait_step(qtbot, window, "activation_select")  # H-NEWPW also has a non-cloud certificate
+    click(qtbot, window.page.select_all)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "activation_form")
+    texts = visible_texts(window)
+    assert "“雲簽”簽名密碼 (存取碼) *" in texts
+    assert "確認“雲簽”簽名密碼 (存取碼) *" in texts
+    assert "證書撤銷短語 *" in texts
+    type_into(qtbot, field(window, "password"), "Newpass-2026")
+    type_into(qtbot, field(window, "password_confirm"), "Newpass-2027")
+    type_into(qtbot, field(window, "revocation_phrase"), "Revoke2026demo")
+    click(qtbot, window.next_button)
+    qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working, timeout=15_000)
+    assert (
+        window.error_panel.message.text()
+        == "確認“雲簽”簽名密碼（存取碼）與“雲簽”簽名密碼（存取碼）不相符。"
+    )
+    shot(window, "activation_form_r22_mismatch")
+    # The form is kept: only the confirmation needs correcting.
+    assert field(window, "revocation_phrase").text() == "Revoke2026demo"
+    confirm = field(window, "password_confirm")
+    confirm.clear()
+    type_into(qtbot, confirm, "Newpass-2026")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "done")
+    assert "成功激活" in visible_texts(window)

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QTabBar,
     QWidget,
 )
+from pytestqt.exceptions import TimeoutError as QtTimeoutError
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.sandbox_admin import SandboxAdmin
@@ -56,9 +57,16 @@ def current_step(window: MainWindow) -> str:
 
 
 def wait_step(qtbot: QtBot, window: MainWindow, step_id: str) -> None:
-    qtbot.waitUntil(
-        lambda: current_step(window) == step_id and not window.working, timeout=STEP_TIMEOUT_MS
-    )
+    try:
+        qtbot.waitUntil(
+            lambda: current_step(window) == step_id and not window.working,
+            timeout=STEP_TIMEOUT_MS,
+        )
+    except QtTimeoutError:
+        shown = window.error_panel.message.text() if window.error_panel.isVisible() else ""
+        raise AssertionError(
+            f"waited for {step_id!r}, the screen shows {current_step(window)!r} {shown!r}"
+        ) from None
 
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:
