@@ -529,8 +529,11 @@ class ActivationFormPage(FieldsPage):
     def build_view(self, view: Any) -> None:
         data = _data(view)
         self.add_title("step.activation_form")
+        # activation.form is the title itself; the rules live behind the ⓘ buttons.
         self.add_messages(
-            other_messages(view, "activation.password_rules", "activation.phrase_rules")
+            other_messages(
+                view, "activation.form", "activation.password_rules", "activation.phrase_rules"
+            )
         )
         user = QLineEdit(str(data.get("cloud_username") or ""))
         user.setReadOnly(True)
