@@ -221,7 +221,7 @@ class MainWindow(QMainWindow):
         except Exception as exc:  # noqa: BLE001 - a wipe must always reach the first screen
             log.warning("flow reset failed: %s", type(exc).__name__)
         self.clear_error()
-        self.set_lang(DEFAULT_LANG)
+        self.set_lang(DEFAULT_LANG)  # the next person at the kiosk starts in the default
         self.show_first_screen()
         self.wiped.emit()
 

@@ -388,7 +388,13 @@ class GenericPage(FieldsPage):
 
     def build_view(self, view: Any) -> None:
         self.add_title(_view_title(view))
-        self.add_messages(getattr(view, "messages", ()) or ())
+        messages = list(getattr(view, "messages", ()) or ())
+        if messages and getattr(view, "outcome", None) in ("refused", "staff"):
+            # The renewal cannot go on here: say so in the refusal style, not as a hint.
+            first = label("", "notice")
+            self.message(first, messages.pop(0))
+            self.body.addWidget(first)
+        self.add_messages(messages)
         for cert in _certificates_in(getattr(view, "data", None)):
             card = CertificateCard(cert, self.lang)
             self.body.addWidget(card)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QPushButton
+from PySide6.QtWidgets import QDialog, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
     LIVE_FACES,
@@ -277,6 +277,11 @@ def test_r10_a_foreign_document_ends_online_renewal_with_the_guide_message(
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "id_unsupported")
     assert "不支援之身份證明文件類別" in visible_texts(window)
+    # Shown as a refusal, not as a hint.
+    assert any(
+        w.text() == "不支援之身份證明文件類別" and w.property("role") == "notice"
+        for w in window.findChildren(QLabel)
+    )
     assert not window.next_button.isVisible()
     assert window.start_over_button.isVisible()
     shot(window, "id_unsupported")
