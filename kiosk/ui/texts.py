@@ -216,11 +216,8 @@ _T: dict[str, dict[str, str]] = {
         "pt": "Revogar primeiro",
         "en": "Revoke first",
     },
-    "step.reverify": {
-        "zh-Hant": "身份證明文件個人資料已失效",
-        "pt": "Dados de identificação inválidos",
-        "en": "Identity data no longer valid",
-    },
+    # The refusal itself (身份證明文件個人資料已失效) is the page's first message.
+    "step.reverify": {"zh-Hant": "激活證書", "pt": "Activação", "en": "Activation"},
     "step.staff": {
         "zh-Hant": "請聯繫櫃檯職員",
         "pt": "Dirija-se ao balcão",

@@ -123,3 +123,18 @@ def test_r22_an_account_without_a_valid_certificate_sets_and_confirms_a_new_pass
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "done")
     assert "成功激活" in visible_texts(window)
+
+
+def test_r21_identity_data_changed_since_verification_asks_to_verify_again_ac_ab_0014(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    face = (LIVE_FACES / "obama.jpg").read_bytes()  # H-REAUTH's registered face
+    through_submission(qtbot, window, admin, "1000007(7)", face)
+    wait_step(qtbot, window, "reverify")
+    text = screen_text(window)
+    assert "身份證明文件個人資料已失效" in text
+    assert "請退回並重新進行身份鑑別" in text and "AC-AB-0014" in text
+    assert not window.next_button.isVisible()
+    shot(window, "reverify_ac_ab_0014")
+    # The 《需重新認證進行身份鑑別》 email went out to the holder (R21).
+    assert admin.outbox(kind="reauth_needed")
