@@ -50,6 +50,8 @@ DEFAULT_ACTION_STEP = {
     "back": "declaration",
 }
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Steps where `advance_clock` acts between asking for a code and typing it.
+CODE_STEPS = ("email_code", "eid", "sign_in_code")
 
 
 class ScenarioError(ValueError):
@@ -278,6 +280,15 @@ class Driver:
                 if self._transient_retries > 5:
                     return view
                 time.sleep(0.5)
+            if view.error is not None and view.error.help_code == "AC-AB-0004":
+                # Signed out (the clock moved on): sign in again; the flow resumes.
+                view = self.flow.start_staff() if staff else self.flow.start_self_service()
+                self._flush(view)
+                continue
+            if view.step_id not in CODE_STEPS and (
+                advance := self._action("advance_clock", view.step_id)
+            ):
+                self.admin.advance_clock(float(advance.params.get("seconds", 301)))
             if self._action("back", view.step_id):
                 view = self.flow.back()
                 self._flush(view)
