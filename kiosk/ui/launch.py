@@ -3,6 +3,7 @@
     kiosk-sandbox & kiosk run                              # a local sandbox (port 8750)
     kiosk run --backend https://backend.example            # counter terminal
     kiosk run --backend URL --self-service --fullscreen    # lobby kiosk
+    kiosk run --config /etc/registry-kiosk/kiosk.toml      # four separate backends
 
 `--backend` is the base URL under which the four services answer at their documented
 prefixes (/registry/v1, /bureau/v1, /eid/v1, /esign/v1; docs/api.md). KIOSK_BACKEND sets
@@ -24,7 +25,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from kiosk.config import BackendConfig
+from kiosk.config import BackendConfig, ConfigError
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--backend",
         default=os.environ.get("KIOSK_BACKEND", DEFAULT_BACKEND),
         help="base URL of the backend services (default: $KIOSK_BACKEND or %(default)s)",
+    )
+    parser.add_argument(
+        "--config",
+        default=os.environ.get("KIOSK_CONFIG"),
+        help="TOML file with a [backend] table: registry_url, bureau_url, eid_url, esign_url "
+        "(separate systems in production); overrides --backend (default: $KIOSK_CONFIG)",
     )
     add_window_arguments(parser)
 
@@ -184,8 +191,15 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.ui.main_window import MainWindow
     from kiosk.ui.pages import CONTEXT
 
+    if args.config:
+        try:
+            config = BackendConfig.from_toml(args.config)
+        except ConfigError as exc:
+            sys.stderr.write(f"kiosk run: {exc}\n")
+            return 2
+    else:
+        config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
     app = ensure_app()
-    config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
     CONTEXT.camera_source = args.camera
     flow = LazyFlow(flow_factory(config))
     flow.lang = args.lang
