@@ -11,6 +11,8 @@ import re
 
 _CODE = re.compile(r"[0-9]{6}")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")
+# As the registry counts them (sandbox/registry.py password_ok): ö or 中 is a non-letter.
+_NON_LETTER = re.compile(r"[^A-Za-z]")
 _PHRASE = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -20,7 +22,8 @@ def code_problems(code: str) -> list[str]:
 
 
 def password_problems(password: str) -> list[str]:
-    """R23: 8+ characters, 1+ letter a-z (either case), 1+ non-letter (digit or special)."""
+    """R23: 8+ characters, 1+ letter a-z (either case), 1+ non-letter (anything outside
+    a-z/A-Z: a digit, a special character, or a letter of another script)."""
     if not password:
         return ["validation.password_required"]
     problems = []
@@ -28,7 +31,7 @@ def password_problems(password: str) -> list[str]:
         problems.append("validation.password_length")
     if not _ASCII_LETTER.search(password):
         problems.append("validation.password_letter")
-    if all(c.isalpha() for c in password):
+    if not _NON_LETTER.search(password):
         problems.append("validation.password_nonletter")
     return problems
 

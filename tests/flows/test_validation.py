@@ -30,6 +30,15 @@ def test_r23_a_cjk_only_password_has_no_a_to_z_letter() -> None:
     assert "validation.password_letter" in password_problems("密碼密碼密碼密碼1")
 
 
+def test_r23_non_ascii_letter_counts_as_non_letter() -> None:
+    # The registry counts anything outside a-z/A-Z as a non-letter (sandbox password_ok).
+    from sandbox.registry import password_ok
+
+    for password in ("Passwörd", "abcdefg中", "Ωmegaabc"):
+        assert password_problems(password) == [], password
+        assert password_ok(password), password
+
+
 def test_confirmation_must_equal_the_password() -> None:
     assert confirmation_problems("Secret-123", "Secret-124") == ["validation.password_mismatch"]
     assert confirmation_problems("Secret-123", "Secret-123") == []
