@@ -51,7 +51,7 @@ from kiosk.services.api import (
     StaffSession,
     Submission,
 )
-from kiosk.services.errors import BackendError, ConnectionFailed, ServerError, TimeoutFailed
+from kiosk.services.errors import BackendError
 
 log = logging.getLogger("kiosk.flows.renewal")
 
@@ -168,6 +168,22 @@ def _after_submit(data: Data) -> str:
         data["selected"] = [cloud[0].cert_id]
         return "precheck"
     return "activation_select"
+
+
+def server_refused(err: BackendError) -> bool:
+    """The server considered the request and said no: a 4xx carrying its own help code.
+
+    Only then is an idempotency key spent. Anything else (no answer, a 5xx, a 2xx or an
+    error page nobody can read) may mean the server did the work: the retry must reuse
+    the key so that it happens exactly once (R26).
+    """
+    status = err.http_status
+    return (
+        status is not None
+        and 400 <= status < 500
+        and bool(err.help_code)
+        and not err.help_code.startswith("AC-KI-")
+    )
 
 
 def _dynamic(default: str) -> Callable[[Data], str]:
@@ -820,6 +836,9 @@ class RenewalFlow:
             )
         except BackendError as err:
             if err.help_code != "AC-AB-0026":  # already submitted: carry on from the record
+                if server_refused(err):
+                    entry.submit_key = None  # the corrected request goes out under a new key
+                    self.journal.save(entry)
                 raise
             renewal = self._call(
                 "registry.current_renewal", self.services.registry.current_renewal, self._sess()
@@ -933,9 +952,9 @@ class RenewalFlow:
             if err.help_code == "AC-AB-0039" and entry.job_id:
                 # Activated or activating already, by the job we know: follow that job.
                 raise GoTo("activation_progress") from err
-            if not isinstance(err, ConnectionFailed | TimeoutFailed | ServerError):
-                # A refusal was answered and recorded under this key: the corrected request
-                # needs a fresh key or the registry would replay the refusal.
+            if server_refused(err):
+                # A refusal may be recorded under this key: the corrected request needs a
+                # fresh key or the registry could replay the refusal.
                 entry.activation_key = None
                 self.journal.save(entry)
             raise

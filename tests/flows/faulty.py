@@ -2,7 +2,8 @@
 
 Not a mock: the kiosk's real clients speak real HTTP to it, and it forwards to the real
 sandbox. Per path fragment it can answer 503 itself, forward the request and then drop the
-answer (the backend did the work, the kiosk never hears of it), or hang past the timeout.
+answer (the backend did the work, the kiosk never hears of it), forward it and answer the
+kiosk a 2xx it cannot read ("garble": a middlebox's HTML page), or hang past the timeout.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ class FaultyProxy:
     def __init__(self, upstream: str) -> None:
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
-        self.faults: dict[str, str] = {}  # path fragment -> "503" | "drop" | "hang"
+        # path fragment -> "503" | "drop" | "garble" | "hang"
+        self.faults: dict[str, str] = {}
         self.forwarded: list[str] = []
         proxy = self
 
@@ -60,6 +62,15 @@ class FaultyProxy:
                 if fault == "drop":
                     # The backend did it; the answer is lost on the way back.
                     self.close_connection = True
+                    return
+                if fault == "garble":
+                    # The backend did it; what comes back is a success nobody can parse.
+                    page = b"<html><body>OK</body></html>"
+                    self.send_response(resp.status if resp.status < 300 else 200)
+                    self.send_header("Content-Type", "text/html")
+                    self.send_header("Content-Length", str(len(page)))
+                    self.end_headers()
+                    self.wfile.write(page)
                     return
                 self.send_response(resp.status)
                 for k, v in resp.getheaders():

@@ -152,3 +152,28 @@ def test_finding_the_renewal_fails_then_a_retry_finds_it(
     del proxy.faults["/renewals/current"]
     view = counter.flow.submit({})
     assert view.step_id == "pending" and data(view)["count"] == 3
+
+
+def test_r26_an_unreadable_success_keeps_the_activation_key(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    # Review finding 2: the registry started the job but the kiosk got a 2xx it cannot
+    # read. Only a 4xx with the server's own help code spends the key.
+    counter, proxy = proxied
+    counter.sign_in("H-SINGLE")
+    view = counter.to("activation_form")
+    proxy.faults["/activations"] = "garble"
+    view = counter.flow.submit(counter.answer(view))
+    assert view.step_id == "activation_form" and view.error is not None
+    assert view.error.help_code == "AC-KI-0003"
+    key = counter.journal.entries("H-SINGLE")[-1].activation_key
+    assert key  # kept: the retry replays the first answer
+
+    del proxy.faults["/activations"]
+    view = counter.flow.submit(counter.answer(view))
+    assert view.error is None, view.error
+    view = counter.to("done")
+    assert view.outcome == "activated"
+    assert counter.journal.entries("H-SINGLE")[-1].activation_key == key
+    assert len(counter.admin.outbox(kind="renewal_completed")) == 1
+
