@@ -168,6 +168,30 @@ def revoke(cert_id: str, request: Request) -> dict[str, Any]:
         return {"cert_id": cert_id, "status": c.status}
 
 
+@router.post("/holders/{holder_id}/id-card/expire")
+def expire_id_card(holder_id: str, request: Request) -> dict[str, Any]:
+    """The bureau's card of this holder expired yesterday (R21 at any moment, e.g. between
+    the pre-activation check and the activation)."""
+    with tx(request) as t:
+        holder = t.s.get(m.Holder, holder_id)
+        b = t.s.get(m.BureauRecord, holder.id_number) if holder is not None else None
+        if b is None:
+            raise ApiError("AC-AB-0002")
+        b.doc_expiry = t.now.date() - timedelta(days=1)
+        return {"holder_id": holder_id, "expiry": b.doc_expiry.isoformat()}
+
+
+@router.post("/certificates/{cert_id}/change-data")
+def change_certificate_data(cert_id: str, request: Request) -> dict[str, Any]:
+    """The institution changed this certificate's data (R20 at any moment)."""
+    with tx(request) as t:
+        c = t.s.get(m.Certificate, cert_id)
+        if c is None:
+            raise ApiError("AC-AB-0003", {"cert_id": cert_id})
+        c.data_changed = True
+        return {"cert_id": cert_id, "data_changed": True}
+
+
 _STYLE = (
     "body{font-family:sans-serif;margin:2em;max-width:60em}"
     "article{border:1px solid #ccc;border-radius:6px;padding:1em;margin:1em 0}"

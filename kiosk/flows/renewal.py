@@ -881,19 +881,24 @@ class RenewalFlow:
                 list(data["selected"]),
             )
         except BackendError as err:
-            if err.help_code == "AC-AB-0015":  # R20
-                data["revoke"] = [
-                    {
-                        "cert_id": str(c.get("cert_id", "")),
-                        "revoke_url": str(c.get("revoke_url", "")),
-                    }
-                    for c in err.details.get("certificates", [])
-                    if isinstance(c, dict)
-                ]
-                raise GoTo("revoke_first") from err
-            if err.help_code == "AC-AB-0014":  # R21 (the backend sends the email)
-                raise GoTo("reverify") from err
+            self._pre_activation_refusal(data, err)
             raise
+
+    def _pre_activation_refusal(self, data: Data, err: BackendError) -> None:
+        """R20/R21, whether the precheck or the activation itself (which repeats the
+        checks) found it: the same end state with its way forward."""
+        if err.help_code == "AC-AB-0015":  # R20
+            data["revoke"] = [
+                {
+                    "cert_id": str(c.get("cert_id", "")),
+                    "revoke_url": str(c.get("revoke_url", "")),
+                }
+                for c in err.details.get("certificates", [])
+                if isinstance(c, dict)
+            ]
+            raise GoTo("revoke_first") from err
+        if err.help_code == "AC-AB-0014":  # R21 (the backend sends the email)
+            raise GoTo("reverify") from err
 
     def _accept_reverify(self, data: Data, inputs: Mapping[str, object]) -> None:
         for key in ("submission", "selected", "application", "form", "job"):
@@ -957,6 +962,7 @@ class RenewalFlow:
                 # fresh key or the registry could replay the refusal.
                 entry.activation_key = None
                 self.journal.save(entry)
+            self._pre_activation_refusal(data, err)
             raise
         finally:
             del password, confirm, phrase

@@ -138,6 +138,22 @@ class SandboxAdmin(JsonHttpClient):
             "/certificates/{cert_id}/revoke", path_params={"cert_id": cert_id}, parse=parse.ignore
         )
 
+    def expire_id_card(self, holder_id: str) -> None:
+        """The bureau's ID card of the holder expired yesterday (R21)."""
+        self.post(
+            "/holders/{holder_id}/id-card/expire",
+            path_params={"holder_id": holder_id},
+            parse=parse.ignore,
+        )
+
+    def change_certificate_data(self, cert_id: str) -> None:
+        """The institution changed the certificate's data (R20)."""
+        self.post(
+            "/certificates/{cert_id}/change-data",
+            path_params={"cert_id": cert_id},
+            parse=parse.ignore,
+        )
+
     def register_face(self, holder_id: str, jpeg: bytes) -> None:
         self.post(
             "/holders/{holder_id}/face",

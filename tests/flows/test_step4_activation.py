@@ -114,6 +114,34 @@ def test_r21_id_card_expired_before_a_late_activation(counter: Counter) -> None:
     assert len(counter.admin.outbox(kind="reauth_needed")) == 1
 
 
+def test_r21_found_by_the_activation_itself_sends_back_to_verification(
+    counter: Counter,
+) -> None:
+    # Review finding 3: the card expires between the precheck and the activation; the
+    # registry repeats the check inside the activation (R21 "did not follow at once").
+    counter.sign_in("H-SINGLE")
+    view = counter.to("activation_form")
+    counter.admin.expire_id_card("H-SINGLE")
+    view = counter.flow.submit(counter.answer(view))
+    assert view.step_id == "reverify" and view.outcome == "refused"
+    assert view.messages[1].help_code == "AC-AB-0014"
+    assert len(counter.admin.outbox(kind="reauth_needed")) == 1
+    view = counter.flow.submit({})  # the way forward: identity verification again
+    assert view.step_id == "consent" and view.error is None
+
+
+def test_r20_found_by_the_activation_itself_asks_to_revoke_first(counter: Counter) -> None:
+    counter.sign_in("H-SINGLE")
+    view = counter.to("activation_form")
+    (cert,) = counter.sheet("H-SINGLE")["certificates"]
+    counter.admin.change_certificate_data(cert["cert_id"])
+    view = counter.flow.submit(counter.answer(view))
+    assert view.step_id == "revoke_first"
+    assert view.messages[1].help_code == "AC-AB-0015"
+    (link,) = data(view)["revoke"]
+    assert link["cert_id"] == cert["cert_id"]
+
+
 def test_r22_account_without_a_valid_certificate_sets_a_new_password(counter: Counter) -> None:
     counter.sign_in("H-NEWPW")
     view = counter.to("activation_form")
