@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -27,7 +27,14 @@ from PySide6.QtWidgets import (
 
 from kiosk.services.errors import KIOSK_UNEXPECTED, BackendError
 from kiosk.ui.idle import IdleGuard
-from kiosk.ui.pages import ModePage, Page, message_help_code, message_text, page_class_for
+from kiosk.ui.pages import (
+    CONTEXT,
+    ModePage,
+    Page,
+    message_help_code,
+    message_text,
+    page_class_for,
+)
 from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr
 from kiosk.ui.widgets import BusyOverlay, ErrorPanel, StepIndicator
 from kiosk.ui.worker import Op, db_executor
@@ -76,14 +83,23 @@ class MainWindow(QMainWindow):
         idle_s: float | None = None,
         countdown_s: int = 15,
         side_panel: QWidget | None = None,
+        end_idle_s: float = 300.0,
     ) -> None:
         super().__init__()
         self.flow = flow
         self.lang = lang
         self.self_service = self_service
         self.working = False
+        # Bumped by every wipe: an answer to an operation started before it is dropped.
+        self.generation = 0
         self.page: Page | None = None
         self._error: _ErrorShown | None = None
+        # Counter mode has no idle guard: a finished page (e-mails, serials) is still wiped
+        # after `end_idle_s` without a touch, so it does not wait for the next holder.
+        self.end_timer = QTimer(self)
+        self.end_timer.setSingleShot(True)
+        self.end_timer.setInterval(int(end_idle_s * 1000))
+        self.end_timer.timeout.connect(self.wipe)
 
         central = QWidget()
         central.setObjectName("shell")
@@ -178,10 +194,13 @@ class MainWindow(QMainWindow):
         page = ModePage()
         self._install(page, None)
         self.steps.set_current(0)
+        self.steps.hide()
         self.view_shown.emit("")
 
     def choose_mode(self, mode: str) -> None:
         """Start the flow in `mode` ("staff" or "self") from the first screen."""
+
+        CONTEXT.staff_at_screen = mode == "staff" and not self.self_service
 
         def begin() -> Any:
             if mode == "staff":
@@ -216,14 +235,27 @@ class MainWindow(QMainWindow):
 
     def wipe(self) -> None:
         """Privacy wipe: the flow forgets the holder, every page widget is destroyed."""
-        try:
-            self.flow.reset()
-        except Exception as exc:  # noqa: BLE001 - a wipe must always reach the first screen
-            log.warning("flow reset failed: %s", type(exc).__name__)
+        self.generation += 1
+        if self.working:
+            # A step is still running on the database thread: reset after it, in order; its
+            # answer belongs to the wiped session and is dropped (generation).
+            self.working = False
+            self.overlay.stop()
+            Op(self._reset_flow, success=lambda _: None).run(db_executor(), self)
+        else:
+            self._reset_flow()
+        CONTEXT.staff_at_screen = False
+        self.end_timer.stop()
         self.clear_error()
         self.set_lang(DEFAULT_LANG)  # the next person at the kiosk starts in the default
         self.show_first_screen()
         self.wiped.emit()
+
+    def _reset_flow(self) -> None:
+        try:
+            self.flow.reset()
+        except Exception as exc:  # noqa: BLE001 - a wipe must always reach the first screen
+            log.warning("flow reset failed: %s", type(exc).__name__)
 
     # -- rendering -------------------------------------------------------------------------
     def show_view(self, view: Any) -> None:
@@ -246,11 +278,18 @@ class MainWindow(QMainWindow):
         else:
             page = page_class_for(step_id)()
             self._install(page, view)
-            self.steps.set_current(int(getattr(view, "step_number", 0) or 0))
+            number = int(getattr(view, "step_number", 0) or 0)
+            self.steps.set_current(number)
+            # Before step 1 (sign-in, the pending list) there is no step to show yet.
+            self.steps.setVisible(number > 0)
         if error is not None:
             self.show_error(lambda lang: message_text(error, lang), message_help_code(error))
         else:
             self.clear_error()
+        if self.idle is None and bool(getattr(view, "is_last", False)):
+            self.end_timer.start()
+        else:
+            self.end_timer.stop()
         self.view_shown.emit(step_id if step_id not in MODE_STEP_IDS else "")
 
     def _install(self, page: Page, view: Any) -> None:
@@ -276,7 +315,9 @@ class MainWindow(QMainWindow):
         on_first = isinstance(page, ModePage)
         view = None if page is None else page.view
         last = bool(getattr(view, "is_last", False))
-        self.next_button.setVisible(page is not None and page.shows_next and not last)
+        self.next_button.setVisible(
+            page is not None and page.shows_next and (not last or page.next_on_last)
+        )
         self.next_button.setEnabled(
             page is not None and page.valid and not page.busy and not self.working
         )
@@ -299,16 +340,26 @@ class MainWindow(QMainWindow):
         self.overlay.start(tr("busy", self.lang))
         self._sync_nav()
         # The flow is not thread-safe and writes its journal to SQLite: one thread, in order.
-        Op(fn, success=self._done, failure=self._failed).run(db_executor())
+        gen = self.generation
+        Op(
+            fn,
+            success=lambda view: self._done(view, gen),
+            failure=lambda exc: self._failed(exc, gen),
+        ).run(db_executor(), self)
 
-    def _done(self, view: Any) -> None:
+    def _done(self, view: Any, generation: int | None = None) -> None:
+        if generation is not None and generation != self.generation:
+            log.info("dropped an answer that arrived after a wipe")
+            return
         self.working = False
         if self.idle is not None:
             self.idle.restart()
         self.overlay.stop()
         self.show_view(view)
 
-    def _failed(self, exc: BaseException) -> None:
+    def _failed(self, exc: BaseException, generation: int | None = None) -> None:
+        if generation is not None and generation != self.generation:
+            return
         self.working = False
         if self.idle is not None:
             self.idle.restart()

@@ -11,6 +11,7 @@ messages, certificate cards, inputs as fields): no step is ever a blank screen.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -50,11 +51,23 @@ def message_help_code(message: Any) -> str | None:
     return str(code) if code else None
 
 
+def _set_help_code(widget: QLabel, code: str, lang: str) -> None:
+    widget.setText(help_code_text(code, lang))
+
+
+def help_code_text(code: str, lang: str) -> str:
+    colon = "：" if lang == "zh-Hant" else ": "
+    return f"{tr('error.help_code', lang)}{colon}{code}"
+
+
 @dataclass
 class UiContext:
     """Settings pages need that are not part of a StepView (set once by the launcher)."""
 
     camera_source: str = "0"
+    # Whether the person at the screen is counter staff (a staff session at a counter
+    # terminal): only then may a page open an external browser.
+    staff_at_screen: bool = False
 
 
 CONTEXT = UiContext()
@@ -125,6 +138,8 @@ class Page(QWidget):
     step_ids: ClassVar[tuple[str, ...]] = ()
     # Whether the shell shows its Next button for this page (a page may change it).
     shows_next: bool = True
+    # Whether Next is shown on a last step too (an end state with a way on, e.g. R20/R21).
+    next_on_last: bool = False
     # Pages whose widgets carry translated texts beyond bound labels (certificate cards) and
     # hold nothing typed are rebuilt on a language switch.
     rebuild_on_lang: bool = False
@@ -240,6 +255,25 @@ class Page(QWidget):
             w = label("", "info")
             self.message(w, m)
             self.body.addWidget(w)
+
+    def add_help_codes(self, messages: Sequence[Any], *extra: Any) -> list[QLabel]:
+        """求助碼：… for each help code the messages carry but their texts do not already say
+        (some seed texts end in (求助碼：…)); `extra` adds codes the view carries elsewhere."""
+        codes: list[str] = []
+        for code in [message_help_code(m) for m in messages or ()] + [str(c) for c in extra if c]:
+            if code and code not in codes:
+                codes.append(code)
+        said = "".join(message_text(m, "zh-Hant") for m in messages or ())
+        shown: list[QLabel] = []
+        for code in codes:
+            if code in said:
+                continue
+            w = set_role(label("", wrap=False), "helpCode")
+            w.setObjectName("helpCode")
+            self.bind(functools.partial(_set_help_code, w, code))
+            self.body.addWidget(w)
+            shown.append(w)
+        return shown
 
 
 def _clear_layout(layout: Any) -> None:
@@ -395,6 +429,9 @@ class GenericPage(FieldsPage):
             self.message(first, messages.pop(0))
             self.body.addWidget(first)
         self.add_messages(messages)
+        data = getattr(view, "data", None)
+        handoff = data.get("handoff_code") if isinstance(data, Mapping) else None
+        self.add_help_codes(list(getattr(view, "messages", ()) or ()), handoff)
         for cert in _certificates_in(getattr(view, "data", None)):
             card = CertificateCard(cert, self.lang)
             self.body.addWidget(card)

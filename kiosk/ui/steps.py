@@ -7,7 +7,6 @@ submit. Importing this module registers the pages in `kiosk.ui.pages.PAGES`.
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -77,6 +76,13 @@ class SignInPage(FieldsPage):
         first = next(iter(self.fields.values()), None)
         if isinstance(first, QLineEdit):
             first.setFocus()
+
+    def refused(self, view: Any) -> None:
+        # A wrong code is no use to correct by hand: the field is emptied for the next one.
+        # (A mistyped ID number stays, to be corrected.)
+        for name, edit in self.fields.items():
+            if "code" in name and isinstance(edit, QLineEdit):
+                edit.clear()
 
 
 @register("pending")
@@ -179,6 +185,10 @@ class EmailCodePage(Page):
     def build_view(self, view: Any) -> None:
         data = _data(view)
         self.add_title("emails.title")
+        # The keypad stands beside the address and the code, not below them: with the error
+        # panel shown, all of it still fits a 1280x900 screen without scrolling.
+        left = QVBoxLayout()
+        left.setSpacing(12)
         row = QHBoxLayout()
         address = QLineEdit(str(data.get("address") or ""))
         address.setReadOnly(True)
@@ -192,11 +202,11 @@ class EmailCodePage(Page):
         self.text(self.get_code, "emails.get_code")
         self.get_code.clicked.connect(lambda: self.submit_requested.emit({"action": "request"}))
         row.addWidget(self.get_code)
-        self.body.addLayout(row)
+        left.addLayout(row)
         self.expires_at = _parse_time(data.get("code_expires_at"))
         cap = label("", "sectionTitle")
         self.bind(lambda lang: cap.setText(tr("field.email_code", lang) + " *"))
-        self.body.addWidget(cap)
+        left.addWidget(cap)
         self.code = QLineEdit()
         self.code.setObjectName("input_code")
         self.code.setMaxLength(6)
@@ -208,7 +218,6 @@ class EmailCodePage(Page):
         self.bind(keypad.retranslate)
         krow = QHBoxLayout()
         krow.setSpacing(32)
-        left = QVBoxLayout()
         left.addWidget(self.code)
         for m in getattr(view, "messages", ()) or ():
             w = label("", "info")
@@ -249,6 +258,9 @@ class EmailCodePage(Page):
 
     def apply(self) -> dict[str, Any]:
         return {"action": "verify", "code": self.code.text().strip()}
+
+    def refused(self, view: Any) -> None:
+        self.code.clear()  # the wrong code is gone; the holder types the right one
 
     def next_label(self, lang: str) -> str:
         return tr("emails.verify_address", lang)
@@ -296,6 +308,23 @@ class _CameraError:
         return help_text(self.help_code, lang)
 
 
+def make_camera(page: Page, on_photo: Any) -> Any:
+    """The live camera of a photo-taking page (PhotoPage, EidPage): its photos go to
+    `on_photo`, its faults to the page's error panel, its texts follow the language.
+    None (and an error logged) when the camera view cannot even be built."""
+    try:
+        from kiosk.ui.camera_view import CameraView
+
+        camera = CameraView(CONTEXT.camera_source, lang=page.lang)
+    except Exception as exc:  # noqa: BLE001 - a broken camera must not kill the page
+        log.error("camera view failed: %s", type(exc).__name__)
+        return None
+    camera.photo_ready.connect(on_photo)
+    camera.camera_failed.connect(lambda code: setattr(page, "error", _CameraError(code)))
+    page.bind(camera.set_language)
+    return camera
+
+
 @register("photo")
 class PhotoPage(Page):
     """R12: the live photo from kiosk.ui.camera_view; its 下一步 submits the JPEG."""
@@ -305,20 +334,12 @@ class PhotoPage(Page):
     def build_view(self, view: Any) -> None:
         self.add_title("step.photo")
         self.add_messages(getattr(view, "messages", ()))
-        self.camera: Any = None
-        try:
-            from kiosk.ui.camera_view import CameraView
-
-            self.camera = CameraView(CONTEXT.camera_source, lang=self.lang)
-        except Exception as exc:  # noqa: BLE001 - a broken camera must not kill the page
-            log.error("camera view failed: %s", type(exc).__name__)
+        self.camera: Any = make_camera(self, self._photo)
+        if self.camera is None:
             note = label("", "info")
             self.text(note, "photo.no_camera_view")
             self.body.addWidget(note)
             return
-        self.camera.photo_ready.connect(self._photo)
-        self.camera.camera_failed.connect(self._failed)
-        self.bind(self.camera.set_language)
         self.body.addWidget(self.camera, 1)
         self.camera.start()
 
@@ -330,9 +351,6 @@ class PhotoPage(Page):
         # R12 照片未達檢測要求，請重新拍照。: back to the live preview for a new photo.
         if self.camera is not None:
             self.camera.show_rejected()
-
-    def _failed(self, help_code: str) -> None:
-        self.error = _CameraError(help_code)
 
     def wipe(self) -> None:
         if self.camera is not None:
@@ -348,14 +366,21 @@ class CertificatesPage(FieldsPage):
 
     def build_view(self, view: Any) -> None:
         self.add_title(f"step.{view.step_id}")
-        self.add_messages(getattr(view, "messages", ()))
+        messages = list(getattr(view, "messages", ()) or ())
+        if find_message(view, "face.passed") is not None:
+            # The similarity score means nothing to a holder: say only that the photo passed.
+            note = label("", "info")
+            self.text(note, "face.passed")
+            self.body.addWidget(note)
+            messages = other_messages(view, "face.passed")
+        self.add_messages(messages)
         for cert in _data(view).get("certificates") or []:
             self.body.addWidget(CertificateCard(cert, self.lang))
         self.build_fields(view)
         self.body.addStretch(1)
 
     def next_label(self, lang: str) -> str:
-        key = {"confirm": "nav.identify", "review": "nav.submit"}.get(
+        key = {"confirm": "nav.identify", "review": "nav.submit", "signed": "nav.continue"}.get(
             str(getattr(self.view, "step_id", "")), "nav.next"
         )
         return tr(key, lang)
@@ -495,8 +520,9 @@ class RuleButton(QPushButton):
     """ⓘ: shows a rule text in a popover (R23/R24). Drawn as an "i" in a circle: neither
     bundled font has the ⓘ character itself."""
 
-    def __init__(self, message: Any, page: Page) -> None:
+    def __init__(self, message: Any, page: Page, title_key: str) -> None:
         super().__init__("i")
+        self.title_key = title_key
         self.setObjectName("ruleInfo")
         self.popover: QDialog | None = None
         self.setFixedSize(56, 56)
@@ -515,7 +541,12 @@ class RuleButton(QPushButton):
         lay = QVBoxLayout(pop)
         lay.setContentsMargins(28, 24, 28, 24)
         lay.setSpacing(20)
-        lay.addWidget(label(message_text(message, page.lang)))
+        lay.addWidget(label(tr(self.title_key, page.lang), "sectionTitle"))
+        # The seed's popover: a title, then one bullet per rule.
+        text = message_text(message, page.lang)
+        rules = [r.strip() for r in text.replace("；", "；\n").splitlines() if r.strip()]
+        for rule in rules:
+            lay.addWidget(label(f"• {rule}"))
         ok = QPushButton(tr("error.dismiss", page.lang))
         ok.clicked.connect(pop.accept)
         lay.addWidget(ok)
@@ -542,14 +573,16 @@ class ActivationFormPage(FieldsPage):
         self.body.addWidget(cap)
         self.body.addWidget(user)
         self.build_fields(view)
+        pw_rules = find_message(view, "activation.password_rules")
+        phrase_rules = find_message(view, "activation.phrase_rules")
         rules = {
-            "password": find_message(view, "activation.password_rules"),
-            "password_confirm": find_message(view, "activation.password_rules"),
-            "revocation_phrase": find_message(view, "activation.phrase_rules"),
+            "password": (pw_rules, "rules.password.title"),
+            "password_confirm": (pw_rules, "rules.password.title"),
+            "revocation_phrase": (phrase_rules, "rules.phrase.title"),
         }
         # Put an ⓘ beside each rule-bound field.
         for name, edit in self.fields.items():
-            msg = rules.get(name)
+            msg, title_key = rules.get(name, (None, ""))
             if msg is None or not isinstance(edit, QLineEdit):
                 continue
             idx = self.form.indexOf(edit)
@@ -558,9 +591,12 @@ class ActivationFormPage(FieldsPage):
             rl = QHBoxLayout(row)
             rl.setContentsMargins(0, 0, 0, 0)
             rl.addWidget(edit, 1)
-            rl.addWidget(RuleButton(msg, self))
+            rl.addWidget(RuleButton(msg, self, title_key))
             self.form.insertWidget(idx, row)
         self.body.addStretch(1)
+
+    def next_label(self, lang: str) -> str:
+        return tr("activation.activate", lang)  # seed step 22: 「激活證書」
 
     def apply(self) -> dict[str, Any]:
         out = super().apply()
@@ -576,6 +612,7 @@ class ProgressPage(Page):
 
     shows_next = False
     POLL_MS = 1000
+    MAX_BACKOFF_MS = 30_000
 
     def build_view(self, view: Any) -> None:
         self.add_title(f"step.{view.step_id}")
@@ -584,8 +621,33 @@ class ProgressPage(Page):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(lambda: self.submit_requested.emit({}))
-        if view.step_id == "activation_progress" and getattr(view, "error", None) is None:
-            self._timer.start(self.POLL_MS)
+        self.failures = 0
+        self.polls = view.step_id == "activation_progress"
+        # After an outage the holder can also ask again at once (重試 submits {}).
+        self.shows_next = False
+        if self.polls:
+            self._timer.start(self._delay(view))
+
+    def _delay(self, view: Any) -> int:
+        if getattr(view, "error", None) is None:
+            self.failures = 0
+            return self.POLL_MS
+        # A retryable error (connection, timeout): ask again later, backing off up to 30 s.
+        self.failures += 1
+        return int(min(self.POLL_MS * 2**self.failures, self.MAX_BACKOFF_MS))
+
+    def refused(self, view: Any) -> None:
+        if self.polls and getattr(view, "error", None) is not None:
+            self.shows_next = True
+            self.updated.emit()
+            self._timer.start(self._delay(view))
+
+    def apply(self) -> dict[str, Any]:
+        self._timer.stop()
+        return {}
+
+    def next_label(self, lang: str) -> str:
+        return tr("activation.retry", lang)
 
     def wipe(self) -> None:
         self._timer.stop()
@@ -643,35 +705,39 @@ class EidPage(Page):
     def build_view(self, view: Any) -> None:
         data = _data(view)
         self.add_title("step.eid")
-        self.add_messages(getattr(view, "messages", ()))
         self.challenged = bool(data.get("mobile_masked"))
         self.face: bytearray | None = None
+        # Messages and the camera on the left, the code and its keypad on the right: all of
+        # it fits a 1280x900 screen without scrolling.
+        row = QHBoxLayout()
+        row.setSpacing(32)
+        left = QVBoxLayout()
+        left.setSpacing(12)
+        for m in getattr(view, "messages", ()) or ():
+            w = label("", "info")
+            self.message(w, m)
+            left.addWidget(w)
+        self.camera: Any = None
+        if self.challenged:
+            self.camera = make_camera(self, self._face)
+            if self.camera is not None:
+                left.addWidget(self.camera, 1)
+                self.camera.start()
+        self.face_state = label("", "verified")
+        self.face_state.setObjectName("faceState")
+        self.bind(self._show_face_state)
+        left.addWidget(self.face_state)
+        if self.camera is None:
+            left.addStretch(1)
+        row.addLayout(left, 1)
+        right = QVBoxLayout()
+        right.setSpacing(8)
         self.get_code = QPushButton()
         self.get_code.setObjectName("getCode")
         self.text(self.get_code, "emails.get_code")
         self.get_code.setEnabled(not self.challenged)
         self.get_code.clicked.connect(lambda: self.submit_requested.emit({"action": "request"}))
-        row = QHBoxLayout()
-        row.setSpacing(32)
-        self.camera: Any = None
-        if self.challenged:
-            try:
-                from kiosk.ui.camera_view import CameraView
-
-                self.camera = CameraView(CONTEXT.camera_source, lang=self.lang)
-            except Exception as exc:  # noqa: BLE001 - a broken camera must not kill the page
-                log.error("camera view failed: %s", type(exc).__name__)
-            if self.camera is not None:
-                self.camera.photo_ready.connect(self._face)
-                self.camera.camera_failed.connect(self._failed)
-                self.bind(self.camera.set_language)
-                row.addWidget(self.camera, 1)
-                self.camera.start()
-        right = QVBoxLayout()
         right.addWidget(self.get_code)
-        self.face_state = label("", "verified")
-        self.face_state.setObjectName("faceState")
-        right.addWidget(self.face_state)
         cap = label("", "sectionTitle")
         self.text(cap, "field.sms_code")
         right.addWidget(cap)
@@ -686,22 +752,24 @@ class EidPage(Page):
         self.bind(keypad.retranslate)
         right.addWidget(keypad)
         right.addStretch(1)
-        row.addLayout(right, 0 if self.camera is not None else 1)
+        row.addLayout(right, 0)
         self.body.addLayout(row, 1)
         self._check()
 
     def _face(self, jpeg: bytes) -> None:
         self.face = bytearray(jpeg)
-        self.face_state.setText("✔ " + tr("eid.face_taken", self.lang))
+        self._show_face_state(self.lang)
         self._check()
 
-    def _failed(self, help_code: str) -> None:
-        self.error = _CameraError(help_code)
+    def _show_face_state(self, lang: str) -> None:
+        taken = self.face is not None
+        self.face_state.setText("✔ " + tr("eid.face_taken", lang) if taken else "")
 
     def refused(self, view: Any) -> None:
         # The flow has overwritten the face it was given: take a new one with the new code.
         self.face = None
         self.face_state.setText("")
+        self.code.clear()
         if self.camera is not None:
             self.camera.reset()
         self._check()
@@ -727,29 +795,73 @@ class EidPage(Page):
 
 @register("revoke_first")
 class RevokeFirstPage(Page):
-    """R20 (AC-AB-0015): revoke the original first, with a link to the revocation page; then
-    上一步 redoes the activation."""
+    """R20 (AC-AB-0015): the certificates to revoke first (type + 「前往撤銷頁面」), then
+    激活證書 runs the pre-activation check again (submit {}); 上一步 where the flow allows.
 
-    shows_next = False
+    The link opens a browser only for counter staff: a lobby kiosk must never leave the
+    kiosk, so there the holder is told where to revoke instead."""
+
+    next_on_last = True
 
     def build_view(self, view: Any) -> None:
         self.add_title("step.revoke_first")
-        self.add_messages(other_messages(view, "revoke.title"))
+        messages = other_messages(view, "revoke.title")
+        self.add_messages(messages)
+        self.add_help_codes(list(getattr(view, "messages", ()) or ()))
         self.links: list[QPushButton] = []
+        staff = CONTEXT.staff_at_screen
         for item in _data(view).get("revoke") or []:
             url = str(item.get("revoke_url") or "")
-            if not url:
-                continue
-            b = QPushButton()
-            b.setObjectName("revokeLink")
-            cert_id = str(item.get("cert_id") or "")
-            self.bind(functools.partial(_set_revoke_text, b, cert_id))
-            b.clicked.connect(lambda _=False, u=url: QDesktopServices.openUrl(QUrl(u)))
-            self.body.addWidget(b, 0, Qt.AlignmentFlag.AlignLeft)
-            self.body.addWidget(label(url, "hint"))
-            self.links.append(b)
+            row = QHBoxLayout()
+            kind = label("", "sectionTitle", wrap=False)
+            kind.setObjectName("revokeType")
+            # Only "雲簽" certificates are activated (R17), so that is the default type.
+            cert_type = str(item.get("type") or "cloud")
+            self.text(kind, f"type.{cert_type}")
+            row.addWidget(kind)
+            if staff and url:
+                b = QPushButton()
+                b.setObjectName("revokeLink")
+                self.text(b, "revoke.open")
+                b.clicked.connect(lambda _=False, u=url: QDesktopServices.openUrl(QUrl(u)))
+                row.addWidget(b)
+                self.links.append(b)
+            row.addStretch(1)
+            self.body.addLayout(row)
+        if not staff:
+            where = label("", "info")
+            where.setObjectName("revokeWhere")
+            self.text(where, "revoke.where")
+            self.body.addWidget(where)
         self.body.addStretch(1)
 
+    def apply(self) -> dict[str, Any]:
+        return {}
 
-def _set_revoke_text(button: QPushButton, cert_id: str, lang: str) -> None:
-    button.setText(f"{tr('revoke.open', lang)} {cert_id}")
+    def next_label(self, lang: str) -> str:
+        return tr("activation.activate", lang)
+
+
+@register("reverify")
+class ReverifyPage(Page):
+    """R21 (AC-AB-0014): the identity data changed; a button goes back to identity
+    verification (submit {})."""
+
+    next_on_last = True
+
+    def build_view(self, view: Any) -> None:
+        self.add_title("step.reverify")
+        title = find_message(view, "reverify.title")
+        if title is not None:
+            notice = label("", "notice")
+            self.message(notice, title)
+            self.body.addWidget(notice)
+        self.add_messages(other_messages(view, "reverify.title"))
+        self.add_help_codes(list(getattr(view, "messages", ()) or ()))
+        self.body.addStretch(1)
+
+    def apply(self) -> dict[str, Any]:
+        return {}
+
+    def next_label(self, lang: str) -> str:
+        return tr("reverify.again", lang)

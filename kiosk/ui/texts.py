@@ -245,15 +245,50 @@ _T: dict[str, dict[str, str]] = {
     "eid.face_taken": {"zh-Hant": "已拍攝面容", "pt": "Rosto captado", "en": "Face captured"},
     "eid.verify": {"zh-Hant": "核實身份", "pt": "Verificar identidade", "en": "Verify identity"},
     "revoke.open": {
-        "zh-Hant": "前往撤銷原證書",
-        "pt": "Revogar o certificado original",
-        "en": "Revoke the original certificate",
+        "zh-Hant": "前往撤銷頁面",
+        "pt": "Ir para a página de revogação",
+        "en": "Go to the revocation page",
+    },
+    "revoke.where": {
+        "zh-Hant": "請於 eSignTrust 網站之撤銷頁面撤銷原證書，或聯繫櫃檯職員協助撤銷；"
+        "完成後點選「激活證書」。",
+        "pt": "Revogue o certificado original na página de revogação do sítio da eSignTrust, "
+        "ou peça ajuda a um funcionário do balcão; depois toque em «Activar certificado».",
+        "en": "Revoke the original certificate on the revocation page of the eSignTrust "
+        "website, or ask counter staff to help; then tap “Activate certificate”.",
+    },
+    "activation.activate": {
+        "zh-Hant": "激活證書",
+        "pt": "Activar certificado",
+        "en": "Activate certificate",
+    },
+    "activation.retry": {"zh-Hant": "重試", "pt": "Tentar de novo", "en": "Try again"},
+    "nav.continue": {"zh-Hant": "繼續", "pt": "Continuar", "en": "Continue"},
+    "reverify.again": {
+        "zh-Hant": "重新進行身份鑑別",
+        "pt": "Repetir a identificação",
+        "en": "Verify identity again",
+    },
+    "face.passed": {
+        "zh-Hant": "照片檢測通過。",
+        "pt": "Fotografia aprovada.",
+        "en": "Photo check passed.",
+    },
+    "rules.password.title": {
+        "zh-Hant": "“雲簽”簽名密碼規則",
+        "pt": "Regras da palavra-passe de assinatura na nuvem",
+        "en": "Cloud-sign signing password rules",
+    },
+    "rules.phrase.title": {
+        "zh-Hant": "撤銷短語規則",
+        "pt": "Regras da frase de revogação",
+        "en": "Revocation phrase rules",
     },
     "nav.identify": {"zh-Hant": "身份識別", "pt": "Identificação", "en": "Identify"},
     "nav.submit": {"zh-Hant": "確認提交", "pt": "Confirmar submissão", "en": "Confirm and submit"},
     "declaration.title": {
         "zh-Hant": "申請人 / 登記人協定及聲明",
-        "pt": "Declaração do requerente / titular",
+        "pt": "Acordo e declaração do requerente / titular",
         "en": "Applicant / subscriber agreement and declaration",
     },
     "declaration.lead": {"zh-Hant": "本人現聲明：", "pt": "Declaro que:", "en": "I declare that:"},
@@ -261,25 +296,25 @@ _T: dict[str, dict[str, str]] = {
     "declaration.agree": {"zh-Hant": "同意", "pt": "Concordo", "en": "I agree"},
     "declaration.checkbox": {
         "zh-Hant": "同意並接受申請人／登記人協定及聲明",
-        "pt": "Concordo e aceito a declaração do requerente / titular",
-        "en": "I agree to and accept the applicant / subscriber declaration",
+        "pt": "Concordo e aceito o acordo e declaração do requerente / titular",
+        "en": "I agree to and accept the applicant / subscriber agreement and declaration",
     },
     "activation.select_all": {"zh-Hant": "選取所有", "pt": "Seleccionar todos", "en": "Select all"},
     "activation.next": {"zh-Hant": "下一步 ({n})", "pt": "Seguinte ({n})", "en": "Next ({n})"},
     "field.cloud_username": {
         "zh-Hant": "“雲簽”用戶名稱 (登入名稱)",
-        "pt": "Utilizador “Cloud” (nome de entrada)",
+        "pt": "Utilizador da assinatura na nuvem (nome de entrada)",
         "en": "Cloud-sign user name (login)",
     },
     "field.activation_form.password": {
         "zh-Hant": "“雲簽”簽名密碼 (存取碼) *",
-        "pt": "Palavra-passe de assinatura “Cloud” (código de acesso) *",
+        "pt": "Palavra-passe de assinatura na nuvem (código de acesso) *",
         "en": "Cloud-sign signing password (access code) *",
     },
     "field.activation_form.password_confirm": {
         "zh-Hant": "確認“雲簽”簽名密碼 (存取碼) *",
-        "pt": "Confirmar palavra-passe de assinatura “Cloud” *",
-        "en": "Confirm cloud-sign signing password *",
+        "pt": "Confirmar palavra-passe de assinatura na nuvem (código de acesso) *",
+        "en": "Confirm cloud-sign signing password (access code) *",
     },
     "field.activation_form.revocation_phrase": {
         "zh-Hant": "證書撤銷短語 *",

@@ -198,10 +198,11 @@ class CertificateCard(QFrame):
 
 
 class Keypad(QFrame):
-    """Numeric keypad for codes and ID numbers (no Qt virtual keyboard plugin on the kiosk).
+    """On-screen keypad for codes and ID numbers (no Qt virtual keyboard plugin on the kiosk).
 
-    Types into whichever line edit is its `target`; letters for ID numbers still come from a
-    hardware keyboard or the staff member.
+    Types into whichever line edit is its `target`. For ID numbers (`parens=True`) it also
+    has the brackets of a Macao check digit and an ABC key that switches to the letters a
+    passport number needs (P1000004), and 123 back to the digits.
     """
 
     def __init__(
@@ -210,31 +211,60 @@ class Keypad(QFrame):
         super().__init__(parent)
         self.setObjectName("keypad")
         self.target: QLineEdit | None = None
-        grid = QGridLayout(self)
-        grid.setSpacing(8)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
         self.buttons: dict[str, QPushButton] = {}
+        self.letter_buttons: dict[str, QPushButton] = {}
         # Macao ID numbers are written 1234567(8): the check digit needs its brackets, in a
         # fourth column so the pad stays four rows high.
         if parens:
-            keys = ["1", "2", "3", "(", "4", "5", "6", ")", "7", "8", "9", "back", "clear", "0", ""]
+            keys = ["1", "2", "3", "(", "4", "5", "6", ")", "7", "8", "9", "back"]
+            keys += ["clear", "0", "abc"]
         else:
             keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"]
-        columns = 4 if parens else 3
+        self.digits = self._grid(keys, 4 if parens else 3, self.buttons)
+        outer.addWidget(self.digits)
+        self.letters: QWidget | None = None
+        if parens:
+            letters = [chr(c) for c in range(ord("A"), ord("Z") + 1)] + ["back", "123"]
+            self.letters = self._grid(letters, 7, self.letter_buttons, letter=True)
+            self.letters.hide()
+            outer.addWidget(self.letters)
+        self.retranslate(lang)
+
+    def _grid(
+        self, keys: list[str], columns: int, into: dict[str, QPushButton], letter: bool = False
+    ) -> QWidget:
+        box = QWidget()
+        grid = QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(8)
         for i, key in enumerate(keys):
-            if not key:
-                continue
-            b = QPushButton(key)
+            b = QPushButton("ABC" if key == "abc" else key)
+            b.setObjectName(f"key_{key}")
+            if letter:
+                b.setProperty("letter", True)
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the caret in the target field
             b.clicked.connect(lambda _=False, k=key: self.press(k))
             grid.addWidget(b, i // columns, i % columns)
-            self.buttons[key] = b
-        self.retranslate(lang)
+            into[key] = b
+        return box
+
+    @property
+    def showing_letters(self) -> bool:
+        return self.letters is not None and self.letters.isVisibleTo(self)
 
     def retranslate(self, lang: str) -> None:
         self.buttons["clear"].setText(tr("keypad.clear", lang))
         self.buttons["back"].setText(tr("keypad.backspace", lang))
+        if "back" in self.letter_buttons:
+            self.letter_buttons["back"].setText(tr("keypad.backspace", lang))
 
     def press(self, key: str) -> None:
+        if key in ("abc", "123") and self.letters is not None:
+            self.digits.setVisible(key == "123")
+            self.letters.setVisible(key == "abc")
+            return
         if self.target is None:
             return
         if key == "clear":

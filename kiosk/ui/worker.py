@@ -10,6 +10,7 @@ single thread, so SQLite sees one writer at a time and in submission order.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -62,9 +63,16 @@ class _Task(QRunnable):
         try:
             result = self._fn()
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI
-            self._bridge.finished.emit(False, exc)
+            self._emit(False, exc)
         else:
-            self._bridge.finished.emit(True, result)
+            self._emit(True, result)
+
+    def _emit(self, ok: bool, value: object) -> None:
+        try:
+            self._bridge.finished.emit(ok, value)
+        except RuntimeError:
+            # The receiver (and the bridge with it) was destroyed meanwhile: nobody to tell.
+            _LIVE.discard(self._bridge)
 
 
 class Op(Generic[T]):
@@ -81,9 +89,14 @@ class Op(Generic[T]):
         self._success = success
         self._failure = failure
 
-    def run(self, pool: QThreadPool | None = None) -> None:
-        """Start the operation. Must be called on the GUI thread."""
-        bridge = _Bridge()
+    def run(self, pool: QThreadPool | None = None, receiver: QObject | None = None) -> None:
+        """Start the operation. Must be called on the GUI thread.
+
+        With a `receiver` (the window whose methods are the callbacks) the bridge is its
+        child: once the receiver is destroyed, the answer is dropped instead of delivered."""
+        bridge = _Bridge(receiver)
+        if receiver is not None:
+            bridge.destroyed.connect(functools.partial(_LIVE.discard, bridge))
         bridge.success = self._success
         bridge.failure = self._failure
         _LIVE.add(bridge)

@@ -7,6 +7,7 @@ from pytestqt.qtbot import QtBot
 from ui_helpers import (
     LIVE_FACES,
     click,
+    current_step,
     field,
     screen_text,
     shot,
@@ -61,9 +62,45 @@ def test_r20_changed_certificate_data_asks_to_revoke_first_ac_ab_0015(
     assert "請先撤銷原證書後重做證書激活程序" in text and "AC-AB-0015" in text
     page = window.page
     assert isinstance(page, RevokeFirstPage)
-    assert len(page.links) == 1
-    assert "/sandbox/revoke/C-REVOKE-1" in text
+    texts = visible_texts(window)
+    # The seed: the certificate type, no internal id, no raw URL.
+    assert "商業機構“雲簽”帳戶" in texts
+    assert "C-REVOKE-1" not in text and "http" not in text
+    # A holder at a self-service session is never sent to a browser: told where instead.
+    assert page.links == []
+    assert any("聯繫櫃檯職員" in t for t in texts)
+    assert window.back_button.isVisible() and window.back_button.text() == "上一步"
+    assert window.next_button.isVisible() and window.next_button.text() == "激活證書"
     shot(window, "revoke_first_ac_ab_0015")
+    # Revoked meanwhile (at the counter): 激活證書 runs the pre-activation check again.
+    admin.revoke_certificate("C-REVOKE-1")
+    click(qtbot, window.next_button)
+    qtbot.waitUntil(lambda: current_step(window) != "revoke_first", timeout=15_000)
+    assert current_step(window) == "activation_form"
+
+
+def test_r20_counter_staff_get_the_revocation_page_link(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    from kiosk.ui.steps import RevokeFirstPage as Page_
+
+    CONTEXT.staff_at_screen = True
+    try:
+        page = Page_()
+        qtbot.addWidget(page)
+        view = type(
+            "V",
+            (),
+            {
+                "step_id": "revoke_first",
+                "messages": (),
+                "data": {"revoke": [{"cert_id": "C-1", "revoke_url": "http://x/revoke/C-1"}]},
+            },
+        )()
+        page.show_view(view, "zh-Hant")
+        assert [b.text() for b in page.links] == ["前往撤銷頁面"]
+    finally:
+        CONTEXT.staff_at_screen = False
 
 
 def test_r12_a_photo_below_the_threshold_asks_for_a_retake(
@@ -134,7 +171,11 @@ def test_r21_identity_data_changed_since_verification_asks_to_verify_again_ac_ab
     text = screen_text(window)
     assert "身份證明文件個人資料已失效" in text
     assert "請退回並重新進行身份鑑別" in text and "AC-AB-0014" in text
-    assert not window.next_button.isVisible()
+    # Not a dead end: a button goes back to identity verification.
+    assert window.next_button.isVisible() and window.next_button.text() == "重新進行身份鑑別"
     shot(window, "reverify_ac_ab_0014")
     # The 《需重新認證進行身份鑑別》 email went out to the holder (R21).
     assert admin.outbox(kind="reauth_needed")
+    click(qtbot, window.next_button)
+    qtbot.waitUntil(lambda: current_step(window) != "reverify", timeout=15_000)
+    assert current_step(window) in ("consent", "emails", "pending")

@@ -13,6 +13,7 @@ from ui_helpers import (
     click,
     current_step,
     field,
+    keypad_fits,
     press_keys,
     screen_text,
     shot,
@@ -38,6 +39,7 @@ from kiosk.ui.steps import (
     ProgressPage,
     RuleButton,
 )
+from kiosk.ui.widgets import Keypad
 
 LIVE_FACE = LIVE_FACES / "obama.jpg"  # H-ABC's registered face
 
@@ -150,6 +152,9 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     shot(window, "photo")
     page.camera.photo_ready.emit(LIVE_FACE.read_bytes())
     wait_step(qtbot, window, "face_result")
+    # No bare similarity score for the holder to puzzle over.
+    assert "照片檢測通過。" in visible_texts(window)
+    assert "相似度" not in screen_text(window)
     shot(window, "face_result")
     click(qtbot, window.next_button)
 
@@ -185,12 +190,18 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     qtbot.waitUntil(lambda: eid.camera.preview.image() is not None, timeout=10_000)
     eid.camera.photo_ready.emit(LIVE_FACE.read_bytes())
     press_keys(qtbot, window, admin.latest_code(None, kind="sms_code"))
+    assert keypad_fits(window)  # the whole keypad without scrolling, at 1280x900
     shot(window, "eid")
+    click(qtbot, window.lang_buttons["en"])
+    assert keypad_fits(window)
+    shot(window, "eid_en")
+    click(qtbot, window.lang_buttons["zh-Hant"])
     click(qtbot, window.next_button)
 
     # R16: signed, review, 確認提交, submitted.
     wait_step(qtbot, window, "signed")
     assert "簽署申請文件成功" in screen_text(window)
+    assert window.next_button.text() == "繼續"  # seed step 17
     shot(window, "signed")
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "review")
@@ -227,9 +238,28 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     popover = rule.popover
     assert popover is not None
     assert popover.isVisible()
-    assert "密碼長度必須為 8 個位或以上" in screen_text(popover)
+    # The seed's popover: its title, then one bullet per rule.
+    rules = visible_texts(popover)
+    assert "“雲簽”簽名密碼規則" in rules
+    assert [t for t in rules if t.startswith("• ")] == [
+        "• 密碼長度必須為 8 個位或以上；",
+        "• 密碼必須包括 1 個或以上的英文字母 (a - z，大小寫均可)；",
+        "• 密碼必須包括 1 個或以上非字母 (數字或特殊字符)。",
+    ]
     shot(popover, "activation_password_rules")
     popover.accept()
+    click(qtbot, info[1])
+    phrase = info[1].popover
+    assert phrase is not None and "撤銷短語規則" in visible_texts(phrase)
+    assert sum(t.startswith("• ") for t in visible_texts(phrase)) == 2
+    shot(phrase, "activation_phrase_rules")
+    phrase.accept()
+    # Seed step 22: 上一步 / 激活證書.
+    assert window.next_button.text() == "激活證書"
+    click(qtbot, window.lang_buttons["pt"])
+    assert window.next_button.text() == "Activar certificado"
+    shot(window, "activation_form_pt")
+    click(qtbot, window.lang_buttons["zh-Hant"])
     type_into(qtbot, field(window, "password"), "Cloud-demo-1")
     type_into(qtbot, field(window, "revocation_phrase"), "Revoke2026demo")
     shot(window, "activation_form")
@@ -267,7 +297,22 @@ def test_r28_staff_signs_in_and_looks_up_a_holder_by_id_number(
 def test_r10_a_foreign_document_ends_online_renewal_with_the_guide_message(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    sign_in_self_service(qtbot, window, admin, id_number="P1000004")
+    # A passport number typed on the touch keypad: ABC for the letter, 123 for the digits.
+    click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
+    wait_step(qtbot, window, "sign_in")
+    keypad = window.page.findChild(Keypad)  # type: ignore[union-attr]
+    assert keypad is not None
+    click(qtbot, keypad.buttons["abc"])
+    assert keypad.showing_letters
+    shot(window, "sign_in_letters")
+    click(qtbot, keypad.letter_buttons["P"])
+    click(qtbot, keypad.letter_buttons["123"])
+    press_keys(qtbot, window, "1000004")
+    assert field(window, "id_number").text() == "P1000004"
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "sign_in_code")
+    type_into(qtbot, field(window, "sms_code"), admin.latest_code(None, kind="sms_code"))
+    click(qtbot, window.next_button)
     wait_step(qtbot, window, "pending")
     click(qtbot, window.next_button)
     verify_all_emails(qtbot, window, admin)
@@ -284,6 +329,7 @@ def test_r10_a_foreign_document_ends_online_renewal_with_the_guide_message(
     )
     assert not window.next_button.isVisible()
     assert window.start_over_button.isVisible()
+    assert "求助碼：AC-AB-0017" in visible_texts(window)  # as the walkthrough reports it
     shot(window, "id_unsupported")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QRawFont
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -23,7 +23,7 @@ from kiosk.ui.app import RESOURCES
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.steps import EidPage, EmailCodePage, EmailsPage, PhotoPage
 
-SHOTS = Path("/tmp/ui_shots")
+SHOTS = Path("/tmp/ui_shots2")
 LIVE_FACES = Path(__file__).resolve().parents[2] / "sandbox/data/faces/live"
 STEP_TIMEOUT_MS = 15_000
 
@@ -141,6 +141,19 @@ def shot(widget: QWidget, name: str, *, settle: bool = True) -> Path:
     path = SHOTS / f"{name}.png"
     assert widget.grab().save(str(path))
     return path
+
+
+def fits(window: MainWindow, w: QWidget) -> bool:
+    """Whole on screen above the nav bar: no scrolling needed to reach it."""
+    top = w.mapTo(window, QPoint(0, 0)).y()
+    return w.isVisible() and top >= 0 and top + w.height() <= window.nav.y()
+
+
+def keypad_fits(window: MainWindow) -> bool:
+    assert window.page is not None
+    QApplication.processEvents()
+    keys = [b for b in window.page.findChildren(QPushButton) if b.text() in ("1", "0")]
+    return bool(keys) and all(fits(window, k) for k in keys)
 
 
 def press_keys(qtbot: QtBot, window: MainWindow, digits: str) -> None:
