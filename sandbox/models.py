@@ -122,10 +122,11 @@ class Token(Base):
 class ActivationJob(Base):
     __tablename__ = "activation_jobs"
     job_id: Mapped[str] = mapped_column(String, primary_key=True)
-    renewal_id: Mapped[str] = mapped_column(String)
+    renewal_id: Mapped[str] = mapped_column(String, index=True)
     holder_id: Mapped[str] = mapped_column(String)
     cert_ids: Mapped[list[str]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)  # sandbox clock
     # Real (wall-clock) time: activation takes settings.activation_seconds of real time.
     due_at_real: Mapped[float] = mapped_column(Float)
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -293,7 +293,8 @@ def resolve_for_activation(t: Tx, r: m.Renewal, cert_ids: list[str]) -> list[m.C
         if c.type != "cloud":
             raise ApiError("AC-AB-0028", {"cert_id": cid})
         if c.state in ("activating", "renewed"):
-            raise ApiError("AC-AB-0039", {"cert_id": cid, "state": c.state})
+            # The job that did it, so a kiosk that lost the activation's answer can follow it.
+            raise ApiError("AC-AB-0039", {"cert_id": cid, "state": c.state, "job_id": c.job_id})
         out.append(c)
     return out
 
@@ -739,6 +740,7 @@ def activate(rid: str, body: ActivationIn, request: Request) -> JSONResponse:
                 holder_id=holder.holder_id,
                 cert_ids=[c.cert_id for c in certs],
                 state="running",
+                created_at=t.now,
                 due_at_real=real_time() + t.settings.activation_seconds,
                 results=[],
                 will_fail=t.state.take_fault("activation_failures"),
@@ -750,6 +752,20 @@ def activate(rid: str, body: ActivationIn, request: Request) -> JSONResponse:
             return 202, job_json(job)
 
         return t.idempotent(body.model_dump(), run)
+
+
+@router.get("/renewals/{rid}/activations")
+def list_activations(rid: str, request: Request) -> dict[str, Any]:
+    """The renewal's activation jobs, oldest first: how a kiosk that lost an activation's
+    answer (or was switched off before it could write it down) finds the job again."""
+    with tx(request) as t:
+        r = renewal_of(t, rid, t.holder())
+        jobs = t.s.scalars(
+            select(m.ActivationJob)
+            .where(m.ActivationJob.renewal_id == r.renewal_id)
+            .order_by(m.ActivationJob.created_at, m.ActivationJob.job_id)
+        ).all()
+        return {"activations": [job_json(j) for j in jobs]}
 
 
 @router.get("/activations/{job_id}")

@@ -881,8 +881,40 @@ class RenewalFlow:
                 list(data["selected"]),
             )
         except BackendError as err:
+            self._follow_activation(data, err)
             self._pre_activation_refusal(data, err)
             raise
+
+    def _follow_activation(self, data: Data, err: BackendError) -> None:
+        """AC-AB-0039: these certificates are being (or were) activated already, typically
+        by our own activation whose answer was lost or never written down. Follow that job
+        to 成功激活 instead of asking again (R26: exactly once)."""
+        if err.help_code != "AC-AB-0039":
+            return
+        entry = self._journal_entry()
+        job_id = err.details.get("job_id") or entry.job_id
+        if not isinstance(job_id, str) or not job_id:
+            job = self._find_job(entry, data.get("selected") or entry.activation_cert_ids)
+            job_id = job.job_id if job is not None else None
+        if not job_id:
+            return  # activated by some other way (not a job we can show): the message says so
+        self._record_job(data, None, job_id)
+        raise GoTo("activation_progress") from err
+
+    def _find_job(self, entry: JournalEntry, cert_ids: Sequence[str]) -> ActivationJob | None:
+        """The newest activation job of the renewal for these certificates (any, when none
+        are known), from the registry: the answer that would have told us may be lost."""
+        jobs = self._call(
+            "registry.activations",
+            self.services.registry.activations,
+            self._sess(),
+            entry.renewal_id,
+        )
+        wanted = set(cert_ids)
+        for job in reversed(jobs):
+            if not wanted or not job.cert_ids or wanted & set(job.cert_ids):
+                return job
+        return None
 
     def _pre_activation_refusal(self, data: Data, err: BackendError) -> None:
         """R20/R21, whether the precheck or the activation itself (which repeats the
@@ -954,9 +986,9 @@ class RenewalFlow:
                 entry.activation_key,
             )
         except BackendError as err:
-            if err.help_code == "AC-AB-0039" and entry.job_id:
-                # Activated or activating already, by the job we know: follow that job.
-                raise GoTo("activation_progress") from err
+            # Activated or activating already (by this key's job whose answer was lost, or
+            # by another kiosk): follow that job.
+            self._follow_activation(data, err)
             if server_refused(err):
                 # A refusal may be recorded under this key: the corrected request needs a
                 # fresh key or the registry could replay the refusal.
@@ -968,11 +1000,16 @@ class RenewalFlow:
             del password, confirm, phrase
         self._record_job(data, job)
 
-    def _record_job(self, data: Data, job: ActivationJob) -> None:
-        data["job"] = job
+    def _record_job(self, data: Data, job: ActivationJob | None, job_id: str = "") -> None:
+        """Journals the job (or only its id: its progress is read next)."""
+        if job is not None:
+            job_id = job.job_id
+            data["job"] = job
+        else:
+            data.pop("job", None)
         entry = self._journal_entry()
-        if entry.job_id != job.job_id:
-            entry.job_id = job.job_id
+        if entry.job_id != job_id:
+            entry.job_id = job_id
             self.journal.save(entry)
 
     def _accept_progress(self, data: Data, inputs: Mapping[str, object]) -> None:
@@ -1018,6 +1055,9 @@ class RenewalFlow:
         except BackendError as err:
             if err.help_code != "AC-AB-0003":
                 raise
+            if entry is not None:
+                self._entry = entry
+                self._recover_job(data, entry)
             if entry is not None and entry.job_id:
                 # Nothing pending any more: the activation we started may have finished.
                 self._entry = entry
@@ -1040,6 +1080,8 @@ class RenewalFlow:
         self._entry = entry
         data["renewal"] = renewal
         p = renewal.progress
+        if p.submitted:
+            self._recover_job(data, entry)
         if entry.job_id:
             return "activation_progress"
         if p.submitted or (not renewal.identity_pending and renewal.activation_pending):
@@ -1060,6 +1102,16 @@ class RenewalFlow:
         if entry.step not in ("pending", "routing"):
             return "emails"
         return "pending"
+
+    def _recover_job(self, data: Data, entry: JournalEntry) -> None:
+        """An activation was sent under a key (journaled before the call) but its job never
+        reached the journal: the kiosk died, or the answer was lost and the holder left.
+        Ask the registry for that job, so the holder sees it through to 成功激活."""
+        if entry.job_id or not entry.activation_key:
+            return
+        job = self._find_job(entry, entry.activation_cert_ids)
+        if job is not None:
+            self._record_job(data, job)
 
     # --- plumbing -------------------------------------------------------------------------
 

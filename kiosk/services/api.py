@@ -183,6 +183,7 @@ class ActivationJob:
     results: tuple[RenewedCertificate, ...]
     poll_after_s: float
     error_help_code: str | None = None
+    cert_ids: tuple[str, ...] = ()  # the certificates this job activates
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,9 @@ class Registry(Protocol):
     ) -> ActivationJob: ...
 
     def activation_status(self, session: HolderSession, job_id: str) -> ActivationJob: ...
+
+    def activations(self, session: HolderSession, renewal_id: str) -> list[ActivationJob]:
+        """The renewal's activation jobs, oldest first (finds a job whose answer was lost)."""
 
     def offline_queue(self, staff: StaffSession) -> list[OfflineItem]: ...
 

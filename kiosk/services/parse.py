@@ -298,7 +298,12 @@ def activation_job(data: Any) -> ActivationJob:
         results=tuple(renewed_certificate(r) for r in req_list(d, "results")),
         poll_after_s=req_float(d, "poll_after_s"),
         error_help_code=opt_str(d, "error_code"),
+        cert_ids=tuple(str(c) for c in d.get("cert_ids") or ()),
     )
+
+
+def activation_jobs(data: Any) -> list[ActivationJob]:
+    return [activation_job(j) for j in req_list(obj(data), "activations")]
 
 
 def offline_item(data: Any) -> OfflineItem:

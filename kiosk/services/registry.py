@@ -164,6 +164,14 @@ class RegistryClient(JsonHttpClient):
             parse=parse.activation_job,
         )
 
+    def activations(self, session: HolderSession, renewal_id: str) -> list[ActivationJob]:
+        return self.get(
+            "/renewals/{rid}/activations",
+            path_params={"rid": renewal_id},
+            token=session.token,
+            parse=parse.activation_jobs,
+        )
+
     def offline_queue(self, staff: StaffSession) -> list[OfflineItem]:
         return self.get("/staff/offline-queue", token=staff.token, parse=parse.offline_items)
 

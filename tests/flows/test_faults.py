@@ -13,7 +13,7 @@ from kiosk.config import BackendConfig
 from kiosk.flows.renewal import RenewalFlow
 from kiosk.services.factory import build_services, close_services
 from tests.flows.faulty import FaultyProxy
-from tests.flows.harness import Counter, data
+from tests.flows.harness import Counter, data, texts
 
 
 @pytest.fixture
@@ -177,3 +177,59 @@ def test_r26_an_unreadable_success_keeps_the_activation_key(
     assert counter.journal.entries("H-SINGLE")[-1].activation_key == key
     assert len(counter.admin.outbox(kind="renewal_completed")) == 1
 
+
+
+def test_r26_kiosk_gone_after_the_registry_accepted_the_activation_resumes_to_done(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    # Review finding 1: the registry starts the job, its answer never reaches the journal
+    # (lost on the way, then the holder walks away / the kiosk is switched off). The next
+    # kiosk process resumes from the journal: it finds the job and shows 成功激活.
+    counter, proxy = proxied
+    counter.sign_in("H-SINGLE")
+    view = counter.to("activation_form")
+    proxy.faults["/activations"] = "drop"
+    view = counter.flow.submit(counter.answer(view))
+    assert view.step_id == "activation_form" and view.error is not None
+    entry = counter.journal.entries("H-SINGLE")[-1]
+    assert entry.activation_key and entry.job_id is None  # the window of the finding
+    del proxy.faults["/activations"]
+
+    flow = counter.new_flow()  # a new process: nothing in memory, the same journal file
+    view = counter.sign_in("H-SINGLE", flow)
+    for _ in range(5):
+        if view.is_last:
+            break
+        view = flow.submit({})
+    assert view.step_id == "done" and view.outcome == "activated", view
+    assert "成功激活" in texts(view)
+    (renewed,) = data(view)["renewed"]
+    assert renewed["new_serial"] != renewed["old_serial"]
+    session = flow.session
+    assert session is not None
+    rid = counter.journal.entries("H-SINGLE")[-1].renewal_id
+    assert len(counter.services.registry.activations(session, rid)) == 1
+    assert len(counter.admin.outbox(kind="renewal_completed")) == 1
+    assert counter.journal.entries("H-SINGLE")[-1].state == "activated"
+
+
+def test_r26_a_precheck_that_finds_the_activation_running_follows_that_job(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    # The answer is lost; the holder goes back and selects again: the precheck answers
+    # AC-AB-0039 with the job, and the flow follows it instead of refusing forever.
+    counter, proxy = proxied
+    counter.sign_in("H-ABC")
+    view = counter.to("activation_form")
+    proxy.faults["/activations"] = "drop"
+    view = counter.flow.submit(counter.answer(view))
+    assert view.error is not None
+    del proxy.faults["/activations"]
+    view = counter.flow.back()
+    assert view.step_id == "activation_select"
+    view = counter.flow.submit({"cert_ids": "all"})
+    if not view.is_last:
+        view = counter.flow.submit({})
+    assert view.step_id == "done", (view.step_id, view.error)
+    assert len(data(view)["renewed"]) == 2
+    assert "成功激活" in texts(view)
