@@ -19,18 +19,22 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="kiosk", description="Certificate renewal kiosk")
     sub = parser.add_subparsers(dest="command", required=True)
+    # Only the subcommand asked for is imported (and gets its options, so that its --help
+    # lists them): `kiosk walkthrough` never loads Qt, `kiosk --help` loads nothing.
+    chosen = next((a for a in argv if not a.startswith("-")), None)
+    module = None
     for name, (module_name, help_text) in SUBCOMMANDS.items():
-        p = sub.add_parser(name, help=help_text)
-        p.set_defaults(_module=module_name)
-        # Arguments are added lazily below, once we know which subcommand was asked for.
-    args, rest = parser.parse_known_args(argv)
-    module = importlib.import_module(args._module)
-    sub_parser = argparse.ArgumentParser(prog=f"kiosk {args.command}")
-    module.add_arguments(sub_parser)
-    sub_args = sub_parser.parse_args(rest)
-    return int(module.run(sub_args))
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            module = importlib.import_module(module_name)
+            module.add_arguments(p)
+    args = parser.parse_args(argv)
+    assert module is not None  # parse_args exits on an unknown or missing subcommand
+    del args.command
+    return int(module.run(args))
 
 
 if __name__ == "__main__":
