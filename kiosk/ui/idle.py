@@ -94,6 +94,11 @@ class IdleGuard(QObject):
             self._timer.start()
         return False
 
+    @property
+    def counting(self) -> bool:
+        """Whether the idle clock runs (it cannot warn while it does not)."""
+        return self._timer.isActive()
+
     def restart(self) -> None:
         self._paused = False
         self._timer.start()

@@ -135,7 +135,11 @@ def test_idle_timeout_wipes_the_holder_and_returns_to_the_first_screen(
     assert dialog is not None and dialog.isVisible()
     assert "1 秒後清除資料" in dialog.body.text()
     shot(dialog, "idle_countdown")
-    with qtbot.waitSignal(window.wiped, timeout=10_000):
+    # The countdown runs out, the first screen is shown, then the wipe is announced: in order.
+    assert window.idle is not None
+    with qtbot.waitSignals(
+        [window.idle.expired, window.view_shown, window.wiped], order="strict", timeout=10_000
+    ):
         pass
     assert isinstance(window.page, ModePage)
     assert "自助服務" in visible_texts(window)
@@ -221,7 +225,9 @@ def test_idle_countdown_waits_while_the_kiosk_itself_is_working(
     warned: list[bool] = []
     window.idle.warning.connect(lambda: warned.append(True))
     qtbot.mouseClick(window.lang_buttons["en"], Qt.MouseButton.LeftButton)  # a tap meanwhile
-    qtbot.wait(800)
-    assert warned == []
+    # Deterministic: the tap did not restart the idle clock, so no countdown can come.
+    assert not window.idle.counting
+    assert warned == [] and window.idle.dialog is None
     window.idle.restart()
+    assert window.idle.counting
     qtbot.waitUntil(lambda: warned == [True], timeout=5_000)
