@@ -135,10 +135,11 @@ def test_idle_timeout_wipes_the_holder_and_returns_to_the_first_screen(
     assert dialog is not None and dialog.isVisible()
     assert "1 秒後清除資料" in dialog.body.text()
     shot(dialog, "idle_countdown")
-    # The countdown runs out, the first screen is shown, then the wipe is announced: in order.
+    # The countdown runs out; the first screen is shown, then the wipe is announced, in order.
     assert window.idle is not None
-    with qtbot.waitSignals(
-        [window.idle.expired, window.view_shown, window.wiped], order="strict", timeout=10_000
+    with (
+        qtbot.waitSignal(window.idle.expired, timeout=10_000),
+        qtbot.waitSignals([window.view_shown, window.wiped], order="strict", timeout=10_000),
     ):
         pass
     assert isinstance(window.page, ModePage)
