@@ -10,12 +10,12 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from sandbox import models as m
 from sandbox import pki
-from sandbox.core import iso, tx
+from sandbox.core import Tx, iso, tx
 from sandbox.errors import ApiError
 from sandbox.registry import certs_of, not_submitted
 from sandbox.schemas import SignIn
@@ -24,37 +24,48 @@ router = APIRouter(prefix="/esign/v1", tags=["esign"])
 
 
 @router.post("/signatures")
-def sign(body: SignIn, request: Request) -> dict[str, Any]:
+def sign(body: SignIn, request: Request) -> JSONResponse:
     with tx(request) as t:
         holder = t.holder()
-        a = t.s.get(m.EidAssertion, t.state.hash(body.assertion, "assertion"))
-        if a is None or a.holder_id != holder.holder_id or a.used or a.expires_at <= t.now:
-            raise ApiError("AC-AB-0025", {"reason": "assertion_invalid"})
-        r = t.s.scalars(select(m.Renewal).where(m.Renewal.document_id == body.document_id)).first()
-        if r is None or r.holder_id != holder.holder_id or r.document_pdf is None:
-            raise ApiError("AC-AB-0003", {"document_id": body.document_id})
-        if a.purpose != f"renewal:{r.renewal_id}":
-            raise ApiError("AC-AB-0025", {"reason": "assertion_for_another_renewal"})
-        not_submitted(r)
-        if r.declaration_accepted_at is None:
-            raise ApiError("AC-AB-0037")
-        certs = certs_of(t, r)
-        identity = t.state.ca().issue_signing_identity(
-            holder.name, certs[0].email if certs else holder.cloud_username
-        )
-        signed = pki.sign_pdf(r.document_pdf, identity)
-        a.used = True
-        sig = m.SignatureRecord(
-            signature_id="S-" + secrets.token_hex(8),
-            holder_id=holder.holder_id,
-            document_id=body.document_id,
-            signed_pdf=signed,
-            signer=identity.subject,
-            signed_at=t.now,
-        )
-        t.s.add(sig)
-        r.signature_id = sig.signature_id
-        return {"signature_id": sig.signature_id, "signed_at": iso(t.now), "signer": sig.signer}
+
+        def run() -> tuple[int, dict[str, Any]]:
+            return 200, _sign(t, holder, body)
+
+        if request.headers.get("idempotency-key", "").strip():
+            # A lost answer is retried with the same (now used) assertion: the first answer.
+            return t.idempotent(body.model_dump(), run)
+        return JSONResponse(run()[1])
+
+
+def _sign(t: Tx, holder: m.Holder, body: SignIn) -> dict[str, Any]:
+    a = t.s.get(m.EidAssertion, t.state.hash(body.assertion, "assertion"))
+    if a is None or a.holder_id != holder.holder_id or a.used or a.expires_at <= t.now:
+        raise ApiError("AC-AB-0025", {"reason": "assertion_invalid"})
+    r = t.s.scalars(select(m.Renewal).where(m.Renewal.document_id == body.document_id)).first()
+    if r is None or r.holder_id != holder.holder_id or r.document_pdf is None:
+        raise ApiError("AC-AB-0003", {"document_id": body.document_id})
+    if a.purpose != f"renewal:{r.renewal_id}":
+        raise ApiError("AC-AB-0025", {"reason": "assertion_for_another_renewal"})
+    not_submitted(r)
+    if r.declaration_accepted_at is None:
+        raise ApiError("AC-AB-0037")
+    certs = certs_of(t, r)
+    identity = t.state.ca().issue_signing_identity(
+        holder.name, certs[0].email if certs else holder.cloud_username
+    )
+    signed = pki.sign_pdf(r.document_pdf, identity)
+    a.used = True
+    sig = m.SignatureRecord(
+        signature_id="S-" + secrets.token_hex(8),
+        holder_id=holder.holder_id,
+        document_id=body.document_id,
+        signed_pdf=signed,
+        signer=identity.subject,
+        signed_at=t.now,
+    )
+    t.s.add(sig)
+    r.signature_id = sig.signature_id
+    return {"signature_id": sig.signature_id, "signed_at": iso(t.now), "signer": sig.signer}
 
 
 @router.get("/signatures/{signature_id}/document")

@@ -28,6 +28,7 @@ class JournalEntry:
     submitted_at: datetime | None = None
     job_id: str | None = None
     state: str = OPEN  # open, or one of FINISHED_STATES
+    sign_key: str | None = None  # Idempotency-Key of the e-signature (R16), per assertion
     facts: dict[str, str] = field(default_factory=dict)  # other backend confirmations
     updated_at: datetime | None = None
 

@@ -797,6 +797,11 @@ class RenewalFlow:
             raise
         data.pop("challenge", None)
         data["_assertion"] = assertion.assertion
+        # One key per assertion, journaled before the signing call: a retry after a lost
+        # answer gets the first signature back instead of "assertion used" (AC-AB-0025).
+        entry = self._journal_entry()
+        entry.sign_key = f"sign-{uuid.uuid4()}"
+        self.journal.save(entry)
         data["_next"] = "esign"
 
     def _accept_esign(self, data: Data, inputs: Mapping[str, object]) -> None:
@@ -805,16 +810,33 @@ class RenewalFlow:
             raise GoTo("eid")
         self._load_application(data)
         application: Application = data["application"]
-        signature = self._call(
-            "esign.sign",
-            self.services.esign.sign,
-            self._sess(),
-            assertion,
-            application.document_id,
-        )
-        data.pop("_assertion", None)
         entry = self._journal_entry()
+        if not entry.sign_key:
+            entry.sign_key = f"sign-{uuid.uuid4()}"
+            self.journal.save(entry)
+        try:
+            signature = self._call(
+                "esign.sign",
+                self.services.esign.sign,
+                self._sess(),
+                assertion,
+                application.document_id,
+                entry.sign_key,
+            )
+        except BackendError as err:
+            if server_refused(err):
+                entry.sign_key = None
+                self.journal.save(entry)
+            if err.help_code == "AC-AB-0025" and err.details.get("reason") == "assertion_invalid":
+                # Used or expired (R15 identifies for one signature, minutes long): identify
+                # again with a new challenge rather than resending a dead assertion.
+                data.pop("_assertion", None)
+                self._last.extra.append(self._error_message(err))
+                raise GoTo("eid") from err
+            raise
+        data.pop("_assertion", None)
         entry.signature_id = signature.signature_id
+        entry.sign_key = None
         self.journal.save(entry)
 
     def _accept_review(self, data: Data, inputs: Mapping[str, object]) -> None:
@@ -937,7 +959,7 @@ class RenewalFlow:
             data.pop(key, None)
         entry = self._journal_entry()
         # The registry dropped the signature and the submission: new keys next time.
-        entry.signature_id = entry.submit_key = entry.activation_key = None
+        entry.signature_id = entry.submit_key = entry.activation_key = entry.sign_key = None
         entry.submitted_at = None
         entry.activation_cert_ids = ()
         entry.state = OPEN

@@ -284,7 +284,14 @@ class StrongEid(Protocol):
 class ESign(Protocol):
     """e-signature service: signs the application document as the holder (R16)."""
 
-    def sign(self, session: HolderSession, assertion: str, document_id: str) -> Signature: ...
+    def sign(
+        self,
+        session: HolderSession,
+        assertion: str,
+        document_id: str,
+        idempotency_key: str | None = None,
+    ) -> Signature:
+        """With a key, a repeated call answers the first signature again (a lost answer)."""
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Text, create_engine, event, select
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    event,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -61,6 +70,7 @@ class RenewalRow(Base):
     activation_key: Mapped[str | None] = mapped_column(String(80))
     signature_id: Mapped[str | None] = mapped_column(String(80))
     job_id: Mapped[str | None] = mapped_column(String(80))
+    sign_key: Mapped[str | None] = mapped_column(String(80))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
     facts: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
@@ -100,7 +110,22 @@ def make_engine(url: str | None = None) -> Engine:
             cur.close()
 
     Base.metadata.create_all(engine)
+    _upgrade(engine)
     return engine
+
+
+def _upgrade(engine: Engine) -> None:
+    """A journal file written by an older kiosk gets the columns added since (all of them
+    nullable), so its open renewals still resume after an update."""
+    have = {c["name"] for c in inspect(engine).get_columns(RenewalRow.__tablename__)}
+    table = RenewalRow.__table__
+    with engine.begin() as conn:
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(engine.dialect)
+                conn.exec_driver_sql(
+                    f'ALTER TABLE {RenewalRow.__tablename__} ADD COLUMN "{column.name}" {kind}'
+                )
 
 
 class SqlJournal:
@@ -142,6 +167,7 @@ class SqlJournal:
             row.activation_key = entry.activation_key
             row.signature_id = entry.signature_id
             row.job_id = entry.job_id
+            row.sign_key = entry.sign_key
             row.submitted_at = entry.submitted_at
             row.facts = json.dumps(entry.facts, sort_keys=True)
             row.updated_at = _utcnow()
@@ -241,6 +267,7 @@ def _entry(row: RenewalRow) -> JournalEntry:
         signature_id=row.signature_id,
         submitted_at=_aware(row.submitted_at),
         job_id=row.job_id,
+        sign_key=row.sign_key,
         state=row.state,
         facts=dict(json.loads(row.facts or "{}")),
         updated_at=_aware(row.updated_at),

@@ -233,3 +233,39 @@ def test_r26_a_precheck_that_finds_the_activation_running_follows_that_job(
     assert view.step_id == "done", (view.step_id, view.error)
     assert len(data(view)["renewed"]) == 2
     assert "成功激活" in texts(view)
+
+
+def _to_esign(counter: Counter, proxy: FaultyProxy, fault: str) -> None:
+    counter.sign_in("H-SINGLE")
+    view = counter.to("eid")
+    view = counter.flow.submit(counter.answer(view))  # the SMS challenge
+    proxy.faults["/esign/v1/signatures"] = fault
+    view = counter.flow.submit(counter.answer(view))  # identified; the signing call fails
+    assert view.step_id == "esign" and view.error is not None, view
+    del proxy.faults["/esign/v1/signatures"]
+
+
+def test_r16_a_lost_signature_answer_is_retried_and_answered_again(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    # Review finding 4: the service signed (spending the assertion), the answer was lost.
+    counter, proxy = proxied
+    _to_esign(counter, proxy, "drop")
+    assert counter.journal.entries("H-SINGLE")[-1].sign_key  # journaled before the call
+    view = counter.flow.submit({})  # 重試
+    assert view.step_id == "signed" and view.error is None, view.error
+    assert counter.journal.entries("H-SINGLE")[-1].signature_id
+
+
+def test_r15_an_expired_assertion_asks_for_a_new_identification(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    counter, proxy = proxied
+    _to_esign(counter, proxy, "503")
+    counter.admin.advance_clock(301)  # the assertion lives 300 s
+    view = counter.flow.submit({})
+    assert view.step_id == "eid", (view.step_id, view.error)
+    assert any(m.help_code == "AC-AB-0025" for m in view.messages)
+    assert "mobile_masked" not in data(view)  # a new challenge is asked for
+    view = counter.to("signed")
+    assert view.step_id == "signed"

@@ -112,3 +112,29 @@ def test_the_url_is_configurable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv(DB_URL_ENV, f"sqlite:///{tmp_path / 'elsewhere.sqlite'}")
     open_journal().save(_entry())
     assert (tmp_path / "elsewhere.sqlite").exists()
+
+
+def test_a_journal_file_of_an_older_kiosk_gains_the_new_columns(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as conn:  # the table as kiosks before the e-signature key wrote it
+        conn.execute(
+            "CREATE TABLE renewal_journal (id INTEGER PRIMARY KEY, holder_id VARCHAR(64),"
+            " renewal_id VARCHAR(64), step VARCHAR(64), state VARCHAR(16), cert_ids TEXT,"
+            " activation_cert_ids TEXT, submit_key VARCHAR(80), activation_key VARCHAR(80),"
+            " signature_id VARCHAR(80), job_id VARCHAR(80), submitted_at DATETIME,"
+            " facts TEXT NOT NULL, created_at DATETIME, updated_at DATETIME)"
+        )
+        conn.execute(
+            "INSERT INTO renewal_journal (holder_id, renewal_id, step, state, cert_ids,"
+            " activation_cert_ids, activation_key, facts, created_at, updated_at) VALUES"
+            " ('H-ABC', 'R-1', 'activation_form', 'open', '[]', '[\"C-1\"]', 'activate-1',"
+            " '{}', '2026-11-26 08:00:00', '2026-11-26 08:00:00')"
+        )
+    j = SqlJournal(f"sqlite:///{db}")
+    entry = j.open_entry("H-ABC")
+    assert entry is not None and entry.activation_key == "activate-1" and entry.sign_key is None
+    entry.sign_key = "sign-1"
+    j.save(entry)
+    assert SqlJournal(f"sqlite:///{db}").entries("H-ABC")[-1].sign_key == "sign-1"
