@@ -101,7 +101,7 @@ def advance(body: AdvanceIn, request: Request) -> dict[str, Any]:
         t.state.advance_clock(t.s, body.seconds)
         t.now = t.state.now(t.s)
         notices = due_notice_sweep(t)
-        t.state.last_sweep = t.now
+        t.swept = True  # recorded as the last sweep once this transaction commits
         return {"now": iso(t.now), "due_notices_sent": notices}
 
 

@@ -248,7 +248,8 @@ class Tx:
     s: Session
     request: Request
     now: datetime
-    mails: list[Mail] = field(default_factory=list)
+    mails: list[Mail] = field(default_factory=list)  # sent once the transaction committed
+    swept: bool = False  # the R1 sweep ran in this transaction
 
     @property
     def settings(self) -> SandboxSettings:
@@ -310,12 +311,18 @@ class Tx:
     # --- idempotency --------------------------------------------------------------------
 
     def idempotent(
-        self, body: dict[str, Any], run: Callable[[], tuple[int, dict[str, Any]]]
+        self,
+        body: dict[str, Any],
+        run: Callable[[], tuple[int, dict[str, Any]]],
+        *,
+        scope: str,
     ) -> JSONResponse:
         """Answers a repeated Idempotency-Key with the first answer (R26: exactly once).
 
-        Only successful answers are kept: a refused attempt (wrong password...) may be
-        retried with the same key once the person has corrected the input.
+        Keys are scoped to who sent them (`scope`: the holder or the staff member), so one
+        caller's key can neither replay nor block another's request. Only successful
+        answers are kept: a refused attempt (wrong password...) may be retried with the
+        same key once the person has corrected the input.
         """
         key = self.request.headers.get("idempotency-key", "").strip()
         if not key or len(key) > 200:
@@ -323,7 +330,7 @@ class Tx:
         method, path = self.request.method, self.request.url.path
         # Keyed: the body may hold a password, and a plain hash of it could be brute-forced.
         digest = self.state.hash(json.dumps(body, sort_keys=True, ensure_ascii=False), "idem")
-        seen = self.s.get(m.IdempotentResponse, key)
+        seen = self.s.get(m.IdempotentResponse, (scope, key))
         if seen is not None:
             if (seen.method, seen.path, seen.body_sha256) != (method, path, digest):
                 raise ApiError("AC-AB-0034")
@@ -331,6 +338,7 @@ class Tx:
         status, answer = run()
         self.s.add(
             m.IdempotentResponse(
+                scope=scope,
                 key=key,
                 method=method,
                 path=path,
@@ -349,39 +357,52 @@ def get_state(request: Request) -> State:
 
 @contextmanager
 def tx(request: Request) -> Iterator[Tx]:
+    """One request's transaction under the global lock. Emails are queued in the `Tx` and
+    handed to SMTP only once the transaction committed and the lock is released, so a slow
+    mail relay delays this one answer, never every request (and a rolled-back request sends
+    nothing)."""
     state = get_state(request)
-    with state.lock:
-        s = state.sessions()
-        t = Tx(state, s, request, state.now(s))
-        try:
-            from sandbox.registry import finish_due_jobs
+    committed: list[Mail] = []
+    try:
+        with state.lock:
+            s = state.sessions()
+            t = Tx(state, s, request, state.now(s))
+            try:
+                from sandbox.registry import finish_due_jobs
 
-            if not request.url.path.startswith("/sandbox") and state.take_fault(
-                "unavailable_requests"
-            ):
-                raise ApiError("AC-AB-0036")
-            finish_due_jobs(t)
-            if state.last_sweep is None or t.now - state.last_sweep >= SWEEP_EVERY:
-                from sandbox.control import due_notice_sweep
+                if not request.url.path.startswith("/sandbox") and state.take_fault(
+                    "unavailable_requests"
+                ):
+                    raise ApiError("AC-AB-0036")
+                finish_due_jobs(t)
+                if state.last_sweep is None or t.now - state.last_sweep >= SWEEP_EVERY:
+                    from sandbox.control import due_notice_sweep
 
-                due_notice_sweep(t)
-                state.last_sweep = t.now
-            yield t
-        except ApiError as exc:
-            if exc.commit:
-                s.commit()
-                state.send_smtp(t.mails)
-            else:
+                    due_notice_sweep(t)
+                    t.swept = True
+                yield t
+            except ApiError as exc:
+                if exc.commit:
+                    s.commit()
+                    committed = t.mails
+                    if t.swept:
+                        state.last_sweep = t.now
+                else:
+                    s.rollback()
+                raise
+            except BaseException:
                 s.rollback()
-            raise
-        except BaseException:
-            s.rollback()
-            raise
-        else:
-            s.commit()
-            state.send_smtp(t.mails)
-        finally:
-            s.close()
+                raise
+            else:
+                s.commit()
+                committed = t.mails
+                # Only now: a rolled-back request's sweep never happened (R1).
+                if t.swept:
+                    state.last_sweep = t.now
+            finally:
+                s.close()
+    finally:
+        state.send_smtp(committed)
 
 
 def real_time() -> float:

@@ -33,7 +33,7 @@ def sign(body: SignIn, request: Request) -> JSONResponse:
 
         if request.headers.get("idempotency-key", "").strip():
             # A lost answer is retried with the same (now used) assertion: the first answer.
-            return t.idempotent(body.model_dump(), run)
+            return t.idempotent(body.model_dump(), run, scope="holder:" + holder.holder_id)
         return JSONResponse(run()[1])
 
 

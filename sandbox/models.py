@@ -137,6 +137,7 @@ class ActivationJob(Base):
 
 class IdempotentResponse(Base):
     __tablename__ = "idempotency"
+    scope: Mapped[str] = mapped_column(String, primary_key=True)  # holder_id or staff id
     key: Mapped[str] = mapped_column(String, primary_key=True)
     method: Mapped[str] = mapped_column(String)
     path: Mapped[str] = mapped_column(String)

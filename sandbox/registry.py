@@ -408,7 +408,7 @@ def complete_offline(
     cert_id: str, request: Request, body: EmptyIn | None = None
 ) -> JSONResponse:
     with tx(request) as t:
-        t.staff()
+        staff_id = t.staff()
 
         def run() -> tuple[int, dict[str, Any]]:
             c = t.s.get(m.Certificate, cert_id)
@@ -424,7 +424,7 @@ def complete_offline(
             send_completed(t, holder, [c])
             return 200, renewed_json(c)
 
-        return t.idempotent({}, run)
+        return t.idempotent({}, run, scope="staff:" + staff_id)
 
 
 # --- the holder's renewal -----------------------------------------------------------------
@@ -685,7 +685,7 @@ def submit(rid: str, body: SubmitIn, request: Request) -> JSONResponse:
                 "notice": notice,
             }
 
-        return t.idempotent(body.model_dump(), run)
+        return t.idempotent(body.model_dump(), run, scope="holder:" + holder.holder_id)
 
 
 @router.post("/renewals/{rid}/precheck")
@@ -751,7 +751,7 @@ def activate(rid: str, body: ActivationIn, request: Request) -> JSONResponse:
                 c.revocation_phrase_hash = t.state.hash(body.revocation_phrase, c.cert_id)
             return 202, job_json(job)
 
-        return t.idempotent(body.model_dump(), run)
+        return t.idempotent(body.model_dump(), run, scope="holder:" + holder.holder_id)
 
 
 @router.get("/renewals/{rid}/activations")

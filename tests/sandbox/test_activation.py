@@ -364,3 +364,15 @@ def test_r26_concurrent_retries_activate_exactly_once(sandbox_url: str) -> None:
         assert w.wait_job(job_id)["state"] == "succeeded"
     done = outbox(sandbox_url, kind="renewal_completed")
     assert sorted(m["to"] for m in done) == ["chan.taiman@abc.example", "tm.chan@abc.example"]
+
+
+def test_idempotency_keys_are_scoped_to_the_holder(sandbox_url: str) -> None:
+    # Review finding 10: one holder's key neither replays nor blocks another holder's call.
+    single = walk(sandbox_url, "H-SINGLE")
+    single.through_identity().declare().sign()
+    offline = walk(sandbox_url, "H-OFFLINE")
+    offline.through_identity().declare().sign()
+    first = single.submit(key="same-key")
+    second = offline.submit(key="same-key")
+    assert first.status_code == 200 and second.status_code == 200, second.text
+    assert second.json()["offline_pending"] and not second.json()["activation_pending"]

@@ -146,6 +146,10 @@ def test_r1_notice_goes_out_when_days_pass_without_an_advance_call(tmp_path: Pat
     server = SandboxServer(create_app(SandboxSettings(db_url=f"sqlite:///{db}")))
     server.start()
     try:
+        # The first request after the days went by is refused and rolled back: its sweep
+        # never happened, so the next request must sweep (review finding 10).
+        refused = requests.get(f"{server.url}/registry/v1/renewals/current", timeout=10)
+        assert refused.status_code == 401
         msgs = requests.get(f"{server.url}/sandbox/v1/outbox", params={"kind": "renewal_due"},
                             timeout=10).json()["messages"]
         assert [m["to"] for m in msgs] == ["chan.taiman@abc.example"]
@@ -153,3 +157,39 @@ def test_r1_notice_goes_out_when_days_pass_without_an_advance_call(tmp_path: Pat
         assert len(again) == 1
     finally:
         server.stop()
+
+
+def test_a_slow_mail_relay_holds_up_only_its_own_request(tmp_path: Path) -> None:
+    # Review finding 10: mail goes out after the commit, outside the sandbox's global lock.
+    import threading
+
+    connected, release = threading.Event(), threading.Event()
+    relay = socket.socket()
+    relay.bind(("127.0.0.1", 0))
+    relay.listen(1)
+
+    def hold() -> None:  # accepts, then says nothing until the test is done
+        conn, _ = relay.accept()
+        connected.set()
+        release.wait(30)
+        conn.close()
+
+    threading.Thread(target=hold, daemon=True).start()
+    settings = SandboxSettings(db_url=f"sqlite:///{tmp_path / 'sandbox.sqlite'}",
+                               smtp_host="127.0.0.1", smtp_port=relay.getsockname()[1])
+    server = SandboxServer(create_app(settings))
+    server.start()
+    try:
+        w = walk(server.url, "H-SINGLE")
+        mailing = threading.Thread(target=w.request_code, args=("siowa.leong@single.example",))
+        mailing.start()
+        assert connected.wait(10)  # that request is now talking to the relay
+        other = requests.get(f"{server.url}/sandbox/v1/clock", timeout=5)
+        assert other.status_code == 200
+        release.set()
+        mailing.join(30)
+        assert len(outbox(server.url, kind="email_code")) == 1
+    finally:
+        release.set()
+        server.stop()
+        relay.close()
