@@ -343,9 +343,11 @@ class PhotoPage(Page):
         self.body.addWidget(self.camera, 1)
         self.camera.start()
 
-    def _photo(self, jpeg: bytes) -> None:
-        # A bytearray: the flow overwrites it once the bureau has seen it.
-        self.submit_requested.emit({"photo_jpeg": bytearray(jpeg)})
+    def _photo(self, jpeg: bytes | bytearray) -> None:
+        # The camera's own bytearray, passed through (no copy left behind): the flow
+        # overwrites it once the bureau has seen it.
+        photo = jpeg if isinstance(jpeg, bytearray) else bytearray(jpeg)
+        self.submit_requested.emit({"photo_jpeg": photo})
 
     def refused(self, view: Any) -> None:
         # R12 照片未達檢測要求，請重新拍照。: back to the live preview for a new photo.
@@ -756,8 +758,8 @@ class EidPage(Page):
         self.body.addLayout(row, 1)
         self._check()
 
-    def _face(self, jpeg: bytes) -> None:
-        self.face = bytearray(jpeg)
+    def _face(self, jpeg: bytes | bytearray) -> None:
+        self.face = jpeg if isinstance(jpeg, bytearray) else bytearray(jpeg)
         self._show_face_state(self.lang)
         self._check()
 

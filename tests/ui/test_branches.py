@@ -117,8 +117,11 @@ def test_r12_a_photo_below_the_threshold_asks_for_a_retake(
     wait_step(qtbot, window, "photo")
     page = window.page
     assert isinstance(page, PhotoPage) and page.camera is not None
-    page.camera.photo_ready.emit((LIVE_FACES / "biden.jpg").read_bytes())  # someone else
+    someone_else = bytearray((LIVE_FACES / "biden.jpg").read_bytes())
+    page.camera.photo_ready.emit(someone_else)
     qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working, timeout=15_000)
+    # The camera's own buffer went to the flow (no copy on the way), which overwrote it.
+    assert len(someone_else) > 0 and not any(someone_else)
     assert window.page is page  # the same page, its camera back to the live preview
     assert window.error_panel.message.text() == "照片未達檢測要求，請重新拍照。"
     assert window.error_panel.help.text() == "求助碼：AC-AB-0019"
