@@ -1,13 +1,16 @@
 """`kiosk demo`: the kiosk against a sandbox backend started in this process.
 
     kiosk demo                          # a window, with a sandbox side panel
-    kiosk demo --camera synthetic       # no webcam: the synthetic scene
+    kiosk demo --camera demo            # no webcam: clips of the demo holders' faces
+                                        # (the default when no webcam is attached)
     kiosk demo --screenshot shot.png    # render the first screen offscreen, save, exit 0
 
 The sandbox runs on 127.0.0.1 (a free port) with a temporary SQLite file and a short
 activation time; everything is gone when the window closes. The side panel lists the demo
-holders' ID numbers, the staff account, the newest codes the sandbox "sent", and opens the
-outbox page in a browser so a tester can read the emails.
+holders' ID numbers and registered faces, the staff account, the newest codes the sandbox
+"sent", and opens the outbox page in a browser so a tester can read the emails. With the
+demo camera (kiosk.ui.demo_camera) it also chooses whose face the camera shows: the signed-in
+holder's, so a renewal can be completed on a machine without a webcam.
 
 No display (no DISPLAY / WAYLAND_DISPLAY, or QT_QPA_PLATFORM=offscreen) and no --screenshot:
 the window would be invisible, so the command says how to run it under Xvfb and exits 2.
@@ -24,7 +27,14 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.ui.texts import tr
 
@@ -45,6 +55,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from kiosk.ui.launch import add_window_arguments
 
     add_window_arguments(parser)
+    parser.set_defaults(camera="auto")
+    for action in parser._actions:
+        if action.dest == "camera":
+            action.help = (
+                "webcam index, video file, 'synthetic', or 'demo' (clips of the demo holders' "
+                "faces); default: 'demo' when no webcam is attached, else 0"
+            )
     parser.add_argument(
         "--screenshot",
         metavar="PATH",
@@ -61,8 +78,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class SandboxPanel(QWidget):
     """What a demo tester needs beside the kiosk: who to sign in as, and where codes went."""
 
-    def __init__(self, base_url: str, admin: Any, lang: str = "zh-Hant") -> None:
+    def __init__(
+        self, base_url: str, admin: Any, lang: str = "zh-Hant", camera: Any = None
+    ) -> None:
         super().__init__()
+        self.lang = lang
+        self.camera = camera  # a DemoCamera, or None with a real webcam
+        self.faces: dict[str, str] = {}  # holder_id -> registered face
         self.setObjectName("sandboxPanel")
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.setFixedWidth(340)
@@ -84,6 +106,20 @@ class SandboxPanel(QWidget):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(self.holders)
         lay.addWidget(scroll, 1)
+        self.face_choice: QComboBox | None = None
+        if camera is not None:
+            from kiosk.ui.demo_camera import face_names
+
+            lay.addWidget(QLabel(tr("sandbox.camera", lang)))
+            self.face_choice = QComboBox()
+            self.face_choice.setObjectName("demoFace")
+            self.face_choice.addItems(list(face_names()))
+            self.face_choice.currentTextChanged.connect(self.use_face)
+            lay.addWidget(self.face_choice)
+            hint = QLabel(tr("sandbox.camera.hint", lang))
+            hint.setWordWrap(True)
+            lay.addWidget(hint)
+            self.use_face(self.face_choice.currentText())
         lay.addWidget(QLabel(tr("sandbox.staff", lang)))
         lay.addWidget(QLabel("staff01 / counter-demo-1"))
         self.codes = QLabel()
@@ -109,12 +145,37 @@ class SandboxPanel(QWidget):
 
     def show_holders(self, holders: list[dict[str, Any]]) -> None:
         lines = []
+        face_word = tr("sandbox.face", self.lang)
         for h in holders:
+            if h.get("face"):
+                self.faces[str(h.get("holder_id"))] = str(h["face"])
             lines.append(
                 f"<b>{h.get('id_number', '')}</b> {h.get('name_zh') or h.get('name', '')}"
-                f"<br><small>{h.get('holder_id', '')} · {h.get('branch', '')}</small>"
+                f"<br><small>{h.get('holder_id', '')} · {h.get('branch', '')}"
+                f" · {face_word}: {h.get('face', '-')}</small>"
             )
         self.holders.setText("<br>".join(lines))
+
+    def use_face(self, face: str) -> None:
+        if self.camera is not None and face:
+            self.camera.use(face)
+
+    def holder_signed_in(self, holder_id: str | None) -> None:
+        """Preselects the signed-in holder's registered face for the demo camera."""
+        face = self.faces.get(str(holder_id)) if holder_id else None
+        if face and self.face_choice is not None:
+            self.face_choice.setCurrentText(face)
+
+    def follow(self, window: Any) -> None:
+        """Watches the kiosk: when a holder signs in, their face goes in front of the camera."""
+
+        def shown(_step: str) -> None:
+            flow = window.flow
+            if getattr(flow, "loaded", True):
+                session = getattr(flow, "session", None)
+                self.holder_signed_in(getattr(session, "holder_id", None))
+
+        window.view_shown.connect(shown)
 
     def load_holders(self) -> None:
         from kiosk.ui.worker import Op
@@ -152,9 +213,8 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.config import BackendConfig
     from kiosk.services.factory import build_sandbox_admin
     from kiosk.ui.app import ensure_app, quit_on_sigint
-    from kiosk.ui.launch import LazyFlow, flow_factory, show_window
-    from kiosk.ui.main_window import MainWindow
-    from kiosk.ui.pages import CONTEXT
+    from kiosk.ui.demo_camera import AUTO, DEMO, DemoCamera, has_webcam
+    from kiosk.ui.launch import LazyFlow, build_window, close_on_quit, flow_factory, show_window
     from sandbox.app import SandboxSettings, create_app
     from sandbox.server import SandboxServer
 
@@ -172,18 +232,16 @@ def run(args: argparse.Namespace) -> int:
             from kiosk.store import open_journal
 
             journal = open_journal(f"sqlite:///{Path(tmp) / 'journal.sqlite'}")
-            CONTEXT.camera_source = args.camera
+            camera = None
+            source = args.camera
+            if source == AUTO:
+                source = "0" if has_webcam() else DEMO
+            if source == DEMO:
+                camera = DemoCamera(tmp)
             flow = LazyFlow(flow_factory(config, journal))
-            flow.lang = args.lang
-            panel = SandboxPanel(server.url, admin, args.lang)
-            window = MainWindow(
-                flow,
-                lang=args.lang,
-                self_service=args.self_service,
-                idle_s=args.idle_seconds if args.self_service else None,
-                countdown_s=args.countdown_seconds,
-                side_panel=panel,
-            )
+            panel = SandboxPanel(server.url, admin, args.lang, camera=camera)
+            window = build_window(args, flow, side_panel=panel, camera=None if camera else source)
+            panel.follow(window)
             if args.screenshot:
                 assert admin is not None
                 panel.show_holders(admin.holders())
@@ -191,6 +249,7 @@ def run(args: argparse.Namespace) -> int:
             panel.load_holders()
             show_window(window, fullscreen=args.fullscreen)
             quit_on_sigint(app)
+            close_on_quit(app, flow, journal)
             return int(app.exec())
         finally:
             server.stop()

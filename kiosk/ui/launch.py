@@ -19,6 +19,7 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -91,6 +92,11 @@ class LazyFlow:
     @property
     def loaded(self) -> bool:
         return self._flow is not None
+
+    @property
+    def built(self) -> Any:
+        """The flow, or None when nobody has used it yet (never builds it)."""
+        return self._flow
 
     @property
     def current(self) -> Any:
@@ -188,9 +194,6 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stderr.write(NO_DISPLAY_HELP.replace("kiosk demo", "kiosk run"))
         return 2
-    from kiosk.ui.main_window import MainWindow
-    from kiosk.ui.pages import CONTEXT
-
     if args.config:
         try:
             config = BackendConfig.from_toml(args.config)
@@ -200,16 +203,64 @@ def run(args: argparse.Namespace) -> int:
     else:
         config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
     app = ensure_app()
-    CONTEXT.camera_source = args.camera
     flow = LazyFlow(flow_factory(config))
+    window = build_window(args, flow, camera=args.camera)
+    show_window(window, fullscreen=args.fullscreen)
+    quit_on_sigint(app)
+    close_on_quit(app, flow)
+    return int(app.exec())
+
+
+def build_window(
+    args: argparse.Namespace,
+    flow: LazyFlow,
+    *,
+    side_panel: QWidget | None = None,
+    camera: str | None = None,
+) -> Any:
+    """The kiosk window as `kiosk run` and `kiosk demo` both build it from their options.
+    `camera` is the camera source for the photo pages (None: left as set, e.g. by the demo
+    camera)."""
+    from kiosk.ui.main_window import MainWindow
+    from kiosk.ui.pages import CONTEXT
+
+    if camera is not None:
+        CONTEXT.camera_source = camera
     flow.lang = args.lang
-    window = MainWindow(
+    return MainWindow(
         flow,
         lang=args.lang,
         self_service=args.self_service,
         idle_s=args.idle_seconds if args.self_service else None,
         countdown_s=args.countdown_seconds,
+        side_panel=side_panel,
     )
-    show_window(window, fullscreen=args.fullscreen)
-    quit_on_sigint(app)
-    return int(app.exec())
+
+
+def close_on_quit(app: QApplication, flow: LazyFlow, journal: Any = None) -> Callable[[], None]:
+    """On aboutToQuit: let the database thread finish its step, then close the backends'
+    connection pools and the journal."""
+
+    def shutdown() -> None:
+        from kiosk.ui.worker import db_executor
+
+        if not db_executor().waitForDone(10_000):
+            log.warning("a flow step was still running at exit")
+        built = flow.built
+        if built is not None:
+            from kiosk.services.factory import close_services
+
+            try:
+                close_services(built.services)
+            except Exception as exc:  # noqa: BLE001 - exit anyway
+                log.warning("closing the services failed: %s", type(exc).__name__)
+        j = journal if journal is not None else getattr(built, "journal", None)
+        close = getattr(j, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception as exc:  # noqa: BLE001 - exit anyway
+                log.warning("closing the journal failed: %s", type(exc).__name__)
+
+    app.aboutToQuit.connect(shutdown)
+    return shutdown

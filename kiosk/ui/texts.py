@@ -97,6 +97,17 @@ _T: dict[str, dict[str, str]] = {
         "en": "Verify address",
     },
     "emails.seconds": {"zh-Hant": "{n}s", "pt": "{n}s", "en": "{n}s"},
+    "sandbox.camera": {
+        "zh-Hant": "示範鏡頭（無需網絡攝影機）",
+        "pt": "Câmara de demonstração (sem webcam)",
+        "en": "Demo camera (no webcam needed)",
+    },
+    "sandbox.camera.hint": {
+        "zh-Hant": "播放所選人物的短片；持有人登入時自動選取其登記臉容。",
+        "pt": "Mostra um vídeo da pessoa escolhida; ao entrar um titular, escolhe o rosto dele.",
+        "en": "Plays a clip of the chosen person; a holder's own face is chosen at sign-in.",
+    },
+    "sandbox.face": {"zh-Hant": "臉容", "pt": "Rosto", "en": "Face"},
     "sandbox.title": {"zh-Hant": "測試環境", "pt": "Sandbox", "en": "Sandbox"},
     "sandbox.holders": {
         "zh-Hant": "示範用戶（身份證明文件號碼）",

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 from ui_helpers import SHOTS, sign_in_self_service, wait_step
@@ -91,3 +92,83 @@ def test_kiosk_run_without_a_display_says_so_instead_of_running_invisibly() -> N
     )
     assert proc.returncode == 2
     assert "xvfb-run" in proc.stderr and "kiosk run" in proc.stderr
+
+
+def test_demo_camera_completes_the_photo_step_with_the_signed_in_holders_face(
+    qtbot: QtBot,
+    window: MainWindow,
+    admin: SandboxAdmin,
+    sandbox_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from ui_helpers import click, shot, verify_all_emails
+
+    from kiosk.ui.demo_camera import DemoCamera
+    from kiosk.ui.pages import CONTEXT
+    from kiosk.ui.steps import PhotoPage
+
+    monkeypatch.setattr(CONTEXT, "camera_source", CONTEXT.camera_source)
+
+    camera = DemoCamera(tmp_path)
+    panel = SandboxPanel(sandbox_url, admin, camera=camera)
+    qtbot.addWidget(panel)
+    panel.follow(window)
+    panel.load_holders()
+    # The panel says which face each demo holder has registered.
+    qtbot.waitUntil(lambda: "obama" in panel.holders.text(), timeout=10_000)
+    assert panel.face_choice is not None
+    panel.face_choice.setCurrentText("biden")
+    assert CONTEXT.camera_source.endswith("demo-biden.avi")
+    sign_in_self_service(qtbot, window, admin)  # H-ABC, registered face: obama
+    wait_step(qtbot, window, "pending")
+    # Signed in: the demo camera now shows the holder's own face.
+    assert panel.face_choice.currentText() == "obama"
+    assert CONTEXT.camera_source.endswith("demo-obama.avi")
+    click(qtbot, window.next_button)
+    verify_all_emails(qtbot, window, admin)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "consent")
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "photo")
+    page = window.page
+    assert isinstance(page, PhotoPage) and page.camera is not None
+    # The clip goes through the normal --camera FILE path: auto capture, review, 下一步.
+    qtbot.waitUntil(lambda: page.camera.state == "review", timeout=15_000)
+    shot(page.camera, "demo_camera_review")
+    click(qtbot, page.camera.next_button)
+    wait_step(qtbot, window, "face_result")
+
+
+def test_on_quit_the_step_finishes_then_backends_and_journal_are_closed(
+    qtbot: QtBot, admin: SandboxAdmin, sandbox_url: str, tmp_path: Path
+) -> None:
+    import argparse
+
+    from kiosk.config import BackendConfig
+    from kiosk.store import open_journal
+    from kiosk.ui.app import ensure_app
+    from kiosk.ui.launch import LazyFlow, build_window, close_on_quit, flow_factory
+
+    app = ensure_app()
+    journal = open_journal(f"sqlite:///{tmp_path / 'journal.sqlite'}")
+    flow = LazyFlow(flow_factory(BackendConfig.for_sandbox(sandbox_url), journal))
+    args = argparse.Namespace(
+        lang="zh-Hant", self_service=False, idle_seconds=120.0, countdown_seconds=15
+    )
+    window = build_window(args, flow, camera="synthetic")  # the same window run and demo build
+    qtbot.addWidget(window)
+    window.show()
+    sign_in_self_service(qtbot, window, admin)
+    wait_step(qtbot, window, "pending")
+    shutdown = close_on_quit(app, flow, journal)
+    try:
+        registry = flow.built.services.registry
+        pools = registry.session.adapters["http://"].poolmanager.pools
+        assert len(pools) > 0  # a live connection to the registry
+        shutdown()  # what aboutToQuit runs
+        assert len(pools) == 0
+        assert journal.engine.pool.checkedin() == 0
+    finally:
+        app.aboutToQuit.disconnect(shutdown)
