@@ -7,7 +7,7 @@ the UI runs it on one single-worker executor.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
@@ -29,7 +29,6 @@ class JournalEntry:
     job_id: str | None = None
     state: str = OPEN  # open, or one of FINISHED_STATES
     sign_key: str | None = None  # Idempotency-Key of the e-signature (R16), per assertion
-    facts: dict[str, str] = field(default_factory=dict)  # other backend confirmations
     updated_at: datetime | None = None
 
 

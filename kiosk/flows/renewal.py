@@ -444,7 +444,8 @@ class RenewalFlow:
                 inputs=("id_number",),
                 can_back=False,
             ),
-            "pending": StepDef(accept=self._accept_pending, next="emails", can_back=False),
+            # R3: every record is pre-selected and cannot be deselected; nothing to choose.
+            "pending": StepDef(next="emails", can_back=False),
             "emails": StepDef(
                 load=self._load_emails,
                 accept=self._accept_emails,
@@ -586,10 +587,6 @@ class RenewalFlow:
         self._session = self._call(
             "registry.staff_lookup", self.services.registry.staff_lookup, self._staff, id_number
         )
-
-    def _accept_pending(self, data: Data, inputs: Mapping[str, object]) -> None:
-        # R3: every record is pre-selected and cannot be deselected; nothing to choose here.
-        pass
 
     def _load_emails(self, data: Data) -> None:
         data["emails"] = self._call(
@@ -890,8 +887,12 @@ class RenewalFlow:
             raise InputProblem(["activation.none_selected"])
         data["selected"] = chosen
         entry = self._journal_entry()
-        entry.activation_cert_ids = tuple(chosen)
-        self.journal.save(entry)
+        if tuple(chosen) != entry.activation_cert_ids:
+            # Another request than the one the key was made for: the registry would refuse
+            # the old key with a different body (AC-AB-0034). A fresh key is made at 激活.
+            entry.activation_key = None
+            entry.activation_cert_ids = tuple(chosen)
+            self.journal.save(entry)
 
     def _accept_precheck(self, data: Data, inputs: Mapping[str, object]) -> None:
         try:
@@ -989,7 +990,7 @@ class RenewalFlow:
             raise InputProblem(problems)
         entry = self._journal_entry()
         selected = list(data["selected"])
-        if not entry.activation_key or tuple(selected) != entry.activation_cert_ids:
+        if not entry.activation_key:
             # Saved before the call: a retry after a crash or a lost answer reuses the key,
             # so the registry activates each certificate exactly once (R26).
             entry.activation_key = f"activate-{uuid.uuid4()}"

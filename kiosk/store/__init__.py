@@ -1,4 +1,4 @@
-"""Persistence: the renewal journal, the audit trail and settings (SQLAlchemy, SQLite)."""
+"""Persistence: the renewal journal and the audit trail (SQLAlchemy, SQLite)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The renewal journal, audit trail and settings in SQLite (SQLAlchemy 2).
+"""The renewal journal and audit trail in SQLite (SQLAlchemy 2).
 
 Implements `kiosk.flows.journal.Journal`. What is stored is what lets an interrupted
 renewal resume without doing anything twice: references to the backend's records (renewal,
@@ -10,7 +10,7 @@ the columns below are the whole schema, and none of them can hold one.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,6 @@ class RenewalRow(Base):
     job_id: Mapped[str | None] = mapped_column(String(80))
     sign_key: Mapped[str | None] = mapped_column(String(80))
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
-    facts: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=_utcnow)
 
@@ -88,13 +87,6 @@ class AuditRow(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     help_code: Mapped[str | None] = mapped_column(String(16))
     request_id: Mapped[str | None] = mapped_column(String(80))
-
-
-class SettingRow(Base):
-    __tablename__ = "settings"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -114,12 +106,18 @@ def make_engine(url: str | None = None) -> Engine:
     return engine
 
 
+_DROPPED_COLUMNS = {"facts"}  # never written: removed after the review of 22abdc5
+
+
 def _upgrade(engine: Engine) -> None:
     """A journal file written by an older kiosk gets the columns added since (all of them
-    nullable), so its open renewals still resume after an update."""
+    nullable) and loses the ones dropped since, so its open renewals still resume."""
     have = {c["name"] for c in inspect(engine).get_columns(RenewalRow.__tablename__)}
     table = RenewalRow.__table__
     with engine.begin() as conn:
+        for dropped in _DROPPED_COLUMNS & have:
+            # NOT NULL without a default in old files: inserts would fail while it exists.
+            conn.exec_driver_sql(f'ALTER TABLE {RenewalRow.__tablename__} DROP COLUMN "{dropped}"')
         for column in table.columns:
             if column.name not in have and column.nullable:
                 kind = column.type.compile(engine.dialect)
@@ -169,7 +167,6 @@ class SqlJournal:
             row.job_id = entry.job_id
             row.sign_key = entry.sign_key
             row.submitted_at = entry.submitted_at
-            row.facts = json.dumps(entry.facts, sort_keys=True)
             row.updated_at = _utcnow()
 
     def finish(self, holder_id: str, renewal_id: str, state: str) -> None:
@@ -204,18 +201,6 @@ class SqlJournal:
     def open_entries(self) -> list[JournalEntry]:
         return [e for e in self.entries() if e.state == OPEN]
 
-    def abandon_stale(self, older_than: timedelta, now: datetime | None = None) -> int:
-        """Closes open renewals untouched for `older_than` (the holder has gone). The
-        backend keeps what it confirmed, so a holder who returns still resumes (R7)."""
-        cutoff = (now or _utcnow()) - older_than
-        n = 0
-        with self._sessions.begin() as s:
-            for row in s.scalars(select(RenewalRow).where(RenewalRow.state == OPEN)):
-                if (_aware(row.updated_at) or cutoff) < cutoff:
-                    row.state = "abandoned"
-                    n += 1
-        return n
-
     def audit_trail(self, renewal_id: str | None = None) -> list[AuditRecord]:
         with self._sessions() as s:
             q = select(AuditRow).order_by(AuditRow.id)
@@ -232,19 +217,6 @@ class SqlJournal:
                 )
                 for r in s.scalars(q)
             ]
-
-    def get_setting(self, key: str, default: str | None = None) -> str | None:
-        with self._sessions() as s:
-            row = s.get(SettingRow, key)
-            return row.value if row else default
-
-    def set_setting(self, key: str, value: str) -> None:
-        with self._sessions.begin() as s:
-            row = s.get(SettingRow, key)
-            if row is None:
-                s.add(SettingRow(key=key, value=value))
-            else:
-                row.value = value
 
     @staticmethod
     def _row(s: Session, holder_id: str, renewal_id: str) -> RenewalRow | None:
@@ -269,6 +241,5 @@ def _entry(row: RenewalRow) -> JournalEntry:
         job_id=row.job_id,
         sign_key=row.sign_key,
         state=row.state,
-        facts=dict(json.loads(row.facts or "{}")),
         updated_at=_aware(row.updated_at),
     )

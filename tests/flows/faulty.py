@@ -50,7 +50,7 @@ class FaultyProxy:
                     self.wfile.write(UNAVAILABLE)
                     return
                 if fault == "hang":
-                    time.sleep(2.0)
+                    time.sleep(2.5)
                     self.close_connection = True
                     return
                 conn = http.client.HTTPConnection(*proxy.upstream, timeout=30)

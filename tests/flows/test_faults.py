@@ -23,7 +23,9 @@ def proxied(sandbox_url: str, tmp_path: Path) -> Iterator[tuple[Counter, FaultyP
         # The kiosk talks to the proxy; the tester's outbox and clock go straight to the sandbox.
         c = Counter(sandbox_url, tmp_path / "journal.sqlite")
         close_services(c.services)
-        c.services = build_services(BackendConfig.for_sandbox(proxy.url, timeout_s=0.5))
+        # Long enough for a signature or a face match on a busy 2-core machine; the "hang"
+        # fault outlasts it.
+        c.services = build_services(BackendConfig.for_sandbox(proxy.url, timeout_s=1.5))
         c.flow = c.new_flow()
         yield c, proxy
         c.close()
@@ -269,3 +271,30 @@ def test_r15_an_expired_assertion_asks_for_a_new_identification(
     assert "mobile_masked" not in data(view)  # a new challenge is asked for
     view = counter.to("signed")
     assert view.step_id == "signed"
+
+
+def test_r26_a_changed_selection_gets_a_fresh_activation_key(
+    proxied: tuple[Counter, FaultyProxy],
+) -> None:
+    # Review finding 11: the first selection's answer is lost (its key is kept for a retry);
+    # the holder goes back and selects another certificate: that request needs a new key.
+    counter, proxy = proxied
+    counter.sign_in("H-ABC")
+    view = counter.to("activation_select")
+    first, second = (c["cert_id"] for c in data(view)["cloud"])
+    view = counter.flow.submit({"cert_ids": [first]})
+    assert view.step_id == "activation_form"
+    proxy.faults["/activations"] = "drop"
+    view = counter.flow.submit(counter.answer(view))
+    assert view.error is not None
+    del proxy.faults["/activations"]
+    key = counter.journal.entries("H-ABC")[-1].activation_key
+    assert key
+    view = counter.flow.back()
+    view = counter.flow.submit({"cert_ids": [second]})
+    assert view.step_id == "activation_form", (view.step_id, view.error)
+    view = counter.flow.submit(counter.answer(view))
+    assert view.error is None, view.error
+    view = counter.to("done")
+    assert [r["cert_id"] for r in data(view)["renewed"]] == [second]
+    assert counter.journal.entries("H-ABC")[-1].activation_key not in (None, key)
