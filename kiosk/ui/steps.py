@@ -296,18 +296,6 @@ class ConsentPage(Page):
         return tr("consent.agree", lang)
 
 
-class _CameraError:
-    """A camera help code (AC-KI-01xx) shown like a flow message, in any language."""
-
-    def __init__(self, help_code: str) -> None:
-        self.help_code = help_code
-
-    def text(self, lang: str) -> str:
-        from kiosk.camera.messages import help_text
-
-        return help_text(self.help_code, lang)
-
-
 def make_camera(page: Page, on_photo: Any) -> Any:
     """The live camera of a photo-taking page (PhotoPage, EidPage): its photos go to
     `on_photo`, its faults to the page's error panel, its texts follow the language.
@@ -320,7 +308,9 @@ def make_camera(page: Page, on_photo: Any) -> Any:
         log.error("camera view failed: %s", type(exc).__name__)
         return None
     camera.photo_ready.connect(on_photo)
-    camera.camera_failed.connect(lambda code: setattr(page, "error", _CameraError(code)))
+    # The camera view itself says what is wrong, with its help code and, once it gives up
+    # reconnecting, that counter staff will help: the page does not repeat the same fault in
+    # a second wording in the error panel.
     page.bind(camera.set_language)
     return camera
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import pytest
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
     click,
@@ -131,3 +132,31 @@ def test_activation_progress_backs_off_after_an_outage_and_offers_retry(
     assert page._timer.interval() == 4000
     assert page.shows_next and page.next_label("zh-Hant") == "重試"
     assert page.apply() == {} and not page._timer.isActive()
+
+
+def test_a_missing_camera_is_said_once_and_hands_off_to_counter_staff(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kiosk.ui.pages import CONTEXT
+    from kiosk.ui.steps import PhotoPage
+
+    monkeypatch.setattr(CONTEXT, "camera_source", "99")  # no such webcam
+    view = StepView("photo", 2, {}, (message("photo.take"),), None, False, False, ("photo_jpeg",))
+    window.show_view(view)
+    page = window.page
+    assert isinstance(page, PhotoPage) and page.camera is not None
+    # Once the camera view gives up reconnecting it hands off to counter staff.
+    with qtbot.waitSignal(page.camera.camera_failed, timeout=20_000):
+        pass
+    texts = visible_texts(window)
+    # The fault is said once (in the camera view, with its help code and who helps), not
+    # again in another wording in the error panel.
+    assert not window.error_panel.isVisible()
+    faults = [t for t in texts if "AC-KI-01" in t]
+    assert len(faults) == 1 and "櫃檯職員" in faults[0], texts
+    shot(window, "photo_camera_missing")
+    click(qtbot, window.lang_buttons["pt"])
+    texts = visible_texts(window)
+    assert sum("AC-KI-01" in t for t in texts) == 1, texts
+    shot(window, "photo_camera_missing_pt")
+    window.page.wipe()
