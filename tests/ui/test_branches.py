@@ -182,3 +182,52 @@ def test_r21_identity_data_changed_since_verification_asks_to_verify_again_ac_ab
     click(qtbot, window.next_button)
     qtbot.waitUntil(lambda: current_step(window) != "reverify", timeout=15_000)
     assert current_step(window) in ("consent", "emails", "pending")
+
+
+def test_r11_invalid_document_data_shows_its_help_code_ac_ab_0018(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    sign_in_self_service(qtbot, window, admin, "1000005(5)")  # H-MISMATCH
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    verify_all_emails(qtbot, window, admin)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "consent")
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "id_invalid")
+    texts = visible_texts(window)
+    assert "無效之身份證明文件個人資料" in texts
+    assert "求助碼：AC-AB-0018" in texts
+    shot(window, "id_invalid_ac_ab_0018")
+
+
+def test_r15_no_very_high_e_id_shows_its_help_code_ac_ab_0021(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    sign_in_self_service(qtbot, window, admin, "1000009(9)")  # H-NOEID, face: astronaut
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    verify_all_emails(qtbot, window, admin)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "consent")
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "photo")
+    photo = window.page
+    assert isinstance(photo, PhotoPage) and photo.camera is not None
+    photo.camera.photo_ready.emit((LIVE_FACES / "astronaut.jpg").read_bytes())
+    wait_step(qtbot, window, "face_result")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "confirm")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "declaration")
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    window.page.dialog.accept()  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "eid")
+    click(qtbot, window.page.get_code)  # type: ignore[union-attr]
+    wait_step(qtbot, window, "eid_unavailable")
+    texts = visible_texts(window)
+    assert "求助碼：AC-AB-0021" in texts
+    shot(window, "eid_unavailable_ac_ab_0021")
