@@ -8,9 +8,10 @@
     ...                                         # view.step_id, view.inputs, view.error ...
     flow.back(); flow.reset()
 
-Every step is a navmap entry (see `_navmap`); branches are the named predicates below.
+Every step is a navmap entry (see `_navmap`); branches are named predicates (views.py).
 Side effects happen only in `accept` hooks, through the injected service Protocols; what a
-step shows is read by its `load` hook. A backend refusal never raises out of `submit`: the
+step shows is read by its `load` hook and turned into its view by its `present` hook
+(views.py). Resuming a renewal is resume.py. A backend refusal never raises out of `submit`: the
 flow stays on the step and the view carries the message (and help code). Repeated failures
 end in the `staff` step (請聯繫櫃檯職員, with the renewal id as reference), never a dead end.
 
@@ -29,53 +30,60 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from kiosk.flows import resume, views
 from kiosk.flows.journal import OPEN, AuditRecord, Journal, JournalEntry
 from kiosk.flows.messages import DEFAULT_LANG, Message, message, message_for_help_code
 from kiosk.flows.redact import redact
+from kiosk.flows.resume import after_submit
 from kiosk.flows.validation import (
     code_problems,
     confirmation_problems,
     password_problems,
     phrase_problems,
 )
+from kiosk.flows.views import (
+    CARD_FIELDS,
+    STATUS_LABELS,
+    TYPE_LABELS,
+    ViewContext,
+    all_emails_verified,
+    all_non_cloud,
+    certificate_view,
+    iso,
+    needs_new_password,
+    only_one_cloud_cert,
+    submission_certs,
+)
 from kiosk.flows.wizard import STAY, Data, GoTo, StepDef, Wizard
 from kiosk.services.api import (
     ActivationJob,
     Application,
-    Certificate,
-    CertType,
-    EmailStatus,
     HolderSession,
-    Renewal,
     Services,
     StaffSession,
     Submission,
 )
 from kiosk.services.errors import BackendError
 
-log = logging.getLogger("kiosk.flows.renewal")
+__all__ = [
+    "CARD_FIELDS",
+    "OUTCOMES",
+    "STATUS_LABELS",
+    "TYPE_LABELS",
+    "InputProblem",
+    "Message",
+    "RenewalFlow",
+    "RetryCaps",
+    "StepView",
+    "all_emails_verified",
+    "all_non_cloud",
+    "certificate_view",
+    "needs_new_password",
+    "only_one_cloud_cert",
+    "server_refused",
+]
 
-# Card fields in the order the seed's cards show them (SPEC "Certificates").
-CARD_FIELDS: tuple[tuple[str, str], ...] = (
-    ("type", "證書類型"),
-    ("serial", "原證書序號"),
-    ("expiry", "原證書到期日"),
-    ("status", "原證書狀態"),
-    ("holder_name", "證書持有人"),
-    ("email", "電郵地址"),
-    ("org_name", "機構名稱"),
-    ("department", "部門/分部"),
-    ("position", "職務/職級/職位"),
-    ("transaction_limit", "交易限額"),
-    ("agent_qualification", "代理資格"),
-)
-TYPE_LABELS = {
-    CertType.CLOUD: '商業機構"雲簽"帳戶',
-    CertType.QUALIFIED: "商業機構合格證書",
-    CertType.STANDARD: "標準證書",
-    CertType.ENCRYPTION: "加密證書(商業機構)",
-}
-STATUS_LABELS = {"valid": "有效", "expired": "已過期", "revoked": "已撤銷"}
+log = logging.getLogger("kiosk.flows.renewal")
 
 # Terminal steps and what they mean for the holder (the walkthrough's `outcome`).
 OUTCOMES: Mapping[str, str] = {
@@ -126,50 +134,6 @@ class InputProblem(Exception):  # noqa: N818 - the holder's input, not a program
         self.message_ids = list(message_ids)
 
 
-# --- named predicates (the navmap's branches) --------------------------------------------
-
-
-def all_emails_verified(data: Data) -> bool:
-    emails: list[EmailStatus] = data.get("emails") or []
-    return bool(emails) and all(e.verified_at is not None for e in emails)
-
-
-def _submission_certs(data: Data) -> tuple[tuple[Certificate, ...], tuple[Certificate, ...]]:
-    sub: Submission | None = data.get("submission")
-    if sub is not None:
-        return sub.activation_pending, sub.offline_pending
-    renewal: Renewal = data["renewal"]
-    return renewal.activation_pending, renewal.offline_pending
-
-
-def all_non_cloud(data: Data) -> bool:
-    """R19: nothing to activate online, only offline handling left."""
-    cloud, offline = _submission_certs(data)
-    return not cloud and bool(offline)
-
-
-def only_one_cloud_cert(data: Data) -> bool:
-    """R18: exactly one certificate in the renewal and it is cloud-sign: skip the selection."""
-    cloud, offline = _submission_certs(data)
-    return len(cloud) == 1 and not offline
-
-
-def needs_new_password(data: Data) -> bool:
-    """R22: the cloud-sign account holds no valid certificate."""
-    form = data.get("form")
-    return bool(form is not None and form.needs_new_password)
-
-
-def _after_submit(data: Data) -> str:
-    if all_non_cloud(data):
-        return "offline_done"
-    if only_one_cloud_cert(data):
-        cloud, _ = _submission_certs(data)
-        data["selected"] = [cloud[0].cert_id]
-        return "precheck"
-    return "activation_select"
-
-
 def server_refused(err: BackendError) -> bool:
     """The server considered the request and said no: a 4xx carrying its own help code.
 
@@ -193,50 +157,6 @@ def _dynamic(default: str) -> Callable[[Data], str]:
         return str(data.pop("_next", default))
 
     return resolve
-
-
-# --- view models ---------------------------------------------------------------------------
-
-
-def certificate_view(cert: Certificate) -> dict[str, object]:
-    view: dict[str, object] = {
-        "cert_id": cert.cert_id,
-        "type": cert.type.value,
-        "type_label": TYPE_LABELS.get(cert.type, cert.type.value),
-        "cloud": cert.cloud,
-        "serial": cert.serial,
-        "expiry": cert.expiry.isoformat(),
-        "status": cert.status.value,
-        "status_label": STATUS_LABELS.get(cert.status.value, cert.status.value),
-        "holder_name": cert.holder_name,
-        "email": cert.email,
-        "org_name": cert.org_name,
-        "department": cert.department,
-        "position": cert.position,
-    }
-    if cert.type is CertType.QUALIFIED:
-        view["transaction_limit"] = cert.transaction_limit
-        view["agent_qualification"] = cert.agent_qualification
-    return view
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _email_view(e: EmailStatus) -> dict[str, object]:
-    return {
-        "address": e.address,
-        "verified": e.verified_at is not None,
-        "verified_at": _iso(e.verified_at),
-        "code_expires_at": _iso(e.code_expires_at),
-        "can_request_code": e.can_request_code,
-        "attempts_left": e.attempts_left,
-    }
 
 
 @dataclass
@@ -400,27 +320,30 @@ class RenewalFlow:
 
     def _navmap(self) -> dict[str, StepDef]:
         terminal = {
-            step: StepDef(last=True, step_number=n, can_back=False)
-            for step, n in (
-                ("nothing_pending", 0),
-                ("id_unsupported", 2),
-                ("id_invalid", 2),
-                ("eid_unavailable", 3),
-                ("offline_done", 4),
-                ("staff", 0),
-                ("done", 4),
+            step: StepDef(last=True, step_number=n, can_back=False, present=show)
+            for step, n, show in (
+                ("nothing_pending", 0, views.says("pending.none")),
+                ("id_unsupported", 2, views.id_refused("id.unsupported")),
+                ("id_invalid", 2, views.id_refused("id.invalid")),
+                ("eid_unavailable", 3, views.says("eid.not_enabled", "id.offline_only")),
+                ("offline_done", 4, views.offline_done),
+                ("staff", 0, views.staff),
+                ("done", 4, views.done),
             )
         }
         # End states with a way forward, for the holder who wants it there and then:
         # R20 revoke on the linked page, then 激活證書 runs the check again (submit {});
         # R21 the registry sent the renewal back to identity verification (submit {}).
-        terminal["revoke_first"] = StepDef(last=True, step_number=4, can_back=True, next="precheck")
+        terminal["revoke_first"] = StepDef(
+            last=True, step_number=4, can_back=True, next="precheck", present=views.revoke_first
+        )
         terminal["reverify"] = StepDef(
             last=True,
             step_number=4,
             can_back=False,
             accept=self._accept_reverify,
             next=_dynamic("consent"),
+            present=views.says("reverify.title", "reverify.body"),  # R21
         )
         return {
             # Where the holder's renewal stands (a backend read); retried by submit({}).
@@ -428,24 +351,32 @@ class RenewalFlow:
                 accept=self._accept_routing, next=_dynamic(STAY), auto=True, can_back=False
             ),
             "sign_in": StepDef(
-                accept=self._accept_sign_in, next="sign_in_code", inputs=("id_number",)
+                accept=self._accept_sign_in,
+                next="sign_in_code",
+                inputs=("id_number",),
+                present=views.says("signin.id_number"),
             ),
             "sign_in_code": StepDef(
-                accept=self._accept_sign_in_code, next="routing", inputs=("sms_code",)
+                accept=self._accept_sign_in_code,
+                next="routing",
+                inputs=("sms_code",),
+                present=views.sign_in_code,
             ),
             "staff_login": StepDef(
                 accept=self._accept_staff_login,
                 next="staff_lookup",
                 inputs=("username", "password"),
+                present=views.says("staff.login"),
             ),
             "staff_lookup": StepDef(
                 accept=self._accept_staff_lookup,
                 next="routing",
                 inputs=("id_number",),
                 can_back=False,
+                present=views.says("staff.lookup"),
             ),
             # R3: every record is pre-selected and cannot be deselected; nothing to choose.
-            "pending": StepDef(next="emails", can_back=False),
+            "pending": StepDef(next="emails", can_back=False, present=views.pending),
             "emails": StepDef(
                 load=self._load_emails,
                 accept=self._accept_emails,
@@ -453,12 +384,14 @@ class RenewalFlow:
                 inputs=("address",),
                 step_number=1,
                 can_back=False,
+                present=views.emails,
             ),
             "email_code": StepDef(
                 accept=self._accept_email_code,
                 next=_dynamic(STAY),
                 inputs=("action", "code"),
                 step_number=1,
+                present=views.email_code,
             ),
             "consent": StepDef(
                 accept=self._accept_consent,
@@ -466,9 +399,14 @@ class RenewalFlow:
                 inputs=("agree",),
                 step_number=2,
                 can_back=False,
+                present=views.says("consent.text", "consent.checkbox"),
             ),
             "id_check": StepDef(
-                accept=self._accept_id_check, next="photo", step_number=2, auto=True
+                accept=self._accept_id_check,
+                next="photo",
+                step_number=2,
+                auto=True,
+                present=views.says("id.checking"),
             ),
             "photo": StepDef(
                 accept=self._accept_photo,
@@ -476,13 +414,24 @@ class RenewalFlow:
                 inputs=("photo_jpeg",),
                 step_number=2,
                 can_back=False,
+                present=views.photo,
             ),
-            "face_result": StepDef(next="confirm", step_number=2, can_back=False),
+            "face_result": StepDef(
+                next="confirm", step_number=2, can_back=False, present=views.face_result
+            ),
             "confirm": StepDef(
-                load=self._load_application, next="declaration", step_number=3, can_back=False
+                load=self._load_application,
+                next="declaration",
+                step_number=3,
+                can_back=False,
+                present=views.application("confirm.intro"),
             ),
             "declaration": StepDef(
-                accept=self._accept_declaration, next="eid", inputs=("agree",), step_number=3
+                accept=self._accept_declaration,
+                next="eid",
+                inputs=("agree",),
+                step_number=3,
+                present=views.application("declaration.checkbox", declaration=True),
             ),
             "eid": StepDef(
                 load=self._load_application,
@@ -490,6 +439,7 @@ class RenewalFlow:
                 next=_dynamic(STAY),
                 inputs=("action", "sms_code", "face_jpeg"),
                 step_number=3,
+                present=views.eid,
             ),
             "esign": StepDef(
                 accept=self._accept_esign,
@@ -498,20 +448,32 @@ class RenewalFlow:
                 auto=True,
                 can_back=False,
             ),
-            "signed": StepDef(next="review", step_number=3, can_back=False),
+            "signed": StepDef(
+                next="review",
+                step_number=3,
+                can_back=False,
+                present=views.says("sign.success"),  # R16
+            ),
             "review": StepDef(
                 load=self._load_application,
                 accept=self._accept_review,
                 next="submitted",
                 step_number=3,
+                present=views.application("review.intro"),
             ),
-            "submitted": StepDef(next=_after_submit, step_number=3, can_back=False),
+            "submitted": StepDef(
+                next=after_submit,
+                step_number=3,
+                can_back=False,
+                present=views.says("submit.success"),  # R16
+            ),
             "activation_select": StepDef(
                 accept=self._accept_select,
                 next="precheck",
                 inputs=("cert_ids",),
                 step_number=4,
                 can_back=False,
+                present=views.activation_select,
             ),
             "precheck": StepDef(
                 accept=self._accept_precheck, next="activation_form", step_number=4, auto=True
@@ -522,6 +484,7 @@ class RenewalFlow:
                 next="activation_progress",
                 inputs=("password", "password_confirm", "revocation_phrase"),
                 step_number=4,
+                present=views.activation_form,
             ),
             "activation_progress": StepDef(
                 accept=self._accept_progress,
@@ -529,6 +492,7 @@ class RenewalFlow:
                 step_number=4,
                 auto=True,
                 can_back=False,
+                present=views.activation_progress,
             ),
             **terminal,
         }
@@ -559,9 +523,7 @@ class RenewalFlow:
                 self._last.extra.append(self._error_message(err))
                 raise GoTo("sign_in") from err
             if err.help_code in ("AC-AB-0022", "AC-AB-0024"):
-                self._counters.eid_failures += 1
-                if self._counters.eid_failures >= self.caps.eid_failures:
-                    self._hand_off(data, err)
+                self._count_failure(data, err, "eid_failures", self.caps.eid_failures)
             elif err.help_code == "AC-AB-0038":
                 self._hand_off(data, err)
             raise
@@ -612,7 +574,7 @@ class RenewalFlow:
             data.pop("address", None)
             return
         if status.code_expires_at is not None:
-            data["code_expires_at"] = _iso(status.code_expires_at)
+            data["code_expires_at"] = iso(status.code_expires_at)
 
     def _accept_email_code(self, data: Data, inputs: Mapping[str, object]) -> None:
         action = str(inputs.get("action") or ("verify" if inputs.get("code") else "request"))
@@ -626,7 +588,7 @@ class RenewalFlow:
                 address,
             )
             data["code_sent"] = True
-            data["code_expires_at"] = _iso(sent.expires_at)
+            data["code_expires_at"] = iso(sent.expires_at)
             return
         code = str(inputs.get("code") or "").strip()
         if problems := code_problems(code):
@@ -642,12 +604,13 @@ class RenewalFlow:
             )
         except BackendError as err:
             if err.help_code == "AC-AB-0008":
-                self._counters.email_code_failures += 1
-                if (
-                    self._counters.email_code_failures >= self.caps.email_code_failures
-                    or err.details.get("attempts_left") == 0
-                ):
-                    self._hand_off(data, err)
+                self._count_failure(
+                    data,
+                    err,
+                    "email_code_failures",
+                    self.caps.email_code_failures,
+                    server_says_last=err.details.get("attempts_left") == 0,
+                )
             elif err.help_code == "AC-AB-0011":
                 self._hand_off(data, err)
             elif err.help_code == "AC-AB-0010" and self._address_verified(address):
@@ -714,9 +677,7 @@ class RenewalFlow:
             )
         except BackendError as err:
             if err.help_code in ("AC-AB-0019", "AC-AB-0020", "AC-AB-0005"):  # R12: retake
-                self._counters.retakes += 1
-                if self._counters.retakes >= self.caps.photo_retakes:
-                    self._hand_off(data, err)
+                self._count_failure(data, err, "retakes", self.caps.photo_retakes)
             elif err.help_code == "AC-AB-0016":
                 raise GoTo("consent") from err
             raise
@@ -786,9 +747,7 @@ class RenewalFlow:
             )
         except BackendError as err:
             if err.help_code in ("AC-AB-0022", "AC-AB-0023", "AC-AB-0024"):
-                self._counters.eid_failures += 1
-                if self._counters.eid_failures >= self.caps.eid_failures:
-                    self._hand_off(data, err)
+                self._count_failure(data, err, "eid_failures", self.caps.eid_failures)
             elif err.help_code == "AC-AB-0038":
                 self._hand_off(data, err)
             raise
@@ -874,7 +833,7 @@ class RenewalFlow:
         self.journal.save(entry)
 
     def _accept_select(self, data: Data, inputs: Mapping[str, object]) -> None:
-        cloud, _ = _submission_certs(data)
+        cloud, _ = submission_certs(data)
         available = [c.cert_id for c in cloud]
         raw = inputs.get("cert_ids")
         if raw == "all":  # 選取所有
@@ -1064,77 +1023,10 @@ class RenewalFlow:
         data["handoff_code"] = code
         data["_next"] = "staff"
 
-    # --- routing and resume ---------------------------------------------------------------
+    # --- routing and resume (kiosk/flows/resume.py) -----------------------------------------
 
     def _route(self, data: Data) -> str:
-        """Where this holder's renewal stands, from the backend (the authority) and the
-        journal (idempotency keys, the signature and the activation job)."""
-        session = self._sess()
-        entry = self.journal.open_entry(session.holder_id)
-        try:
-            renewal = self._call(
-                "registry.current_renewal", self.services.registry.current_renewal, session
-            )
-        except BackendError as err:
-            if err.help_code != "AC-AB-0003":
-                raise
-            if entry is not None:
-                self._entry = entry
-                self._recover_job(data, entry)
-            if entry is not None and entry.job_id:
-                # Nothing pending any more: the activation we started may have finished.
-                self._entry = entry
-                return "activation_progress"
-            if entry is not None:
-                self.journal.finish(entry.holder_id, entry.renewal_id, "abandoned")
-            return "nothing_pending"
-        if entry is not None and entry.renewal_id != renewal.renewal_id:
-            self.journal.finish(entry.holder_id, entry.renewal_id, "abandoned")
-            entry = None
-        if entry is None:
-            certs = renewal.identity_pending + renewal.activation_pending + renewal.offline_pending
-            entry = JournalEntry(
-                holder_id=renewal.holder_id,
-                renewal_id=renewal.renewal_id,
-                step="pending",
-                cert_ids=tuple(c.cert_id for c in certs),
-            )
-            self.journal.save(entry)
-        self._entry = entry
-        data["renewal"] = renewal
-        p = renewal.progress
-        if p.submitted:
-            self._recover_job(data, entry)
-        if entry.job_id:
-            return "activation_progress"
-        if p.submitted or (not renewal.identity_pending and renewal.activation_pending):
-            if entry.activation_cert_ids:
-                data["selected"] = list(entry.activation_cert_ids)
-            return _after_submit(data)
-        if not renewal.identity_pending:
-            return "offline_done" if renewal.offline_pending else "nothing_pending"
-        if p.signed and entry.signature_id:
-            return "review"
-        if p.declaration_accepted:
-            return "eid"
-        if p.face_passed:
-            return "confirm"
-        if p.emails_verified:
-            # The consent token lived in memory only: ask for consent again.
-            return "consent"
-        if entry.step not in ("pending", "routing"):
-            return "emails"
-        return "pending"
-
-    def _recover_job(self, data: Data, entry: JournalEntry) -> None:
-        """An activation was sent under a key (journaled before the call) but its job never
-        reached the journal: the kiosk died, or the answer was lost and the holder left.
-        Ask the registry for that job, so the holder sees it through to 成功激活."""
-        if entry.job_id or not entry.activation_key:
-            return
-        job = self._find_job(entry, entry.activation_cert_ids)
-        if job is not None:
-            self._record_job(data, job)
+        return resume.route(self, data)
 
     # --- plumbing -------------------------------------------------------------------------
 
@@ -1179,6 +1071,22 @@ class RenewalFlow:
                 request_id=request_id,
             )
         )
+
+    def _count_failure(
+        self,
+        data: Data,
+        err: BackendError,
+        counter: str,
+        cap: int,
+        *,
+        server_says_last: bool = False,
+    ) -> None:
+        """One more failure of the holder's (a wrong code, a photo under the threshold...);
+        at the cap, or when the server says it was the last try, hand over to staff."""
+        count = getattr(self._counters, counter) + 1
+        setattr(self._counters, counter, count)
+        if count >= cap or server_says_last:
+            self._hand_off(data, err)
 
     def _hand_off(self, data: Data, err: BackendError) -> None:
         data["handoff_code"] = err.help_code
@@ -1261,7 +1169,17 @@ class RenewalFlow:
             return StepView("idle", 0, {}, (), self._last.error, False, False, ())
         spec = self._wizard.navmap[step]
         data = self._wizard.data
-        view_data, messages = self._present(step, data)
+        ctx = ViewContext(
+            lang=self.lang,
+            renewal_id=self._entry.renewal_id if self._entry else None,
+            counters={
+                "retakes": self._counters.retakes,
+                "eid_failures": self._counters.eid_failures,
+                "email_code_failures": self._counters.email_code_failures,
+            },
+            retakes_left=max(0, self.caps.photo_retakes - self._counters.retakes),
+        )
+        view_data, messages = views.present(spec.present, ctx, data)
         inputs = spec.inputs
         if step == "activation_form" and not needs_new_password(data):
             inputs = ("password", "revocation_phrase")
@@ -1277,159 +1195,6 @@ class RenewalFlow:
             outcome=OUTCOMES.get(step),
             errors=self._last.errors,
         )
-
-    def _present(self, step: str, data: Data) -> tuple[dict[str, object], list[Message]]:
-        """The JSON-able view model of a step: only what the holder may see on screen."""
-        out: dict[str, object] = {"lang": self.lang}
-        msgs: list[Message] = []
-        renewal: Renewal | None = data.get("renewal")
-        if self._entry is not None:
-            out["renewal_id"] = self._entry.renewal_id
-        out["counters"] = {
-            "retakes": self._counters.retakes,
-            "eid_failures": self._counters.eid_failures,
-            "email_code_failures": self._counters.email_code_failures,
-        }
-        if step == "sign_in":
-            msgs.append(message("signin.id_number"))
-        elif step == "sign_in_code" and data.get("challenge") is not None:
-            msgs.append(message("signin.code_sent", mobile=data["challenge"].mobile_masked))
-        elif step == "staff_login":
-            msgs.append(message("staff.login"))
-        elif step == "staff_lookup":
-            msgs.append(message("staff.lookup"))
-        elif step == "pending" and renewal is not None:
-            ident = renewal.identity_pending
-            out["cloud"] = [certificate_view(c) for c in ident if c.cloud]
-            out["non_cloud"] = [certificate_view(c) for c in ident if not c.cloud]
-            out["activation_pending"] = [certificate_view(c) for c in renewal.activation_pending]
-            out["offline_pending"] = [certificate_view(c) for c in renewal.offline_pending]
-            out["count"] = len(ident)
-            out["locked_selection"] = True  # R3: pre-selected, cannot be deselected
-            msgs.append(message("pending.intro"))
-            if out["cloud"]:
-                msgs.append(message("pending.cloud"))
-            if out["non_cloud"]:
-                msgs.append(message("pending.noncloud"))
-            msgs.append(message("pending.start", count=len(ident)))
-        elif step == "emails":
-            emails = data.get("emails") or []
-            out["emails"] = [_email_view(e) for e in emails]
-            out["all_verified"] = all_emails_verified(data)
-            msgs.append(message("email.list"))
-            for e in emails:
-                if e.verified_at is not None:
-                    msgs.append(message("email.verified"))
-            if all_emails_verified(data):
-                msgs.append(message("email.all_verified"))
-        elif step == "email_code":
-            out["address"] = data.get("address")
-            out["code_expires_at"] = data.get("code_expires_at")
-            out["code_sent"] = bool(data.get("code_sent"))
-            if data.get("code_sent"):
-                msgs.append(message("email.code_sent"))  # R5
-        elif step == "consent":
-            msgs += [message("consent.text"), message("consent.checkbox")]
-        elif step == "id_check":
-            msgs.append(message("id.checking"))
-        elif step in ("id_unsupported", "id_invalid"):
-            msgs += [message(step.replace("_", ".", 1)), message("id.offline_only")]
-        elif step == "photo":
-            msgs.append(message("photo.take"))
-            out["retakes_left"] = max(0, self.caps.photo_retakes - self._counters.retakes)
-        elif step == "face_result":
-            out["score"] = data.get("score")
-            out["threshold"] = data.get("threshold")
-            msgs.append(message("face.passed", score=f"{data.get('score', 0):.2f}"))
-        elif step in ("confirm", "review", "declaration", "eid"):
-            application: Application | None = data.get("application")
-            if application is not None:
-                out["certificates"] = [certificate_view(c) for c in application.certificates]
-                if step == "declaration":
-                    out["declaration"] = list(application.declaration)
-            msgs.append(
-                message(
-                    {
-                        "confirm": "confirm.intro",
-                        "review": "review.intro",
-                        "declaration": "declaration.checkbox",
-                        "eid": "eid.intro",
-                    }[step]
-                )
-            )
-            if step == "eid" and data.get("challenge") is not None:
-                out["mobile_masked"] = data["challenge"].mobile_masked
-                out["challenge_expires_at"] = _iso(data["challenge"].expires_at)
-                msgs.append(message("eid.code_sent", mobile=data["challenge"].mobile_masked))
-        elif step == "signed":
-            msgs.append(message("sign.success"))  # R16
-        elif step == "submitted":
-            msgs.append(message("submit.success"))  # R16
-        elif step in ("activation_select", "offline_done") and (
-            data.get("submission") is not None or renewal is not None
-        ):
-            cloud, offline = _submission_certs(data)
-            out["cloud"] = [certificate_view(c) for c in cloud]
-            out["non_cloud"] = [certificate_view(c) for c in offline]
-            if step == "activation_select":
-                msgs.append(message("activation.select"))
-                selected = list(data.get("selected") or [])
-                out["selected"] = selected
-                msgs.append(message("activation.next", count=len(selected)))
-            else:
-                msgs += [message("offline.submitted"), message("offline.unsupported")]  # R19
-        elif step == "activation_form":
-            form = data.get("form")
-            if form is not None:
-                out["cloud_username"] = form.cloud_username
-                out["needs_new_password"] = form.needs_new_password
-                if form.needs_new_password:
-                    msgs.append(message("activation.new_password"))
-            msgs += [
-                message("activation.form"),
-                message("activation.password_rules"),
-                message("activation.phrase_rules"),
-            ]
-        elif step == "activation_progress":
-            job = data.get("job")
-            out["job_state"] = job.state if job else None
-            msgs.append(message("activation.running"))
-        elif step == "done":
-            job = data.get("job")
-            out["renewed"] = [
-                {
-                    "cert_id": r.cert_id,
-                    "type": r.type.value,
-                    "type_label": TYPE_LABELS.get(r.type, r.type.value),
-                    "email": r.email,
-                    "old_serial": r.old_serial,
-                    "old_expiry": r.old_expiry.isoformat(),
-                    "new_serial": r.new_serial,
-                    "new_expiry": r.new_expiry.isoformat(),
-                }
-                for r in (job.results if job else ())
-            ]
-            msgs += [message("activation.success"), message("activation.email_sent")]  # R26
-            if data.get("submission") is not None or renewal is not None:
-                _, offline = _submission_certs(data)
-                if offline:
-                    out["non_cloud"] = [certificate_view(c) for c in offline]
-                    msgs.append(message("offline.counter"))  # R32
-        elif step == "revoke_first":
-            out["revoke"] = data.get("revoke") or []
-            msgs += [message("revoke.title"), message("revoke.body")]  # R20
-        elif step == "reverify":
-            msgs += [message("reverify.title"), message("reverify.body")]  # R21
-        elif step == "eid_unavailable":
-            msgs += [message("eid.not_enabled"), message("id.offline_only")]
-        elif step == "nothing_pending":
-            msgs.append(message("pending.none"))
-        elif step == "staff":
-            reference = self._entry.renewal_id if self._entry else "-"
-            out["reference"] = reference
-            out["handoff_code"] = data.get("handoff_code")
-            msgs.append(message("staff.handoff", reference=reference))
-        return out, msgs
 
 
 def _text(value: object) -> str:

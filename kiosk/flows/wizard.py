@@ -2,7 +2,8 @@
 
 A step is an entry of the navmap: what comes next (a step id, or a named predicate of the
 wizard data), an optional `accept` hook holding the step's side effects, an optional `load`
-hook that reads what the step shows, and whether it is the last. State is a stack of
+hook that reads what the step shows, a `present` hook that turns the data into what the
+person sees, and whether it is the last. State is a stack of
 (step, data) snapshots: going on pushes one, Back pops one, `reset()` drops them all.
 Nothing here knows about certificates; the renewal's navmap lives in `renewal.py`.
 """
@@ -41,6 +42,8 @@ class StepDef:
     step_number: int = 0
     can_back: bool = True
     auto: bool = False  # runs its accept at once, with no inputs (a backend check)
+    # What the step shows: its view model and messages (kiosk/flows/views.py).
+    present: Callable[..., None] | None = None
 
 
 @dataclass
