@@ -106,6 +106,9 @@ class RetryCaps:
     photo_retakes: int = 3  # R12 photos under the threshold
     eid_failures: int = 3  # wrong or expired SMS codes, failed face checks (R15)
     email_code_failures: int = 5  # wrong email codes (the server also locks: AC-AB-0011)
+    # R25 wrong existing cloud-sign passwords: the registry does not lock, so after a few
+    # tries the holder is better served at the counter than guessing on.
+    password_failures: int = 3
     # Polling within one submit before answering "still running" (the UI asks again).
     activation_wait_s: float = 20.0
 
@@ -164,6 +167,7 @@ class _Counters:
     retakes: int = 0
     eid_failures: int = 0
     email_code_failures: int = 0
+    password_failures: int = 0
 
 
 @dataclass
@@ -977,6 +981,8 @@ class RenewalFlow:
                 entry.activation_key = None
                 self.journal.save(entry)
             self._pre_activation_refusal(data, err)
+            if err.help_code == "AC-AB-0032":  # R25
+                self._count_failure(data, err, "password_failures", self.caps.password_failures)
             raise
         finally:
             del password, confirm, phrase
@@ -1176,6 +1182,7 @@ class RenewalFlow:
                 "retakes": self._counters.retakes,
                 "eid_failures": self._counters.eid_failures,
                 "email_code_failures": self._counters.email_code_failures,
+                "password_failures": self._counters.password_failures,
             },
             retakes_left=max(0, self.caps.photo_retakes - self._counters.retakes),
         )

@@ -211,6 +211,21 @@ def test_r25_wrong_existing_password_then_the_right_one(counter: Counter) -> Non
     assert view.outcome == "activated"
 
 
+def test_r25_repeated_wrong_passwords_hand_over_to_staff(counter: Counter) -> None:
+    counter.sign_in("H-SINGLE")
+    counter.to("activation_form")
+    for attempt in range(1, 4):
+        wrong = {"password": f"Wrong-pass-{attempt}", "revocation_phrase": PHRASE}
+        view = counter.flow.submit(wrong)
+        if attempt < 3:
+            assert view.step_id == "activation_form"
+            assert data(view)["counters"]["password_failures"] == attempt
+    assert view.step_id == "staff" and view.outcome == "staff"
+    assert data(view)["handoff_code"] == "AC-AB-0032"
+    assert view.messages[0].help_code == "AC-AB-0032"
+    assert counter.journal.entries("H-SINGLE")[-1].state == "staff"
+
+
 def test_r26_activated_once_with_the_completed_email(counter: Counter) -> None:
     counter.sign_in("H-SINGLE")
     view = counter.to("done")
