@@ -15,9 +15,14 @@ step shows is read by its `load` hook and turned into its view by its `present` 
 flow stays on the step and the view carries the message (and help code). Repeated failures
 end in the `staff` step (請聯繫櫃檯職員, with the renewal id as reference), never a dead end.
 
-Nothing personal is kept beyond the holder's session in memory: photos arrive as JPEG
-bytes in the inputs and are wiped after the step; the journal only records references and
-what the backend confirmed.
+Nothing personal is kept beyond the holder's session in memory, and the journal only records
+references and what the backend confirmed. What is wiped, honestly: photos (any bytes-like
+JPEG: bytes, bytearray or memoryview) and passwords handed in as a bytearray or a writable
+memoryview are overwritten with zeros as soon as the step has used them; the flow passes
+the photo to the clients without copying it. What is not: immutable `bytes`/`str` inputs,
+the `str` a password is decoded to for the request, and the transient encodings of the
+HTTP call (the base64 text and JSON body the clients and `requests` build) can only be
+dropped, not overwritten, and live until the garbage collector reuses their memory.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ from kiosk.flows.views import (
     only_one_cloud_cert,
     submission_certs,
 )
-from kiosk.flows.wizard import STAY, Data, GoTo, StepDef, Wizard
+from kiosk.flows.wizard import BYTES_LIKE, STAY, Data, GoTo, StepDef, Wizard, wipe_buffer
 from kiosk.services.api import (
     ActivationJob,
     Application,
@@ -665,7 +670,7 @@ class RenewalFlow:
 
     def _accept_photo(self, data: Data, inputs: Mapping[str, object]) -> None:
         photo = inputs.get("photo_jpeg")
-        if not isinstance(photo, bytes | bytearray) or not photo:
+        if not isinstance(photo, BYTES_LIKE) or not len(photo):
             raise InputProblem(["photo.missing"])
         token = data.get("_consent_token")
         if not token:
@@ -677,7 +682,7 @@ class RenewalFlow:
                 self._sess(),
                 self._rid(),
                 token,
-                bytes(photo),
+                photo,  # no copy: the caller's buffer is wiped after the step
             )
         except BackendError as err:
             if err.help_code in ("AC-AB-0019", "AC-AB-0020", "AC-AB-0005"):  # R12: retake
@@ -738,7 +743,7 @@ class RenewalFlow:
         if problems := code_problems(code):
             raise InputProblem(problems)
         face = inputs.get("face_jpeg")
-        if not isinstance(face, bytes | bytearray) or not face:
+        if not isinstance(face, BYTES_LIKE) or not len(face):
             raise InputProblem(["photo.missing"])
         try:
             assertion = self._call(
@@ -747,7 +752,7 @@ class RenewalFlow:
                 self._sess(),
                 challenge.challenge_id,
                 code,
-                bytes(face),
+                face,
             )
         except BackendError as err:
             if err.help_code in ("AC-AB-0022", "AC-AB-0023", "AC-AB-0024"):
@@ -1205,13 +1210,15 @@ class RenewalFlow:
 
 
 def _text(value: object) -> str:
-    if isinstance(value, bytes | bytearray):
-        return value.decode("utf-8")
+    """A text input as `str` (what the JSON request needs). A bytearray stays the caller's,
+    and is wiped after the step; the `str` made here cannot be wiped."""
+    if isinstance(value, BYTES_LIKE):
+        return bytes(value).decode("utf-8")
     return "" if value is None else str(value)
 
 
 def _wipe_inputs(inputs: Mapping[str, object]) -> None:
-    """Photos and passwords handed over as bytearrays are overwritten once the step used them."""
+    """The kiosk's own buffers (bytearrays, writable memoryviews) are overwritten once the
+    step used them: photos and passwords. Immutable bytes and str cannot be."""
     for value in inputs.values():
-        if isinstance(value, bytearray):
-            value[:] = b"\0" * len(value)
+        wipe_buffer(value)

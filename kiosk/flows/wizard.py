@@ -126,11 +126,28 @@ class Wizard:
         self.stack = []
 
 
+BYTES_LIKE = (bytes, bytearray, memoryview)
+
+
+def wipe_buffer(value: object) -> None:
+    """Zeros a buffer the kiosk owns (bytearray, writable memoryview); others are left."""
+    if isinstance(value, bytearray):
+        value[:] = bytes(len(value))
+    elif isinstance(value, memoryview):
+        try:
+            if value.readonly:
+                return
+            flat = value.cast("B") if value.format != "B" or value.ndim != 1 else value
+            flat[:] = bytes(flat.nbytes)
+        except (ValueError, TypeError):
+            pass  # released, or not contiguous: nothing this code can overwrite
+
+
 def _snapshot(data: Data) -> Data:
     """A copy for the next snapshot; bytes-like secrets are never copied, only referenced."""
     out: Data = {}
     for key, value in data.items():
-        if isinstance(value, bytes | bytearray | memoryview):
+        if isinstance(value, BYTES_LIKE):
             out[key] = value
         else:
             out[key] = copy.deepcopy(value)
@@ -140,8 +157,8 @@ def _snapshot(data: Data) -> Data:
 def wipe(data: Data) -> None:
     """Overwrite what can be overwritten (bytearrays: photos, passwords), then forget it all."""
     for value in data.values():
-        if isinstance(value, bytearray):
-            value[:] = b"\0" * len(value)
-        elif isinstance(value, dict):
+        if isinstance(value, dict):
             wipe(value)
+        else:
+            wipe_buffer(value)
     data.clear()

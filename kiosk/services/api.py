@@ -15,6 +15,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal, Protocol
 
+#: A photo or other binary input: the clients read it without copying it, so the kiosk can
+#: wipe its own bytearray afterwards (the base64 text sent over HTTP is transient and is not).
+BytesLike = bytes | bytearray | memoryview
+
 
 class CertType(StrEnum):
     CLOUD = "cloud"  # 商業機構"雲簽"帳戶: the only type activated online
@@ -262,7 +266,11 @@ class Bureau(Protocol):
     def consent(self, session: HolderSession, renewal_id: str) -> Consent: ...
 
     def match_face(
-        self, session: HolderSession, renewal_id: str, consent_token: str, photo_jpeg: bytes
+        self,
+        session: HolderSession,
+        renewal_id: str,
+        consent_token: str,
+        photo_jpeg: BytesLike,
     ) -> FaceMatch:
         """Raises ValidationFailed AC-AB-0019 below the threshold (details: score, threshold)."""
 
@@ -277,7 +285,7 @@ class StrongEid(Protocol):
     def start_challenge(self, session: HolderSession, purpose: str) -> EidChallenge: ...
 
     def verify_challenge(
-        self, session: HolderSession, challenge_id: str, sms_code: str, face_jpeg: bytes
+        self, session: HolderSession, challenge_id: str, sms_code: str, face_jpeg: BytesLike
     ) -> EidAssertion: ...
 
 

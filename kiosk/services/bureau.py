@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from kiosk.services import parse
-from kiosk.services.api import Consent, FaceMatch, HolderSession
+from kiosk.services.api import BytesLike, Consent, FaceMatch, HolderSession
 from kiosk.services.http import JsonHttpClient
 
 
@@ -22,9 +22,16 @@ class BureauClient(JsonHttpClient):
         )
 
     def match_face(
-        self, session: HolderSession, renewal_id: str, consent_token: str, photo_jpeg: bytes
+        self,
+        session: HolderSession,
+        renewal_id: str,
+        consent_token: str,
+        photo_jpeg: BytesLike,
     ) -> FaceMatch:
-        """R12: raises ValidationFailed AC-AB-0019 below the threshold (details: score)."""
+        """R12: raises ValidationFailed AC-AB-0019 below the threshold (details: score).
+
+        `photo_jpeg` is read in place (bytes, bytearray or memoryview), never copied here;
+        its base64 text in the request body is transient and cannot be wiped."""
         return self.post(
             "/face-match",
             json={

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from kiosk.services import parse
-from kiosk.services.api import EidAssertion, EidChallenge, HolderSession
+from kiosk.services.api import BytesLike, EidAssertion, EidChallenge, HolderSession
 from kiosk.services.http import JsonHttpClient
 
 
@@ -35,8 +35,10 @@ class EidClient(JsonHttpClient):
         )
 
     def verify_challenge(
-        self, session: HolderSession, challenge_id: str, sms_code: str, face_jpeg: bytes
+        self, session: HolderSession, challenge_id: str, sms_code: str, face_jpeg: BytesLike
     ) -> EidAssertion:
+        """`face_jpeg` is read in place (bytes-like, not copied); its base64 text in the
+        request body is transient and cannot be wiped."""
         return self.post(
             "/challenges/{cid}/verify",
             path_params={"cid": challenge_id},
