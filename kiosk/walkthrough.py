@@ -11,6 +11,9 @@ format is documented in README.md ("Walkthrough scenarios").
 
 A scenario with an `interrupt` action runs in two processes: the first is killed hard
 (`os._exit`) when the flow reaches the step, the second resumes from the journal.
+`--interrupt-after CALL` (e.g. `registry.activate`) kills the process the moment that
+backend call has answered, before the flow writes down what it answered: the window where
+the backend has done something the journal does not know yet.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from kiosk.config import BackendConfig
+from kiosk.flows.journal import AuditRecord
 from kiosk.flows.renewal import RenewalFlow, StepView
 from kiosk.services.errors import BackendError
 
@@ -418,6 +422,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit hard (code 75) when the flow reaches STEP, as a power cut would",
     )
     parser.add_argument(
+        "--interrupt-after",
+        action="append",
+        default=[],
+        metavar="CALL",
+        help="exit hard (code 75) as soon as backend CALL (e.g. registry.activate) answered, "
+        "before the journal records its answer",
+    )
+    parser.add_argument(
         "--no-interrupt", action="store_true", help="ignore the scenario's interrupt actions"
     )
     # A phase of an interrupted scenario: run in this process, never spawn phases again.
@@ -432,7 +444,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     # The scenario's own interrupts run as two processes; --interrupt-at stops this one.
     phased = bool(scenario.interrupts) and not args.no_interrupt and not args.phase
-    if args.interrupt_at:
+    if args.interrupt_at or args.interrupt_after:
         scenario.actions = [a for a in scenario.actions if a.do != "interrupt"]
         scenario.actions += [Action("interrupt", step, {}) for step in args.interrupt_at]
         phased = False
@@ -445,7 +457,14 @@ def run(args: argparse.Namespace) -> int:
             journal_url = f"sqlite:///{Path(tmp) / 'journal.sqlite'}"
         if phased:
             return _run_in_phases(args, backend, journal_url)
-        return _run_once(scenario, backend, journal_url, printer, interrupt=not args.no_interrupt)
+        return _run_once(
+            scenario,
+            backend,
+            journal_url,
+            printer,
+            interrupt=not args.no_interrupt,
+            kill_after=tuple(args.interrupt_after),
+        )
     return EXIT_USAGE  # pragma: no cover - ExitStack does not swallow
 
 
@@ -460,8 +479,33 @@ def _run_in_phases(args: argparse.Namespace, backend: str, journal_url: str) -> 
     return second.returncode
 
 
+class _KillAfterCall:
+    """A journal that cuts the power as soon as one of `calls` answered: the flow audits a
+    call the moment it returns, before it journals the answer (a job id, a signature)."""
+
+    def __init__(self, journal: Any, calls: tuple[str, ...], printer: Printer) -> None:
+        self._journal = journal
+        self._calls = calls
+        self._printer = printer
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._journal, name)
+
+    def audit(self, record: AuditRecord) -> None:
+        self._journal.audit(record)
+        if record.call in self._calls and record.outcome == "ok":
+            self._printer.emit({"interrupted": record.call})
+            os._exit(EXIT_INTERRUPTED)
+
+
 def _run_once(
-    scenario: Scenario, backend: str, journal_url: str, printer: Printer, *, interrupt: bool
+    scenario: Scenario,
+    backend: str,
+    journal_url: str,
+    printer: Printer,
+    *,
+    interrupt: bool,
+    kill_after: tuple[str, ...] = (),
 ) -> int:
     from kiosk.services.factory import build_sandbox_admin, build_services, close_services
     from kiosk.store import SqlJournal
@@ -471,7 +515,8 @@ def _run_once(
     admin = build_sandbox_admin(config)
     assert admin is not None
     journal = SqlJournal(journal_url)
-    flow = RenewalFlow(services, journal, lang=scenario.lang)
+    flow_journal: Any = _KillAfterCall(journal, kill_after, printer) if kill_after else journal
+    flow = RenewalFlow(services, flow_journal, lang=scenario.lang)
     try:
         driver = Driver(scenario, flow, admin, printer, interrupt)
         final = driver.run()

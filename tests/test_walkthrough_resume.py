@@ -100,6 +100,36 @@ def test_killed_at_each_step_then_resumed_nothing_twice_nothing_lost(
     assert submits == (1,) and activations == (1,)
 
 
+def test_killed_right_after_a_backend_call_answered_then_resumed(
+    sandbox_url: str, tmp_path: Path
+) -> None:
+    # Review finding 1: the backend did it, the kiosk died before journaling the answer
+    # (the e-signature, the submission, the activation job). The next run resumes to
+    # 成功激活 with one activation and one completed email per address.
+    db = tmp_path / "journal.sqlite"
+    common = ("--backend", sandbox_url, "--journal", f"sqlite:///{db}")
+    for call in ("esign.sign", "registry.submit", "registry.activate"):
+        rc, lines = _run(*common, "--interrupt-after", call)
+        assert rc == 75, (call, lines[-1])
+        assert lines[-1] == {"interrupted": call}
+    rc, lines = _run(*common)
+    assert rc == 0, lines[-1]
+    assert lines[-1]["outcome"] == "activated" and lines[-1]["ok"] is True
+    (done,) = [x for x in lines if x.get("step") == "done"]
+    assert "成功激活" in str(done)
+    assert sorted(r["cert_id"] for r in done["shows"]["renewed"]) == ["C-ABC-1", "C-ABC-2"]
+    admin = SandboxAdmin(f"{sandbox_url}/sandbox/v1")
+    completed = admin.outbox(kind="renewal_completed")
+    admin.close()
+    assert sorted(m.to for m in completed) == ["chan.taiman@abc.example", "tm.chan@abc.example"]
+    with sqlite3.connect(db) as conn:
+        activations = conn.execute(
+            "SELECT count(*) FROM audit_trail WHERE call = 'registry.activate' AND outcome = 'ok'"
+        ).fetchone()
+        states = conn.execute("SELECT state FROM renewal_journal").fetchall()
+    assert activations == (1,) and states == [("activated",)]
+
+
 def test_no_personal_data_reaches_the_journal_file(sandbox_url: str, tmp_path: Path) -> None:
     db = tmp_path / "journal.sqlite"
     rc, lines = _run("--backend", sandbox_url, "--journal", f"sqlite:///{db}")
