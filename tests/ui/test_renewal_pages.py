@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QLabel, QPushButton
+from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
     LIVE_FACES,
@@ -268,6 +268,9 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     # R26: activation runs, then 成功激活 with the new serials.
     wait_step(qtbot, window, "done")
     assert "成功激活" in visible_texts(window)
+    # The form was left: its password and phrase are gone from every field.
+    edits = window.findChildren(QLineEdit)
+    assert all(e.text() not in ("Cloud-demo-1", "Revoke2026demo") for e in edits)
     assert not window.next_button.isVisible()
     shot(window, "done")
     assert current_step(window) == "done"
