@@ -102,14 +102,19 @@ def measure() -> dict[str, float | int | str]:
         _write_clip(clip)
         env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
         out = subprocess.run(
-            [sys.executable, "-m", "bench.camera", "--child", str(clip)],
+            [sys.executable, "-X", "faulthandler", "-m", "bench.camera", "--child", str(clip)],
             capture_output=True,
             text=True,
             timeout=120,
             env=env,
             cwd=Path(__file__).resolve().parent.parent,
-            check=True,
+            check=False,
         )
+        if out.returncode != 0:
+            # The child's stderr holds the faulthandler / Qt message of a native crash.
+            raise RuntimeError(
+                f"camera bench child exited with {out.returncode}:\n{out.stderr[-4000:]}"
+            )
     result: dict[str, float | int | str] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 

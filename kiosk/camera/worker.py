@@ -17,9 +17,11 @@ Nothing here touches a widget. Stopping is cooperative (flags, then `quit()`/`wa
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -29,10 +31,32 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from kiosk.camera import messages
+from kiosk.camera.qtfix import emit
 from kiosk.camera.quality import FaceAnalyzer
 from kiosk.camera.sources import FrameSource, SourceError, SourceInfo, open_source
 
 log = logging.getLogger(__name__)
+
+# Readers still alive (an abandoned blocked read() keeps its thread). At interpreter exit they
+# are asked to stop and given a short while to release their source on their own thread: a
+# daemon thread still inside cv2 while the process tears its libraries down can crash it.
+_LIVE_READERS: weakref.WeakSet[_Reader] = weakref.WeakSet()
+_EXIT_JOIN_S = 1.0
+# Worker threads that did not stop in time: kept referenced, because a QThread object
+# destroyed while its thread runs aborts the process (qFatal).
+_STRAGGLERS: list[tuple[QThread, QObject]] = []
+
+
+@atexit.register
+def _stop_readers_at_exit() -> None:
+    readers = list(_LIVE_READERS)
+    for reader in readers:
+        reader.stop_flag.set()
+    deadline = time.monotonic() + _EXIT_JOIN_S
+    for reader in readers:
+        if reader.is_alive():
+            reader.join(timeout=max(0.0, deadline - time.monotonic()))
+
 
 SourceFactory = Callable[[], FrameSource]
 
@@ -62,6 +86,7 @@ class _Reader(threading.Thread):
         self.started_at = time.monotonic()
 
     def run(self) -> None:
+        _LIVE_READERS.add(self)
         source: FrameSource | None = None
         try:
             source = self._factory()
@@ -157,8 +182,8 @@ class AnalysisWorker(QObject):
                     self._judged = job[1]
             if report is not None:
                 self.times_ms.append(report.analysis_ms)
-                self.analysed.emit(report)
-        self.finished.emit()
+                emit(self.analysed, report)
+        emit(self.finished)
 
 
 class CaptureWorker(QObject):
@@ -242,11 +267,11 @@ class CaptureWorker(QObject):
                 if not announced:
                     announced = True
                     if reader.info is not None:
-                        self.opened.emit(reader.info)
+                        emit(self.opened, reader.info)
                 if outage is not None:
                     log.info("camera back after %s (%d attempts)", outage, attempts)
                     outage, attempts, handed_off = None, 0, False
-                    self.recovered.emit()
+                    emit(self.recovered)
                 self._deliver(frame)
                 continue
 
@@ -264,11 +289,11 @@ class CaptureWorker(QObject):
                     # The first failure names the outage: a reopen refused after an unplug is
                     # still that unplug to the person at the counter.
                     outage = failed
-                    self.problem.emit(failed)
+                    emit(self.problem, failed)
                 log.info("camera problem %s, attempt %d", failed, attempts)
                 if attempts >= s.handoff_after_attempts and not handed_off:
                     handed_off = True
-                    self.handoff.emit(outage)
+                    emit(self.handoff, outage)
                 retry_at = now + s.retry_interval_s
             if reader is None and now >= retry_at:
                 reader = self._start_reader()
@@ -281,7 +306,7 @@ class CaptureWorker(QObject):
         if reader is not None:
             reader.stop_flag.set()
             reader.join(timeout=0.5)  # releases on its own thread; a blocked read is left
-        self.finished.emit()
+        emit(self.finished)
 
     def _deliver(self, frame: np.ndarray) -> None:
         s = self.settings
@@ -302,7 +327,7 @@ class CaptureWorker(QObject):
         image = QImage(preview.data, pw2, ph, preview.strides[0], QImage.Format.Format_BGR888)
         self._gui_has_frame.set()
         self.frames_emitted += 1
-        self.frame_ready.emit(image.copy())
+        emit(self.frame_ready, image.copy())
 
 
 class CameraController(QObject):
@@ -332,7 +357,7 @@ class CameraController(QObject):
         self._analyzer = analyzer or FaceAnalyzer()
         self._capture: CaptureWorker | None = None
         self._analysis: AnalysisWorker | None = None
-        self._threads: list[QThread] = []
+        self._threads: list[QThread] = []  # analysis, capture
         self.frames_produced = 0
         self.frames_emitted = 0
         self.analysis_ms: list[float] = []
@@ -370,10 +395,11 @@ class CameraController(QObject):
             return
         capture.stop()
         analysis.stop()
-        for thread in self._threads:
+        for thread, worker in zip(self._threads, (analysis, capture), strict=True):
             thread.quit()
             if not thread.wait(3000):
                 log.error("camera thread %s did not stop in time", thread.objectName())
+                _STRAGGLERS.append((thread, worker))
         self.frames_produced += capture.frames_produced
         self.frames_emitted += capture.frames_emitted
         self.analysis_ms.extend(analysis.times_ms)
@@ -421,4 +447,4 @@ class CameraController(QObject):
     def _on_frame(self, image: QImage) -> None:
         if self._capture is not None:
             self._capture.frame_consumed()
-        self.frame_ready.emit(image)
+        emit(self.frame_ready, image)

@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPaintE
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.camera import messages
+from kiosk.camera.qtfix import emit
 from kiosk.camera.quality import AutoCapture, FaceAnalyzer, Oval, QualityReport, make_detector
 from kiosk.camera.sources import SourceInfo
 from kiosk.camera.worker import CameraController, CaptureSettings, SourceFactory
@@ -166,7 +167,7 @@ class CameraView(QWidget):
         layout.addWidget(self.problem_label)
         layout.addLayout(buttons)
 
-        self.capture_button.clicked.connect(lambda: self.capture())
+        self.capture_button.clicked.connect(self._on_capture_clicked)
         self.retake_button.clicked.connect(self.retake)
         self.next_button.clicked.connect(self._next)
         c = self.controller
@@ -242,6 +243,15 @@ class CameraView(QWidget):
         self._set_state("review")
 
     @Slot()
+    def _on_capture_clicked(self) -> None:
+        # A bound slot, not a lambda: PySide holds a lambda strongly, and one closing over
+        # `self` makes view -> button -> connection -> lambda -> view, a cycle Python's GC
+        # cannot see. The view then outlives its owner and is torn down at exit by a button's
+        # destructor, which deletes that button a second time (heap corruption: SIGSEGV,
+        # SIGBUS or "corrupted double-linked list" SIGABRT).
+        self.capture()
+
+    @Slot()
     def retake(self) -> None:
         """重新拍照."""
         self.reset()
@@ -297,12 +307,12 @@ class CameraView(QWidget):
         self.problem = help_code
         self._handed_off = True
         self._render_texts()
-        self.camera_failed.emit(help_code)
+        emit(self.camera_failed, help_code)
 
     # --- internals -----------------------------------------------------------------------
     def _next(self) -> None:
         if self.state == "review" and self._photo is not None:
-            self.photo_ready.emit(bytes(self._photo))
+            emit(self.photo_ready, bytes(self._photo))
 
     def _wipe(self) -> None:
         if self._photo is not None:
@@ -315,18 +325,18 @@ class CameraView(QWidget):
         # Not a camera outage: the preview goes on and 拍照 stays available.
         self.problem_label.setText(messages.help_text(messages.PHOTO_ENCODE_FAILED, self.lang))
         self.problem_label.show()
-        self.guidance_changed.emit(messages.PHOTO_ENCODE_FAILED)
+        emit(self.guidance_changed, messages.PHOTO_ENCODE_FAILED)
 
     def _show_problem(self, help_code: str) -> None:
         self.problem = help_code
         self._render_texts()
-        self.guidance_changed.emit(help_code)
+        emit(self.guidance_changed, help_code)
 
     def _set_guidance(self, message_id: str) -> None:
         if message_id != self.guidance:
             self.guidance = message_id
             self._render_texts()
-            self.guidance_changed.emit(message_id)
+            emit(self.guidance_changed, message_id)
 
     def _render_texts(self) -> None:
         self.guidance_label.setText(messages.guidance_text(self.guidance, self.lang))
@@ -351,4 +361,4 @@ class CameraView(QWidget):
         if state != "preview":
             self.preview.guide_ok = False
         self.preview.update()
-        self.state_changed.emit(state)
+        emit(self.state_changed, state)
