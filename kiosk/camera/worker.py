@@ -31,7 +31,6 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from kiosk.camera import messages
-from kiosk.camera.qtfix import emit
 from kiosk.camera.quality import FaceAnalyzer
 from kiosk.camera.sources import FrameSource, SourceError, SourceInfo, open_source
 
@@ -182,8 +181,8 @@ class AnalysisWorker(QObject):
                     self._judged = job[1]
             if report is not None:
                 self.times_ms.append(report.analysis_ms)
-                emit(self.analysed, report)
-        emit(self.finished)
+                self.analysed.emit(report)
+        self.finished.emit()
 
 
 class CaptureWorker(QObject):
@@ -267,11 +266,11 @@ class CaptureWorker(QObject):
                 if not announced:
                     announced = True
                     if reader.info is not None:
-                        emit(self.opened, reader.info)
+                        self.opened.emit(reader.info)
                 if outage is not None:
                     log.info("camera back after %s (%d attempts)", outage, attempts)
                     outage, attempts, handed_off = None, 0, False
-                    emit(self.recovered)
+                    self.recovered.emit()
                 self._deliver(frame)
                 continue
 
@@ -289,11 +288,11 @@ class CaptureWorker(QObject):
                     # The first failure names the outage: a reopen refused after an unplug is
                     # still that unplug to the person at the counter.
                     outage = failed
-                    emit(self.problem, failed)
+                    self.problem.emit(failed)
                 log.info("camera problem %s, attempt %d", failed, attempts)
                 if attempts >= s.handoff_after_attempts and not handed_off:
                     handed_off = True
-                    emit(self.handoff, outage)
+                    self.handoff.emit(outage)
                 retry_at = now + s.retry_interval_s
             if reader is None and now >= retry_at:
                 reader = self._start_reader()
@@ -306,7 +305,7 @@ class CaptureWorker(QObject):
         if reader is not None:
             reader.stop_flag.set()
             reader.join(timeout=0.5)  # releases on its own thread; a blocked read is left
-        emit(self.finished)
+        self.finished.emit()
 
     def _deliver(self, frame: np.ndarray) -> None:
         s = self.settings
@@ -327,7 +326,7 @@ class CaptureWorker(QObject):
         image = QImage(preview.data, pw2, ph, preview.strides[0], QImage.Format.Format_BGR888)
         self._gui_has_frame.set()
         self.frames_emitted += 1
-        emit(self.frame_ready, image.copy())
+        self.frame_ready.emit(image.copy())
 
 
 class CameraController(QObject):
@@ -447,4 +446,4 @@ class CameraController(QObject):
     def _on_frame(self, image: QImage) -> None:
         if self._capture is not None:
             self._capture.frame_consumed()
-        emit(self.frame_ready, image)
+        self.frame_ready.emit(image)

@@ -20,7 +20,6 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPaintE
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.camera import messages
-from kiosk.camera.qtfix import emit
 from kiosk.camera.quality import AutoCapture, FaceAnalyzer, Oval, QualityReport, make_detector
 from kiosk.camera.sources import SourceInfo
 from kiosk.camera.worker import CameraController, CaptureSettings, SourceFactory
@@ -307,12 +306,12 @@ class CameraView(QWidget):
         self.problem = help_code
         self._handed_off = True
         self._render_texts()
-        emit(self.camera_failed, help_code)
+        self.camera_failed.emit(help_code)
 
     # --- internals -----------------------------------------------------------------------
     def _next(self) -> None:
         if self.state == "review" and self._photo is not None:
-            emit(self.photo_ready, bytes(self._photo))
+            self.photo_ready.emit(bytes(self._photo))
 
     def _wipe(self) -> None:
         if self._photo is not None:
@@ -325,18 +324,18 @@ class CameraView(QWidget):
         # Not a camera outage: the preview goes on and 拍照 stays available.
         self.problem_label.setText(messages.help_text(messages.PHOTO_ENCODE_FAILED, self.lang))
         self.problem_label.show()
-        emit(self.guidance_changed, messages.PHOTO_ENCODE_FAILED)
+        self.guidance_changed.emit(messages.PHOTO_ENCODE_FAILED)
 
     def _show_problem(self, help_code: str) -> None:
         self.problem = help_code
         self._render_texts()
-        emit(self.guidance_changed, help_code)
+        self.guidance_changed.emit(help_code)
 
     def _set_guidance(self, message_id: str) -> None:
         if message_id != self.guidance:
             self.guidance = message_id
             self._render_texts()
-            emit(self.guidance_changed, message_id)
+            self.guidance_changed.emit(message_id)
 
     def _render_texts(self) -> None:
         self.guidance_label.setText(messages.guidance_text(self.guidance, self.lang))
@@ -361,4 +360,4 @@ class CameraView(QWidget):
         if state != "preview":
             self.preview.guide_ok = False
         self.preview.update()
-        emit(self.state_changed, state)
+        self.state_changed.emit(state)

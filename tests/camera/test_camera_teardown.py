@@ -23,7 +23,6 @@ from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from kiosk.camera import worker
-from kiosk.camera.qtfix import emit
 from kiosk.camera.quality import AutoCapture
 from kiosk.camera.sources import FileSource, FrameSource, SourceInfo
 from kiosk.camera.worker import CameraController
@@ -173,21 +172,6 @@ def test_many_quick_starts_and_stops_leave_nothing_running(
     qtbot.wait(50)  # frames queued before the last stop are delivered, not crashed on
     qtbot.waitUntil(lambda: not any(r.is_alive() for r in worker._LIVE_READERS), timeout=5000)
     assert not worker._STRAGGLERS
-
-
-class _Pinger(QObject):
-    ping = Signal(object)
-
-
-def test_emit_shim_gives_back_what_pyside_takes() -> None:
-    """PySide6 6.12.0 on CPython 3.11 drops a reference to True per `emit()`: ~90 a second
-    from the camera, so the page aborted ("bool_dealloc: deallocating True") after ~15 s."""
-    pinger = _Pinger()
-    before = sys.getrefcount(True)
-    for i in range(2000):
-        emit(pinger.ping, i)
-    # Other threads of the session hold and drop a few references meanwhile; the bug: -2000.
-    assert abs(sys.getrefcount(True) - before) < 50
 
 
 def test_a_running_preview_keeps_true_alive(qtbot: QtBot, clip_dir: dict[str, Path]) -> None:
