@@ -19,7 +19,6 @@ import weakref
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
 from pytestqt.qtbot import QtBot
 
 from kiosk.camera import worker
