@@ -2,7 +2,7 @@
 拍照 / 重新拍照 / 下一步, automatic capture, and a review before anything is sent.
 
 Embed `CameraView` in a wizard page; call `start()` when the page shows and `reset()` /
-`stop()` when it leaves (both wipe the photo). It emits `photo_ready(bytes)` with one JPEG when
+`stop()` when it leaves (both wipe the photo). It emits `photo_ready(bytearray)` with one JPEG when
 the person presses 下一步 on a reviewed photo, and `camera_failed(help_code)` when the camera
 stays unusable after the reconnection attempts: the page should then offer counter staff.
 """
@@ -100,7 +100,7 @@ class PreviewWidget(QWidget):
 class CameraView(QWidget):
     """The capture page body. States: "preview", "review", "unavailable"."""
 
-    photo_ready = Signal(bytes)
+    photo_ready = Signal(object)  # a bytearray the receiver owns and wipes after use
     camera_failed = Signal(str)
     guidance_changed = Signal(str)  # guidance id or help code now shown
     state_changed = Signal(str)
@@ -186,6 +186,8 @@ class CameraView(QWidget):
     def stop(self) -> None:
         self.controller.stop()
         self._wipe()
+        # The last live frame is a face too: nothing of the holder stays drawn once stopped.
+        self.preview.set_image(None)
 
     def reset(self) -> None:
         """Back to the live preview; the photo is wiped (call when the step is left)."""
@@ -311,7 +313,9 @@ class CameraView(QWidget):
     # --- internals -----------------------------------------------------------------------
     def _next(self) -> None:
         if self.state == "review" and self._photo is not None:
-            self.photo_ready.emit(bytes(self._photo))
+            # A mutable copy: the flow overwrites it once the bureau has seen it, while this
+            # view wipes its own buffer on retake/reset; an immutable bytes copy would linger.
+            self.photo_ready.emit(bytearray(self._photo))
 
     def _wipe(self) -> None:
         if self._photo is not None:

@@ -70,7 +70,8 @@ def test_r12_good_clip_is_captured_automatically_reviewed_and_sent_on_next(
     with qtbot.waitSignal(view.photo_ready, timeout=2000) as sent:
         view.next_button.click()
     photo = sent.args[0]
-    img, faces = _faces_in_jpeg(photo)
+    assert isinstance(photo, bytearray)  # one the receiver can wipe, no immutable copy
+    img, faces = _faces_in_jpeg(bytes(photo))
     assert faces == 1
     assert img.shape[:2] == (720, 1280)  # the full frame, not the preview
     info = view.source_info
@@ -188,3 +189,16 @@ def test_r29_synthetic_source_runs_the_same_path(make_view: ViewFactory, qtbot: 
     qtbot.waitUntil(lambda: len(view.reports) >= 2, timeout=10000)  # type: ignore[attr-defined]
     assert view.source_info is not None and view.source_info.kind == "synthetic"
     assert view.problem is None
+
+
+def test_stopping_the_camera_leaves_no_face_on_screen_and_no_photo(
+    make_view: ViewFactory, qtbot: QtBot, clip_dir: dict[str, Path]
+) -> None:
+    view = make_view(str(clip_dir["good"]))
+    qtbot.waitUntil(lambda: view.state == "review", timeout=10000)
+    held = view.photo_buffer()
+    assert held is not None and held[:2] == b"\xff\xd8"  # a JPEG is held for review
+    view.stop()
+    assert view.preview.image() is None  # the last frame (a face) is no longer drawn
+    assert view.photo_buffer() is None
+    assert not any(held)  # the buffer it held is overwritten, not just dropped
