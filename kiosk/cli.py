@@ -9,17 +9,19 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import Any
 
 # name -> (module, help). The module has `add_arguments(parser)` and `run(args) -> int`.
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "run": ("kiosk.ui.launch", "run the kiosk against the configured backend"),
     "demo": ("kiosk.ui.demo", "run the kiosk against an embedded sandbox backend"),
     "walkthrough": ("kiosk.walkthrough", "drive a scripted renewal headless, JSON per step"),
+    "settings": ("kiosk.settings_cli", "list, get, set or unset this terminal's settings"),
 }
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+def parse(argv: list[str]) -> tuple[Any, argparse.Namespace]:
+    """The chosen subcommand's module and its parsed options (exits on bad usage)."""
     parser = argparse.ArgumentParser(prog="kiosk", description="Certificate renewal kiosk")
     sub = parser.add_subparsers(dest="command", required=True)
     # Only the subcommand asked for is imported (and gets its options, so that its --help
@@ -34,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     assert module is not None  # parse_args exits on an unknown or missing subcommand
     del args.command
+    return module, args
+
+
+def main(argv: list[str] | None = None) -> int:
+    module, args = parse(list(sys.argv[1:] if argv is None else argv))
     return int(module.run(args))
 
 

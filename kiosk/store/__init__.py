@@ -1,18 +1,32 @@
-"""Persistence: the renewal journal and the audit trail (SQLAlchemy, SQLite)."""
+"""Persistence: the renewal journal, the audit trail and the kiosk settings (SQLAlchemy,
+SQLite).
+
+SQLAlchemy is imported only when the journal is first used: `kiosk run` reads its settings
+(kiosk.store.settings) before its first paint, and must not pay for it there.
+"""
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING, Any
 
-from kiosk.store.journal import SqlJournal, default_db_url
+from kiosk.store.paths import DB_URL_ENV, db_url, default_db_url
 
-# Overrides the journal's database URL (any SQLAlchemy URL); default: a SQLite file under
-# the platform's per-user data directory.
-DB_URL_ENV = "KIOSK_JOURNAL_URL"
+if TYPE_CHECKING:
+    from kiosk.store.journal import SqlJournal
 
 
 def open_journal(url: str | None = None) -> SqlJournal:
-    return SqlJournal(url or os.environ.get(DB_URL_ENV) or default_db_url())
+    from kiosk.store.journal import SqlJournal
+
+    return SqlJournal(db_url(url))
 
 
-__all__ = ["DB_URL_ENV", "SqlJournal", "default_db_url", "open_journal"]
+def __getattr__(name: str) -> Any:
+    if name == "SqlJournal":
+        from kiosk.store.journal import SqlJournal
+
+        return SqlJournal
+    raise AttributeError(name)
+
+
+__all__ = ["DB_URL_ENV", "SqlJournal", "db_url", "default_db_url", "open_journal"]

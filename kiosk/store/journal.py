@@ -1,4 +1,4 @@
-"""The renewal journal and audit trail in SQLite (SQLAlchemy 2).
+"""The renewal journal, audit trail and settings table in SQLite (SQLAlchemy 2).
 
 Implements `kiosk.flows.journal.Journal`. What is stored is what lets an interrupted
 renewal resume without doing anything twice: references to the backend's records (renewal,
@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -28,17 +27,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
 from kiosk.flows.journal import OPEN, AuditRecord, JournalEntry
-
-APP_NAME = "registry-kiosk"
-
-
-def default_db_url() -> str:
-    """A SQLite file under the platform's per-user data directory."""
-    import platformdirs
-
-    folder = Path(platformdirs.user_data_dir(APP_NAME))
-    folder.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{folder / 'journal.sqlite'}"
+from kiosk.store.paths import default_db_url
 
 
 def _utcnow() -> datetime:
@@ -87,6 +76,15 @@ class AuditRow(Base):
     outcome: Mapped[str] = mapped_column(String(32))
     help_code: Mapped[str | None] = mapped_column(String(16))
     request_id: Mapped[str | None] = mapped_column(String(80))
+
+
+class SettingRow(Base):
+    """The kiosk's settings (kiosk/store/settings.py): known keys only, checked values."""
+
+    __tablename__ = "kiosk_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 def make_engine(url: str | None = None) -> Engine:

@@ -214,11 +214,20 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.services.factory import build_sandbox_admin
     from kiosk.ui.app import ensure_app, quit_on_sigint
     from kiosk.ui.demo_camera import AUTO, DEMO, DemoCamera, has_webcam
-    from kiosk.ui.launch import LazyFlow, build_window, close_on_quit, flow_factory, show_window
+    from kiosk.ui.launch import (
+        LazyFlow,
+        apply_settings,
+        build_window,
+        close_on_quit,
+        flow_factory,
+        show_window,
+    )
     from sandbox.app import SandboxSettings, create_app
     from sandbox.server import SandboxServer
 
     app = ensure_app()
+    # The demo is a throwaway sandbox: the built-in defaults, not this terminal's settings.
+    apply_settings(args, {})
     with tempfile.TemporaryDirectory(prefix="kiosk-demo-") as tmp:
         settings = SandboxSettings(
             db_url=f"sqlite:///{Path(tmp) / 'sandbox.sqlite'}",

@@ -7,7 +7,8 @@
 
 `--backend` is the base URL under which the four services answer at their documented
 prefixes (/registry/v1, /bureau/v1, /eid/v1, /esign/v1; docs/api.md). KIOSK_BACKEND sets
-the default. With `--self-service` the idle wipe is on (default 120 s + 15 s countdown).
+the default. Options not given take this terminal's stored settings (`kiosk settings`).
+With `--self-service` the idle wipe is on (default 120 s + 15 s countdown).
 
 KIOSK_QUIT_AFTER_FIRST_PAINT=1 quits as soon as the first screen has been painted: the
 start-up benchmark (bench/startup.py) uses it.
@@ -19,7 +20,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -38,41 +39,101 @@ ACTIVATION_WAIT_S = 3.0
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--backend",
-        default=os.environ.get("KIOSK_BACKEND", DEFAULT_BACKEND),
-        help="base URL of the backend services (default: $KIOSK_BACKEND or %(default)s)",
+        help="base URL of the backend services (default: $KIOSK_BACKEND, the stored "
+        f"setting, or {DEFAULT_BACKEND})",
     )
     parser.add_argument(
         "--config",
-        default=os.environ.get("KIOSK_CONFIG"),
         help="TOML file with a [backend] table: registry_url, bureau_url, eid_url, esign_url "
-        "(separate systems in production); overrides --backend (default: $KIOSK_CONFIG)",
+        "(separate systems in production); default: $KIOSK_CONFIG or the stored setting",
     )
     add_window_arguments(parser)
+    parser.epilog = (
+        "Options not given take the values stored with `kiosk settings set KEY VALUE`, "
+        "else the defaults shown."
+    )
+
+
+# Built-in defaults of the window options; `kiosk run` takes stored settings first.
+WINDOW_DEFAULTS: dict[str, Any] = {
+    "lang": "zh-Hant",
+    "camera": "0",
+    "self_service": False,
+    "fullscreen": False,
+    "idle_seconds": 120.0,
+    "countdown_seconds": 15,
+    "kiosk_id": None,
+}
 
 
 def add_window_arguments(parser: argparse.ArgumentParser) -> None:
+    # Every default is None: "not given", so that a stored setting can fill it in.
     parser.add_argument(
         "--self-service",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
         help="lobby kiosk: the holder alone; privacy wipe after idle time",
     )
-    parser.add_argument("--fullscreen", action="store_true", help="full screen, no decorations")
     parser.add_argument(
-        "--camera", default="0", help="webcam index, video file, or 'synthetic' (default: 0)"
+        "--fullscreen",
+        action=argparse.BooleanOptionalAction,
+        help="full screen, no decorations",
+    )
+    parser.add_argument(
+        "--camera", help="webcam index, video file, or 'synthetic' (default: 0)"
     )
     parser.add_argument(
         "--idle-seconds",
         type=float,
-        default=120.0,
         help="self-service: seconds of no input before the wipe countdown (default: 120)",
     )
     parser.add_argument(
         "--countdown-seconds",
         type=int,
-        default=15,
         help="self-service: seconds the 'still there?' dialog waits (default: 15)",
     )
-    parser.add_argument("--lang", default="zh-Hant", choices=("zh-Hant", "pt", "en"))
+    parser.add_argument(
+        "--lang", choices=("zh-Hant", "pt", "en"), help="first screen's language (zh-Hant)"
+    )
+    parser.add_argument("--kiosk-id", help="name of this terminal, shown in the corner")
+
+
+def apply_settings(args: argparse.Namespace, stored: Mapping[str, Any]) -> None:
+    """Fills the options not given on the command line: the stored setting, else the
+    built-in default. The backend: --config, --backend, $KIOSK_CONFIG, $KIOSK_BACKEND,
+    the stored config, the stored backend, the local sandbox, the first one set wins."""
+    for key, default in WINDOW_DEFAULTS.items():
+        if getattr(args, key, None) is None:
+            setattr(args, key, stored.get(key, default))
+    if not hasattr(args, "backend"):
+        return  # kiosk demo: its own sandbox
+    if args.config or args.backend:
+        return
+    for source in (
+        ("config", os.environ.get("KIOSK_CONFIG")),
+        ("backend", os.environ.get("KIOSK_BACKEND")),
+        ("config", stored.get("config")),
+        ("backend", stored.get("backend")),
+        ("backend", DEFAULT_BACKEND),
+    ):
+        if source[1]:
+            setattr(args, source[0], source[1])
+            return
+
+
+def stored_settings() -> dict[str, Any]:
+    """The settings stored for this terminal, read on the database thread before the
+    first paint (no SQLAlchemy import: kiosk.store.settings.read_settings). A database
+    that cannot be read is said once and the defaults apply: the kiosk still starts."""
+    from kiosk.store import db_url
+    from kiosk.store.settings import read_settings
+    from kiosk.ui.worker import run_on_db
+
+    url = db_url(create=False)
+    try:
+        return run_on_db(lambda: read_settings(url))
+    except Exception as exc:  # noqa: BLE001 - never fatal at start
+        log.warning("stored settings not read (%s): defaults apply", type(exc).__name__)
+        return {}
 
 
 class LazyFlow:
@@ -194,21 +255,28 @@ def run(args: argparse.Namespace) -> int:
 
         sys.stderr.write(NO_DISPLAY_HELP.replace("kiosk demo", "kiosk run"))
         return 2
-    if args.config:
-        try:
-            config = BackendConfig.from_toml(args.config)
-        except ConfigError as exc:
-            sys.stderr.write(f"kiosk run: {exc}\n")
-            return 2
-    else:
-        config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
     app = ensure_app()
-    flow = LazyFlow(flow_factory(config))
-    window = build_window(args, flow, camera=args.camera)
+    try:
+        window, flow = open_window(args)
+    except ConfigError as exc:
+        sys.stderr.write(f"kiosk run: {exc}\n")
+        return 2
     show_window(window, fullscreen=args.fullscreen)
     quit_on_sigint(app)
     close_on_quit(app, flow)
     return int(app.exec())
+
+
+def open_window(args: argparse.Namespace) -> tuple[Any, LazyFlow]:
+    """The window `kiosk run` shows (not shown yet), from its options and the stored
+    settings; ConfigError when the backend configuration file is unusable."""
+    apply_settings(args, stored_settings())
+    if args.config:
+        config = BackendConfig.from_toml(args.config)
+    else:
+        config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
+    flow = LazyFlow(flow_factory(config))
+    return build_window(args, flow, camera=args.camera), flow
 
 
 def build_window(
@@ -234,6 +302,7 @@ def build_window(
         idle_s=args.idle_seconds if args.self_service else None,
         countdown_s=args.countdown_seconds,
         side_panel=side_panel,
+        kiosk_id=getattr(args, "kiosk_id", None),
     )
 
 

@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         countdown_s: int = 15,
         side_panel: QWidget | None = None,
         end_idle_s: float = 300.0,
+        kiosk_id: str | None = None,
     ) -> None:
         super().__init__()
         self.flow = flow
@@ -171,6 +172,12 @@ class MainWindow(QMainWindow):
         self.next_button.setProperty("primary", True)
         self.next_button.clicked.connect(self.go_next)
         nl.addWidget(self.start_over_button)
+        # Which terminal this is (setting kiosk_id): what staff quote when they call for help.
+        self.kiosk_id = QLabel(kiosk_id or "")
+        self.kiosk_id.setObjectName("kioskId")
+        self.kiosk_id.setProperty("role", "hint")
+        self.kiosk_id.setVisible(bool(kiosk_id))
+        nl.addWidget(self.kiosk_id)
         nl.addStretch(1)
         nl.addWidget(self.back_button)
         nl.addWidget(self.next_button)

@@ -11,6 +11,7 @@ single thread, so SQLite sees one writer at a time and in submission order.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -115,6 +116,29 @@ def db_executor() -> QThreadPool:
         # Keep the thread: a journal write every step should not pay thread start-up.
         _DB_POOL.setExpiryTimeout(-1)
     return _DB_POOL
+
+
+def run_on_db(fn: Callable[[], T], timeout_s: float = 10.0) -> T:
+    """Runs `fn` on the database thread and waits for its answer: for start-up reads before
+    the event loop runs (`kiosk run` reading its settings), in order with any other
+    database work. Raises what `fn` raised; TimeoutError when the thread is held."""
+    done = threading.Event()
+    box: dict[str, Any] = {}
+
+    def task() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            box["error"] = exc
+        finally:
+            done.set()
+
+    db_executor().start(task)
+    if not done.wait(timeout_s):
+        raise TimeoutError("the database thread did not answer")
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
 
 
 def pending() -> int:

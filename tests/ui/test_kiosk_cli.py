@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
+from ui_helpers import clipped_buttons, missing_glyphs, visible_texts
 
 from kiosk import cli
+from kiosk.ui.app import ensure_app
+from kiosk.ui.main_window import MainWindow
 
 
 @pytest.mark.parametrize(
@@ -16,6 +21,7 @@ from kiosk import cli
         ("run", ["--backend", "--config", "--self-service", "--camera", "--idle-seconds"]),
         ("demo", ["--self-service", "--camera", "--screenshot", "--lang"]),
         ("walkthrough", ["scenario", "--backend", "--journal", "--interrupt-at"]),
+        ("settings", ["--journal", "list", "get", "set", "unset", "kiosk_id"]),
     ],
 )
 def test_subcommand_help_lists_its_options(
@@ -37,3 +43,89 @@ def test_walkthrough_help_does_not_load_qt() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+SHOTS3 = Path("/tmp/ui_shots3")
+
+
+def _stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **values: str) -> str:
+    url = f"sqlite:///{tmp_path / 'kiosk.sqlite'}"
+    monkeypatch.setenv("KIOSK_JOURNAL_URL", url)
+    monkeypatch.delenv("KIOSK_BACKEND", raising=False)
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    for key, value in values.items():
+        assert cli.main(["settings", "set", key, value]) == 0
+    return url
+
+
+def _first_screen(qtbot: QtBot, argv: list[str]) -> MainWindow:
+    ensure_app()  # fonts and style, as `kiosk run` sets them up
+    module, args = cli.parse(["run", *argv])
+    window, _flow = module.open_window(args)
+    qtbot.addWidget(window)
+    window.resize(1280, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def test_kiosk_run_takes_its_first_screen_language_from_the_stored_setting(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stored(tmp_path, monkeypatch, lang="pt", kiosk_id="LOBBY-1", self_service="true")
+    window = _first_screen(qtbot, ["--backend", "http://127.0.0.1:9"])
+    texts = visible_texts(window)
+    assert "Escolha como quer ser atendido" in texts  # the first screen, in Portuguese
+    assert "請選擇服務方式" not in texts
+    assert "LOBBY-1" in texts  # which terminal this is, for staff
+    assert window.idle is not None  # self_service: the idle wipe is on
+    assert missing_glyphs(window) == set() and clipped_buttons(window) == []
+    SHOTS3.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(SHOTS3 / "run_stored_lang_pt.png"))
+    window.idle.stop()
+
+
+def test_kiosk_run_options_win_over_stored_settings(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _stored(tmp_path, monkeypatch, lang="pt", self_service="true")
+    window = _first_screen(
+        qtbot, ["--backend", "http://127.0.0.1:9", "--lang", "en", "--no-self-service"]
+    )
+    assert "Choose how to proceed" in visible_texts(window)
+    assert window.idle is None
+
+
+def test_kiosk_run_uses_the_stored_backend_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    toml = tmp_path / "kiosk.toml"
+    toml.write_text(
+        "[backend]\n"
+        + "".join(f'{k} = "http://127.0.0.1:9/{k}"\n' for k in ("registry_url", "bureau_url"))
+        + "".join(f'{k} = "http://127.0.0.1:9/{k}"\n' for k in ("eid_url", "esign_url")),
+        encoding="utf-8",
+    )
+    url = _stored(tmp_path, monkeypatch, config=str(toml), lang="pt")
+    # The whole command, as a person starts it, with nothing on its command line.
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "KIOSK_JOURNAL_URL": url,
+             "KIOSK_QUIT_AFTER_FIRST_PAINT": "1"},
+    )
+    assert done.returncode == 0, done.stderr
+    # A stored config that has become unreadable is named, as with --config.
+    toml.write_text("[backend]\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "KIOSK_JOURNAL_URL": url,
+             "KIOSK_QUIT_AFTER_FIRST_PAINT": "1"},
+    )
+    assert done.returncode == 2
+    assert "needs registry_url" in done.stderr
