@@ -8,8 +8,10 @@ docs/api.md maps to a message id so the UI never has to show a bare code.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from types import MappingProxyType
 
 LANGS = ("zh-Hant", "pt", "en")
@@ -294,21 +296,26 @@ CATALOG: Mapping[str, Text] = MappingProxyType(
             "AC-AB-0014",
         ),
         "activation.form": Text("激活證書", "Activar certificado", "Activate certificate"),
+        # R23/R24: one rule a line in pt/en (zh: the seed's 「；」), one bullet each in the ⓘ.
         "activation.password_rules": Text(
             "密碼長度必須為 8 個位或以上；密碼必須包括 1 個或以上的英文字母 (a - z，大小寫均可)；"
             "密碼必須包括 1 個或以上非字母 (數字或特殊字符)。",
-            "A palavra-passe tem pelo menos 8 caracteres, pelo menos 1 letra (a-z, maiúscula ou "
-            "minúscula) e pelo menos 1 caractere que não seja letra (algarismo ou especial).",
-            "The password has at least 8 characters, at least 1 letter (a-z, either case) and at "
-            "least 1 non-letter (digit or special character).",
+            "A palavra-passe deve ter 8 ou mais caracteres;\n"
+            "A palavra-passe deve incluir 1 ou mais letras (a - z, maiúsculas ou minúsculas);\n"
+            "A palavra-passe deve incluir 1 ou mais caracteres que não sejam letras (algarismos "
+            "ou caracteres especiais).",
+            "The password must be 8 or more characters long;\n"
+            "The password must include 1 or more letters (a - z, upper or lower case);\n"
+            "The password must include 1 or more non-letters (digits or special characters).",
         ),
         "activation.phrase_rules": Text(
             "撤銷短語長度必須介於 8 至 64 位字符；"
             "撤銷短語只可包括數字或英文字母 (不可包括特殊字符)。",
-            "A frase de revogação tem entre 8 e 64 caracteres, só algarismos ou letras (sem "
-            "caracteres especiais).",
-            "The revocation phrase has 8 to 64 characters, digits or letters only (no special "
-            "characters).",
+            "A frase de revogação deve ter entre 8 e 64 caracteres;\n"
+            "A frase de revogação só pode incluir algarismos ou letras (sem caracteres "
+            "especiais).",
+            "The revocation phrase must be 8 to 64 characters long;\n"
+            "The revocation phrase may only include digits or letters (no special characters).",
         ),
         "activation.new_password": Text(
             "台端之“雲簽”帳戶未持有任何有效證書，請設定新的“雲簽”簽名密碼（存取碼）。",
@@ -433,6 +440,14 @@ CATALOG: Mapping[str, Text] = MappingProxyType(
             "驗證碼錯誤次數過多，此電郵地址已暫時鎖定。",
             "Demasiados códigos errados: o endereço está bloqueado.",
             "Too many wrong codes: this address is locked.",
+            "AC-AB-0011",
+        ),
+        "email.locked_until": Text(
+            "驗證碼錯誤次數過多，此電郵地址已暫時鎖定至 {until}（約 {minutes} 分鐘）。",
+            "Demasiados códigos errados: o endereço está bloqueado até às {until} (cerca de "
+            "{minutes} minutos).",
+            "Too many wrong codes: this address is locked until {until} (about {minutes} "
+            "minutes).",
             "AC-AB-0011",
         ),
         "email.code_still_valid": Text(
@@ -634,6 +649,21 @@ HELP_CODE_MESSAGES: Mapping[str, str] = MappingProxyType(
 )
 
 
+def _lock_params(locked_until: str | None) -> dict[str, str] | None:
+    """`until` (the kiosk's local time, HH:MM) and `minutes` left, from the registry's
+    `locked_until`; None when it is missing or unreadable."""
+    if not locked_until:
+        return None
+    try:
+        until = datetime.fromisoformat(locked_until.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if until.tzinfo is None:
+        until = until.replace(tzinfo=UTC)
+    left = max(1, math.ceil((until - datetime.now(UTC)).total_seconds() / 60))
+    return {"until": until.astimezone().strftime("%H:%M"), "minutes": str(left)}
+
+
 class _Default(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -693,6 +723,9 @@ def message_for_help_code(
     """The message for a backend refusal; unknown codes fall back to the server's own text."""
     params = {k: str(v) for k, v in (details or {}).items() if isinstance(v, str | int | float)}
     msg_id = HELP_CODE_MESSAGES.get(help_code)
+    if help_code == "AC-AB-0011" and (lock := _lock_params(params.get("locked_until"))):
+        # The holder is told when the address can be verified again (docs/api.md).
+        return Message("email.locked_until", help_code, {**params, **lock})
     if msg_id is None:
         return Message("error.backend", help_code, params, dict(server_texts or {}))
     return Message(msg_id, help_code, params)

@@ -63,6 +63,8 @@ from kiosk.flows.wizard import BYTES_LIKE, STAY, Data, GoTo, StepDef, Wizard, wi
 from kiosk.services.api import (
     ActivationJob,
     Application,
+    Certificate,
+    CertType,
     HolderSession,
     Services,
     StaffSession,
@@ -417,12 +419,13 @@ class RenewalFlow:
                 auto=True,
                 present=views.says("id.checking"),
             ),
+            # 上一步 returns to the consent (id_check is a check, not a page): the way out of
+            # a photo page whose camera is missing, without starting over.
             "photo": StepDef(
                 accept=self._accept_photo,
                 next="face_result",
                 inputs=("photo_jpeg",),
                 step_number=2,
-                can_back=False,
                 present=views.photo,
             ),
             "face_result": StepDef(
@@ -914,6 +917,8 @@ class RenewalFlow:
             data["revoke"] = [
                 {
                     "cert_id": str(c.get("cert_id", "")),
+                    # The page names each certificate by its type (商業機構"雲簽"帳戶...).
+                    "type": _cert_type(data, c),
                     "revoke_url": str(c.get("revoke_url", "")),
                 }
                 for c in err.details.get("certificates", [])
@@ -1195,9 +1200,13 @@ class RenewalFlow:
         inputs = spec.inputs
         if step == "activation_form" and not needs_new_password(data):
             inputs = ("password", "revocation_phrase")
+        number = spec.step_number
+        if step == "staff" and len(self._wizard.stack) > 1:
+            # A hand-off keeps the number of the step where it happened (the indicator stays).
+            number = self._wizard.navmap[self._wizard.stack[-2][0]].step_number
         return StepView(
             step_id=step,
-            step_number=spec.step_number,
+            step_number=number,
             data=view_data,
             messages=tuple(self._last.extra) + tuple(messages),
             error=self._last.error,
@@ -1207,6 +1216,22 @@ class RenewalFlow:
             outcome=OUTCOMES.get(step),
             errors=self._last.errors,
         )
+
+
+def _cert_type(data: Data, cert: Mapping[str, object]) -> str:
+    """The type of a certificate the registry named in a refusal: from the refusal, else
+    from the renewal's own list; cloud-sign when neither says (only those are activated)."""
+    kind = cert.get("type")
+    if isinstance(kind, str) and kind:
+        return kind
+    known: tuple[Certificate, ...] = ()
+    if data.get("renewal") is not None or data.get("submission") is not None:
+        cloud, offline = views.submission_certs(data)
+        known = (*cloud, *offline)
+    for c in known:
+        if c.cert_id == cert.get("cert_id"):
+            return c.type.value
+    return CertType.CLOUD.value
 
 
 def _text(value: object) -> str:

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from kiosk.flows import declaration as declaration_texts
 from kiosk.flows.messages import Message, message
 from kiosk.flows.wizard import Data
 from kiosk.services.api import (
@@ -236,7 +237,11 @@ def application(intro: str, *, declaration: bool = False) -> Present:
         if app is not None:
             out["certificates"] = [certificate_view(c) for c in app.certificates]
             if declaration:
-                out["declaration"] = list(app.declaration)
+                # R14: the binding Chinese points, and pt/en translations to show under them.
+                points = list(app.declaration)
+                out["declaration"] = points
+                out["declaration_translations"] = declaration_texts.translations(points)
+                out["declaration_binding_note"] = declaration_texts.binding_notes()
         msgs.append(message(intro))
 
     return show
@@ -320,8 +325,18 @@ def done(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
 
 
 def revoke_first(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    out["revoke"] = data.get("revoke") or []
+    out["revoke"] = [
+        {**item, "type_label": _type_label(str(item.get("type") or CertType.CLOUD.value))}
+        for item in data.get("revoke") or []
+    ]
     msgs += [message("revoke.title"), message("revoke.body")]  # R20
+
+
+def _type_label(kind: str) -> str:
+    try:
+        return TYPE_LABELS[CertType(kind)]
+    except ValueError:
+        return kind
 
 
 def staff(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
