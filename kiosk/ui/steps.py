@@ -17,10 +17,12 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -379,18 +381,55 @@ class CertificatesPage(FieldsPage):
 
 
 class DeclarationDialog(QDialog):
-    """R14: the six points verbatim, 關閉 / 同意."""
+    """R14: the six points verbatim, 關閉 / 同意. On pt/en pages each binding Chinese point
+    has its translation under it, and a line says the Chinese text is the binding one."""
 
-    def __init__(self, points: Sequence[str], lang: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        points: Sequence[str],
+        lang: str,
+        parent: QWidget | None = None,
+        translations: Sequence[str | None] = (),
+        binding_note: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("declarationDialog")
         self.setWindowTitle(tr("declaration.title", lang))
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(32, 24, 32, 24)
-        lay.addWidget(label(tr("declaration.title", lang), "pageTitle"))
-        lay.addWidget(label(tr("declaration.lead", lang)))
-        for point in points:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(32, 24, 32, 24)
+        outer.addWidget(label(tr("declaration.title", lang), "pageTitle"))
+        # Six points and their translations are longer than a screen: they scroll, the
+        # buttons stay.
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(0, 0, 12, 0)
+        if binding_note:
+            note = label(binding_note, "info")
+            note.setObjectName("bindingNote")
+            lay.addWidget(note)
+        if any(translations):
+            lay.addWidget(label(tr("declaration.lead", "zh-Hant")))
+            lead = label(tr("declaration.lead", lang), "hint")
+            lead.setObjectName("declarationTranslation")
+            lay.addWidget(lead)
+        else:
+            lay.addWidget(label(tr("declaration.lead", lang)))
+        for i, point in enumerate(points):
             lay.addWidget(label(f"• {point}"))
+            translated = translations[i] if i < len(translations) else None
+            if translated:
+                t = label(translated, "hint")
+                t.setObjectName("declarationTranslation")
+                t.setContentsMargins(24, 0, 0, 8)
+                lay.addWidget(t)
+        lay.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        outer.addWidget(scroll, 1)
+        lay = outer
         row = QHBoxLayout()
         row.addStretch(1)
         close = QPushButton(tr("declaration.close", lang))
@@ -429,8 +468,17 @@ class DeclarationPage(CertificatesPage):
             self.valid = False
             return
         self.box.setChecked(False)
-        points = [str(p) for p in _data(self.view).get("declaration") or []]
-        self.dialog = DeclarationDialog(points, self.lang, self)
+        data = _data(self.view)
+        points = [str(p) for p in data.get("declaration") or []]
+        translated = (data.get("declaration_translations") or {}).get(self.lang) or []
+        note = (data.get("declaration_binding_note") or {}).get(self.lang, "")
+        self.dialog = DeclarationDialog(
+            points,
+            self.lang,
+            self,
+            translations=translated,
+            binding_note=note if any(translated) else "",
+        )
         self.dialog.accepted.connect(self._agreed)
         self.dialog.open()
 

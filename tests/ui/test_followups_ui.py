@@ -1,0 +1,223 @@
+"""UI follow-ups as the holder sees them: 上一步 on a photo page without a camera, the type of
+each certificate to revoke, the email lock's end time, the step indicator on a hand-off, the
+R23/R24 popovers and the R14 declaration in pt/en. Real window offscreen, sandbox over HTTP."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from pytestqt.qtbot import QtBot
+from ui_helpers import (
+    LIVE_FACES,
+    click,
+    clipped_buttons,
+    missing_glyphs,
+    press_keys,
+    screen_text,
+    sign_in_self_service,
+    through_submission,
+    verify_all_emails,
+    visible_texts,
+    wait_new_page,
+    wait_step,
+)
+
+from kiosk.flows.declaration import TRANSLATIONS
+from kiosk.services.sandbox_admin import SandboxAdmin
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.pages import CONTEXT
+from kiosk.ui.steps import EidPage, EmailCodePage, EmailsPage, PhotoPage, RuleButton
+
+SHOTS3 = Path("/tmp/ui_shots3")
+SINGLE_ID = "1000002(2)"  # H-SINGLE: one cloud-sign certificate, registered face biden
+
+
+def shot3(widget: object, name: str) -> None:
+    """A screenshot for review, after the checks every shot gets: no tofu, nothing clipped."""
+    assert missing_glyphs(widget) == set(), name  # type: ignore[arg-type]
+    QApplication.processEvents()
+    assert clipped_buttons(widget) == [], name  # type: ignore[arg-type]
+    SHOTS3.mkdir(parents=True, exist_ok=True)
+    assert widget.grab().save(str(SHOTS3 / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def synthetic_camera() -> None:
+    CONTEXT.camera_source = "synthetic"
+
+
+def _to_consent(qtbot: QtBot, window: MainWindow, admin: SandboxAdmin, id_number: str) -> None:
+    sign_in_self_service(qtbot, window, admin, id_number)
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    verify_all_emails(qtbot, window, admin)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "consent")
+
+
+def test_a_photo_page_without_a_camera_offers_back(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    CONTEXT.camera_source = "99"  # no such webcam
+    _to_consent(qtbot, window, admin, SINGLE_ID)
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "photo")
+    assert isinstance(window.page, PhotoPage)
+    qtbot.waitUntil(lambda: "AC-KI-0101" in screen_text(window), timeout=10_000)
+    assert window.back_button.isVisible() and window.back_button.isEnabled()
+    assert window.back_button.text() == "上一步"
+    shot3(window, "photo_no_camera_back")
+    click(qtbot, window.back_button)
+    wait_step(qtbot, window, "consent")
+    assert window.steps.current == 2
+
+
+def test_r20_the_revoke_page_names_each_certificate_by_its_type(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    face = (LIVE_FACES / "astronaut.jpg").read_bytes()  # H-REVOKE's registered face
+    through_submission(qtbot, window, admin, "1000006(6)", face)
+    wait_step(qtbot, window, "revoke_first")
+    (kind,) = window.page.findChildren(QLabel, "revokeType")  # type: ignore[union-attr]
+    assert kind.text() == "商業機構“雲簽”帳戶"
+    assert window.page.view.data["revoke"][0]["type"] == "cloud"  # type: ignore[union-attr]
+    shot3(window, "revoke_first_type")
+
+
+def test_ac_ab_0011_the_holder_is_told_until_when_the_address_is_locked(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    window.end_timer.stop()
+    sign_in_self_service(qtbot, window, admin, SINGLE_ID)
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "emails")
+    emails = window.page
+    assert isinstance(emails, EmailsPage)
+    address, button = next(iter(emails.rows.items()))
+    click(qtbot, button)  # type: ignore[arg-type]
+    wait_step(qtbot, window, "email_code")
+    page = window.page
+    assert isinstance(page, EmailCodePage)
+    click(qtbot, page.get_code)
+    wait_new_page(qtbot, window, page)
+    wrong = "000000" if admin.latest_code(address) != "000000" else "111111"
+    for _ in range(4):
+        press_keys(qtbot, window, wrong)
+        click(qtbot, window.next_button)
+        qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working)
+    press_keys(qtbot, window, wrong)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "staff")
+    window.end_timer.stop()
+    view = window.page.view  # type: ignore[union-attr]
+    (lock,) = [m for m in view.messages if m.help_code == "AC-AB-0011"]
+    until = datetime.fromisoformat(lock.params["locked_until"].replace("Z", "+00:00"))
+    hhmm = until.astimezone().strftime("%H:%M")
+    text = screen_text(window)
+    assert f"已暫時鎖定至 {hhmm}（約 15 分鐘）" in text
+    assert "AC-AB-0011" in text
+    # The hand-off happened at step 1: the indicator stays, on 1.
+    assert window.steps.isVisible() and window.steps.current == 1
+    shot3(window, "email_locked_until")
+    click(qtbot, window.lang_buttons["pt"])
+    assert f"bloqueado até às {hhmm}" in screen_text(window)
+    shot3(window, "email_locked_until_pt")
+
+
+def test_r14_r23_r24_pt_declaration_with_the_binding_chinese_and_pt_rule_lists(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
+) -> None:
+    face = (LIVE_FACES / "biden.jpg").read_bytes()  # H-SINGLE's registered face
+    click(qtbot, window.lang_buttons["pt"])
+    _to_consent(qtbot, window, admin, SINGLE_ID)
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "photo")
+    photo = window.page
+    assert isinstance(photo, PhotoPage) and photo.camera is not None
+    photo.camera.photo_ready.emit(face)
+    wait_step(qtbot, window, "face_result")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "confirm")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "declaration")
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    dialog = window.page.dialog  # type: ignore[union-attr]
+    qtbot.waitExposed(dialog)
+    texts = visible_texts(dialog)
+    # Every binding Chinese point, verbatim, with its Portuguese translation under it.
+    points = window.page.view.data["declaration"]  # type: ignore[union-attr]
+    assert len(points) == 6
+    for point in points:
+        assert f"• {point}" in texts
+        translated = TRANSLATIONS[point]["pt"]
+        assert translated in texts
+        assert texts.index(translated) == texts.index(f"• {point}") + 1
+    assert "• 本人確認上述提交之所有資料真實及正確。" in texts
+    assert "Confirmo que todos os dados acima apresentados são verdadeiros e correctos." in texts
+    notes = dialog.findChildren(QLabel, "bindingNote")
+    assert [n.text() for n in notes] == [
+        "O texto em chinês é o texto vinculativo; a tradução portuguesa serve apenas de "
+        "referência."
+    ]
+    assert dialog.findChild(QPushButton, "agree").text() == "Concordo"
+    shot3(dialog, "declaration_pt")
+    dialog.accept()
+    # In English the same dialog, with the English translation.
+    click(qtbot, window.lang_buttons["en"])
+    qtbot.waitUntil(lambda: window.page.box.isVisible())  # type: ignore[union-attr]
+    click(qtbot, window.page.box)  # type: ignore[union-attr]  # untick
+    click(qtbot, window.page.box)  # type: ignore[union-attr]
+    dialog = window.page.dialog  # type: ignore[union-attr]
+    qtbot.waitExposed(dialog)
+    en = visible_texts(dialog)
+    assert TRANSLATIONS[points[3]]["en"] in en and f"• {points[3]}" in en
+    shot3(dialog, "declaration_en")
+    dialog.accept()
+    click(qtbot, window.lang_buttons["pt"])
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "eid")
+    click(qtbot, window.page.get_code)  # type: ignore[union-attr]
+    qtbot.waitUntil(
+        lambda: isinstance(window.page, EidPage) and window.page.challenged, timeout=15_000
+    )
+    eid = window.page
+    assert isinstance(eid, EidPage) and eid.camera is not None
+    eid.camera.photo_ready.emit(face)
+    press_keys(qtbot, window, admin.latest_code(None, kind="sms_code"))
+    click(qtbot, window.next_button)
+    for step in ("signed", "review", "submitted"):
+        wait_step(qtbot, window, step)
+        click(qtbot, window.next_button)
+    wait_step(qtbot, window, "activation_form")  # R18: one certificate, no selection
+    assert window.steps.current == 4
+    info = window.page.findChildren(RuleButton)  # type: ignore[union-attr]
+    assert len(info) == 2
+    click(qtbot, info[0])
+    assert info[0].popover is not None
+    rules = [t for t in visible_texts(info[0].popover) if t.startswith("• ")]
+    assert rules == [
+        "• A palavra-passe deve ter 8 ou mais caracteres;",
+        "• A palavra-passe deve incluir 1 ou mais letras (a - z, maiúsculas ou minúsculas);",
+        "• A palavra-passe deve incluir 1 ou mais caracteres que não sejam letras (algarismos "
+        "ou caracteres especiais).",
+    ]
+    shot3(info[0].popover, "password_rules_pt")
+    info[0].popover.accept()
+    click(qtbot, window.lang_buttons["en"])
+    QApplication.processEvents()
+    info = window.page.findChildren(RuleButton)  # type: ignore[union-attr]
+    click(qtbot, info[-1])
+    assert info[-1].popover is not None
+    phrase = [t for t in visible_texts(info[-1].popover) if t.startswith("• ")]
+    assert phrase == [
+        "• The revocation phrase must be 8 to 64 characters long;",
+        "• The revocation phrase may only include digits or letters (no special characters).",
+    ]
+    shot3(info[-1].popover, "phrase_rules_en")
+    info[-1].popover.accept()
