@@ -176,25 +176,16 @@ class LazyFlow:
     def set_lang(self, lang: str) -> None:
         self.lang = lang
         if self._flow is not None:
-            setter = getattr(self._flow, "set_lang", None)
-            if callable(setter):
-                setter(lang)
-            elif hasattr(self._flow, "lang"):
-                self._flow.lang = lang
+            self._flow.set_lang(lang)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._get(), name)
 
 
 def make_journal() -> Any:
-    """The SQLite journal of kiosk/store when present, else one that forgets on exit."""
-    try:
-        from kiosk.store import open_journal
-    except ImportError:
-        from kiosk.flows.journal import MemoryJournal
+    """The SQLite journal of kiosk/store (renewals resume after a crash)."""
+    from kiosk.store import open_journal
 
-        log.warning("kiosk.store has no journal yet: renewals will not resume after a crash")
-        return MemoryJournal()
     return open_journal()
 
 
