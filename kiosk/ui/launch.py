@@ -242,9 +242,9 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.ui.app import ensure_app, has_display, quit_on_sigint
 
     if not has_display() and not os.environ.get(QUIT_AFTER_FIRST_PAINT):
-        from kiosk.ui.demo import NO_DISPLAY_HELP
+        from kiosk.ui.demo import no_display_help
 
-        sys.stderr.write(NO_DISPLAY_HELP.replace("kiosk demo", "kiosk run"))
+        sys.stderr.write(no_display_help("kiosk run"))
         return 2
     app = ensure_app()
     try:

@@ -129,3 +129,19 @@ def test_kiosk_run_uses_the_stored_backend_config(
     )
     assert done.returncode == 2
     assert "needs registry_url" in done.stderr
+
+
+def test_kiosk_run_without_a_display_suggests_only_options_that_exist(tmp_path: Path) -> None:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk.cli", "run"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "kiosk run: no display found" in done.stderr
+    assert "kiosk run --screenshot" not in done.stderr
+    assert "kiosk demo --screenshot first.png" in done.stderr
