@@ -706,33 +706,40 @@ class DonePage(Page):
         data = _data(view)
         self.add_title(f"step.{view.step_id}")
         self.add_messages(getattr(view, "messages", ()))
-        renewed = list(data.get("renewed") or [])
-        if renewed:
-            grid = QGridLayout()
-            heads = (
-                "card.type",
-                "card.email",
-                "done.old_serial",
-                "done.old_expiry",
-                "done.new_serial",
-                "done.new_expiry",
+        # One card per renewed certificate (its type as the title, then key / value rows
+        # that wrap): at 1280 px beside the demo panel a six-column table squeezed the type
+        # to one character a line and pushed the new serial and expiry off the page.
+        self.result_cards: list[QFrame] = []
+        for n, r in enumerate(data.get("renewed") or []):
+            card = QFrame()
+            card.setObjectName("card")
+            grid = QGridLayout(card)
+            grid.setContentsMargins(18, 14, 18, 14)
+            grid.setHorizontalSpacing(18)
+            grid.setVerticalSpacing(6)
+            title = label("", "cardType")
+            self.text(title, f"type.{r.get('type')}")
+            grid.addWidget(title, 0, 0, 1, 2)
+            rows = (
+                ("done.new_serial", "new_serial"),
+                ("done.new_expiry", "new_expiry"),
+                ("card.email", "email"),
+                ("done.old_serial", "old_serial"),
+                ("done.old_expiry", "old_expiry"),
             )
-            for col, key in enumerate(heads):
-                h = label("", "cardKey")
-                self.text(h, key)
-                grid.addWidget(h, 0, col)
-            for row, r in enumerate(renewed, start=1):
-                values = (
-                    tr(f"type.{r.get('type')}", self.lang),
-                    r.get("email"),
-                    r.get("old_serial"),
-                    r.get("old_expiry"),
-                    r.get("new_serial"),
-                    r.get("new_expiry"),
-                )
-                for col, value in enumerate(values):
-                    grid.addWidget(label(str(value or "")), row, col)
-            self.body.addLayout(grid)
+            for i, (key, attr) in enumerate(rows, start=1):
+                k = set_role(label("", wrap=False), "cardKey")
+                self.text(k, key)
+                v = set_role(label(str(r.get(attr) or "")), "cardValue")
+                v.setObjectName(f"{attr}_{n}")
+                v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+                if attr.startswith("new_"):
+                    v.setStyleSheet("font-weight: bold;")
+                grid.addWidget(k, i, 0, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(v, i, 1)
+            grid.setColumnStretch(1, 1)
+            self.result_cards.append(card)
+            self.body.addWidget(card)
         for cert in data.get("non_cloud") or []:
             self.body.addWidget(CertificateCard(cert, self.lang))
         self.body.addStretch(1)

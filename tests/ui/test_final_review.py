@@ -1,0 +1,148 @@
+"""The final review's UI defects, checked at the demo's real size: the window at 1280x900
+with the sandbox side panel beside the kiosk, in 中文 and Português."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
+from pytestqt.qtbot import QtBot
+from ui_helpers import clipped_buttons, missing_glyphs, visible_texts
+
+from kiosk.flows.messages import message
+from kiosk.flows.renewal import RenewalFlow, StepView
+from kiosk.services.sandbox_admin import SandboxAdmin
+from kiosk.ui.app import ensure_app
+from kiosk.ui.demo import SandboxPanel
+from kiosk.ui.main_window import MainWindow
+from kiosk.ui.pages import CONTEXT
+from kiosk.ui.worker import db_executor
+
+SHOTS = Path("/tmp/ui_shots4")
+LANGS = ("zh-Hant", "pt")
+
+
+@pytest.fixture(autouse=True)
+def synthetic_camera() -> None:
+    CONTEXT.camera_source = "synthetic"
+
+
+@pytest.fixture
+def demo_window(
+    qtbot: QtBot, flow: RenewalFlow, sandbox_url: str, admin: SandboxAdmin
+) -> Iterator[MainWindow]:
+    """The kiosk window as `kiosk demo` shows it: 1280x900 with the sandbox panel."""
+    ensure_app()
+    panel = SandboxPanel(sandbox_url, admin)
+    w = MainWindow(flow, side_panel=panel)
+    qtbot.addWidget(w)
+    w.resize(1280, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    if w.idle is not None:
+        w.idle.stop()
+    db_executor().waitForDone(10_000)
+
+
+def view(step_id: str, number: int, data: dict[str, Any], *msgs: Any, **kw: Any) -> StepView:
+    return StepView(
+        step_id,
+        number,
+        data,
+        tuple(msgs),
+        None,
+        kw.get("can_back", True),
+        kw.get("is_last", False),
+        kw.get("inputs", ()),
+    )
+
+
+def show(window: MainWindow, v: StepView, lang: str) -> None:
+    window.set_lang(lang)
+    window.show_view(v)
+    QApplication.processEvents()
+    QApplication.processEvents()
+
+
+def save(window: MainWindow, name: str) -> None:
+    QApplication.processEvents()
+    assert missing_glyphs(window) == set(), name
+    assert clipped_buttons(window) == [], name
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(SHOTS / f"{name}.png"))
+
+
+def scroll_of(w: QWidget) -> QScrollArea:
+    p = w.parentWidget()
+    while p is not None and not isinstance(p, QScrollArea):
+        p = p.parentWidget()
+    assert p is not None
+    return p
+
+
+def fully_visible(w: QLabel) -> bool:
+    """Inside the page's visible viewport (after scrolling to it) and wide enough for its
+    text on one line, or, when it wraps, for its longest word."""
+    area = scroll_of(w)
+    area.ensureWidgetVisible(w, 0, 0)
+    QApplication.processEvents()
+    port = area.viewport()
+    top_left = w.mapTo(port, QPoint(0, 0))
+    inside = port.rect().contains(QRect(top_left, w.size()))
+    fm = QFontMetrics(w.font())
+    words = w.text().split() or [""]
+    need = max(fm.horizontalAdvance(x) for x in words)
+    if not w.wordWrap():
+        need = max(need, w.sizeHint().width())
+    return inside and w.isVisible() and w.width() >= need
+
+
+RENEWED = [
+    {
+        "cert_id": f"c{n}",
+        "type": "cloud",
+        "email": email,
+        "old_serial": f"3F0A9C{n}1B2C3D4E5F60718293A4B5C6",
+        "old_expiry": "2026-12-20",
+        "new_serial": f"554ABEA271C0502{n}F052051FF1A2B3C4D5",
+        "new_expiry": "2029-12-20",
+    }
+    for n, email in enumerate(("tm.chan@abc.example", "chan.taiman.operations@abc.example"))
+]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_done_page_shows_every_new_serial_and_expiry_in_full(
+    qtbot: QtBot, demo_window: MainWindow, lang: str
+) -> None:
+    v = view(
+        "done",
+        4,
+        {"renewed": RENEWED},
+        message("activation.success"),
+        message("activation.email_sent"),
+        can_back=False,
+        is_last=True,
+    )
+    show(demo_window, v, lang)
+    page = demo_window.page
+    assert page is not None
+    save(demo_window, f"done_{lang}")
+    for n, r in enumerate(RENEWED):
+        for attr in ("new_serial", "new_expiry"):
+            value = page.findChild(QLabel, f"{attr}_{n}")
+            assert value is not None and value.text() == r[attr]
+            assert fully_visible(value), (attr, n, value.width(), value.geometry())
+    # No column squeezed to one character a line: every key label is on one line, whole.
+    texts = visible_texts(demo_window)
+    new_serial = {"zh-Hant": "新證書序號", "pt": "N.º de série novo"}[lang]
+    assert texts.count(new_serial) == len(RENEWED)
+    for key in page.findChildren(QLabel):
+        if key.property("role") == "cardKey" and key.isVisible():
+            assert key.width() >= key.sizeHint().width(), key.text()
