@@ -1,4 +1,7 @@
-"""`kiosk-sandbox`: serves the sandbox backend from the command line."""
+"""Serves the sandbox backend: the registry, identification bureau, strong e-ID and
+e-signature services as the registry's guide describes them, with seeded demo holders, an
+outbox of the emails and SMS it "sends" (/sandbox/outbox) and a controllable clock. For demos,
+tests and staff training only; see README.md (demo holders) and docs/api.md."""
 
 from __future__ import annotations
 
@@ -22,9 +25,13 @@ def _smtp(value: str) -> tuple[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="kiosk-sandbox", description=__doc__)
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8750)
+    p = argparse.ArgumentParser(
+        prog="kiosk-sandbox",
+        description=__doc__,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8750, help="port (kiosk run's default backend)")
     p.add_argument(
         "--db",
         type=Path,
@@ -32,7 +39,12 @@ def main(argv: list[str] | None = None) -> int:
         help="SQLite file (created and seeded when missing)",
     )
     p.add_argument("--smtp", type=_smtp, help="also send emails to this SMTP server HOST:PORT")
-    p.add_argument("--activation-seconds", type=float, default=3.0)
+    p.add_argument(
+        "--activation-seconds",
+        type=float,
+        default=3.0,
+        help="how long a certificate activation runs in the background (R26)",
+    )
     p.add_argument(
         "--face",
         action="append",

@@ -281,7 +281,9 @@ class JsonHttpClient:
         failure: str | None,
     ) -> None:
         elapsed_ms = (time.monotonic() - started) * 1000
-        level = logging.INFO if status is not None and status < 400 else logging.WARNING
+        # A 4xx is the backend refusing a person's input (a wrong code, a rule): expected, and
+        # shown to them with its help code. Only a backend that failed is worth a warning.
+        level = logging.INFO if status is not None and status < 500 else logging.WARNING
         log.log(
             level,
             "%s %s%s -> %s request_id=%s attempt=%d %.0fms",
