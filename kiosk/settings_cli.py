@@ -41,10 +41,13 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.store import db_url
     from kiosk.store.settings import SettingError, SettingsStore, to_text
 
-    store = SettingsStore(db_url(args.journal))
+    url = db_url(args.journal)
+    store = SettingsStore(url)
     try:
         action = args.action or "list"
         if action == "list":
+            # Which file: a terminal may have several (per user, $KIOSK_JOURNAL_URL, --journal).
+            print(f"# {url}")
             for key, (value, stored) in store.effective().items():
                 shown = "-" if value is None else to_text(value)
                 print(f"{key} = {shown}" + ("" if stored else "  (default)"))

@@ -94,9 +94,10 @@ def test_kiosk_settings_command_sets_lists_and_refuses(
     assert "unknown setting 'volume'" in capsys.readouterr().err
     assert cli.main(["settings", "--journal", url]) == 0
     listed = capsys.readouterr().out.splitlines()
-    assert listed[0] == "lang = pt"
+    assert listed[0] == f"# {url}"  # which database these settings came from
+    assert listed[1] == "lang = pt"
     assert "camera = 0  (default)" in listed
-    assert len(listed) == len(SETTINGS)
+    assert len(listed) == len(SETTINGS) + 1
     assert cli.main(["settings", "--journal", url, "unset", "lang"]) == 0
     assert read_settings(url) == {}
 
