@@ -3,6 +3,7 @@ with the sandbox side panel beside the kiosk, in 中文 and Português."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -96,11 +97,13 @@ def fully_visible(w: QLabel) -> bool:
     top_left = w.mapTo(port, QPoint(0, 0))
     inside = port.rect().contains(QRect(top_left, w.size()))
     fm = QFontMetrics(w.font())
-    words = w.text().split() or [""]
-    need = max(fm.horizontalAdvance(x) for x in words)
     if not w.wordWrap():
-        need = max(need, w.sizeHint().width())
-    return inside and w.isVisible() and w.width() >= need
+        return inside and w.isVisible() and w.width() >= w.sizeHint().width()
+    # Wrapped: every unbreakable piece fits the width, and every line fits the height.
+    pieces = re.split(r"\s+|(?<=-)", w.text()) or [""]
+    need = max(fm.horizontalAdvance(x) for x in pieces)
+    tall = w.height() >= w.heightForWidth(w.width())
+    return inside and w.isVisible() and w.width() >= need and tall
 
 
 RENEWED = [
@@ -146,3 +149,37 @@ def test_done_page_shows_every_new_serial_and_expiry_in_full(
     for key in page.findChildren(QLabel):
         if key.property("role") == "cardKey" and key.isVisible():
             assert key.width() >= key.sizeHint().width(), key.text()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_email_code_page_shows_the_whole_address_above_the_code(
+    qtbot: QtBot, demo_window: MainWindow, lang: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    long_address = "chan.taiman.assistant.operations.manager@abc-limited.example"
+    expires = (datetime.now(UTC) + timedelta(seconds=300)).isoformat()
+    v = view(
+        "email_code",
+        1,
+        {"address": long_address, "code_expires_at": expires, "code_sent": True},
+        message("email.code_sent"),
+        inputs=("action", "code"),
+    )
+    show(demo_window, v, lang)
+    page = demo_window.page
+    assert page is not None
+    shown = page.findChild(QLabel, "address")
+    assert shown is not None and shown.text() == long_address
+    save(demo_window, f"email_code_{lang}")
+    assert fully_visible(shown), (shown.geometry(), shown.sizeHint())
+    # The whole address fits the label's width (no line edit scrolled to its end).
+    assert shown.width() >= QFontMetrics(shown.font()).horizontalAdvance(long_address) or (
+        shown.wordWrap() and shown.height() > QFontMetrics(shown.font()).height()
+    )
+    # Above the code entry.
+    code = page.findChild(QWidget, "input_code")
+    assert code is not None
+    assert shown.mapTo(page, QPoint(0, 0)).y() < code.mapTo(page, QPoint(0, 0)).y()
+    assert long_address in visible_texts(demo_window)
+    save(demo_window, f"email_code_{lang}")
