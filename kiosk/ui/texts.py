@@ -296,7 +296,7 @@ _T: dict[str, dict[str, str]] = {
         "en": "Revocation phrase rules",
     },
     "nav.identify": {"zh-Hant": "身份識別", "pt": "Identificação", "en": "Identify"},
-    "nav.submit": {"zh-Hant": "確認提交", "pt": "Confirmar submissão", "en": "Confirm and submit"},
+    "nav.submit": {"zh-Hant": "確認提交", "pt": "Confirmar e submeter", "en": "Confirm and submit"},
     "declaration.title": {
         "zh-Hant": "申請人 / 登記人協定及聲明",
         "pt": "Acordo e declaração do requerente / titular",

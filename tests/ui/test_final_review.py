@@ -183,3 +183,21 @@ def test_email_code_page_shows_the_whole_address_above_the_code(
     assert shown.mapTo(page, QPoint(0, 0)).y() < code.mapTo(page, QPoint(0, 0)).y()
     assert long_address in visible_texts(demo_window)
     save(demo_window, f"email_code_{lang}")
+
+
+def quoted(text: str) -> str:
+    """The button name a text tells the holder to press: «…», “…” or 「…」."""
+    m = re.search(r"[«“「](.+?)[»”」]", text)
+    assert m is not None, text
+    return m.group(1)
+
+
+@pytest.mark.parametrize("lang", (*LANGS, "en"))
+def test_review_page_text_names_the_button_as_it_is_labelled(
+    qtbot: QtBot, demo_window: MainWindow, lang: str
+) -> None:
+    show(demo_window, view("review", 3, {}, message("review.intro"), inputs=()), lang)
+    intro = message("review.intro").text(lang)
+    assert intro in visible_texts(demo_window)
+    assert quoted(intro) == demo_window.next_button.text()
+    save(demo_window, f"review_{lang}")
