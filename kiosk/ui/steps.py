@@ -381,7 +381,9 @@ class CertificatesPage(FieldsPage):
         self.body.addStretch(1)
 
     def next_label(self, lang: str) -> str:
-        key = {"confirm": "nav.identify", "review": "nav.submit", "signed": "nav.continue"}.get(
+        # 資料確認 leads to the declaration page, whose own button is 身份識別 (seed step 14):
+        # this one is a plain 下一步.
+        key = {"review": "nav.submit", "signed": "nav.continue"}.get(
             str(getattr(self.view, "step_id", "")), "nav.next"
         )
         return tr(key, lang)

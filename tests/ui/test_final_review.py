@@ -201,3 +201,16 @@ def test_review_page_text_names_the_button_as_it_is_labelled(
     assert intro in visible_texts(demo_window)
     assert quoted(intro) == demo_window.next_button.text()
     save(demo_window, f"review_{lang}")
+
+
+@pytest.mark.parametrize(
+    ("lang", "forward", "identify"),
+    [("zh-Hant", "下一步", "身份識別"), ("pt", "Seguinte", "Identificação")],
+)
+def test_the_confirmation_page_leads_on_with_next_and_the_declaration_with_identify(
+    qtbot: QtBot, demo_window: MainWindow, lang: str, forward: str, identify: str
+) -> None:
+    show(demo_window, view("confirm", 3, {}), lang)
+    assert demo_window.next_button.text() == forward
+    show(demo_window, view("declaration", 3, {}, inputs=("agree",)), lang)
+    assert demo_window.next_button.text() == identify

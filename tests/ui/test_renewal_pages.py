@@ -161,10 +161,12 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     # R13/R14: the data, then the declaration dialog; only 同意 lets the holder go on.
     wait_step(qtbot, window, "confirm")
     assert window.steps.current == 3
-    assert window.next_button.text() == "身份識別"
+    # It opens the declaration page, not the identification: a plain 下一步 (review #8).
+    assert window.next_button.text() == "下一步"
     shot(window, "confirm")
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "declaration")
+    assert window.next_button.text() == "身份識別"  # seed step 14-15
     assert not window.next_button.isEnabled()
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     dialog = window.page.dialog  # type: ignore[union-attr]
