@@ -196,9 +196,12 @@ CATALOG: Mapping[str, Text] = MappingProxyType(
             "AC-AB-0037",
         ),
         "eid.intro": Text(
-            "面容識別及一次性密碼（短訊）：請正對屏幕，並點選「獲取驗證碼」。",
-            "Reconhecimento facial e código SMS: olhe para o ecrã e prima «Obter código».",
-            "Face recognition and SMS code: face the screen and press “Get code”.",
+            "面容識別及一次性密碼（短訊）：請點選「獲取驗證碼」，然後正對屏幕點選「拍照」，"
+            "再輸入短訊驗證碼並點選「核實身份」。",
+            "Reconhecimento facial e código SMS: prima «Obter código», olhe para o ecrã e prima"
+            " «Tirar fotografia», depois introduza o código SMS e prima «Verificar identidade».",
+            "Face recognition and SMS code: press “Get code”, face the screen and press “Take"
+            " photo”, then enter the SMS code and press “Verify identity”.",
         ),
         "eid.code_sent": Text(
             "系統已發送一次性密碼（短訊）到 {mobile}。",

@@ -135,6 +135,8 @@ class CameraView(QWidget):
         self._candidate = ""
         self._keep_until = 0.0  # a message that must stay readable (R12 refusal)
         self.rejected_hold_s = 4.0
+        # False on pages whose own primary button (bottom right) sends the photo: one 下一步.
+        self.shows_next = True
 
         self.preview = PreviewWidget(self._analyzer.oval)
         self.guidance_label = QLabel()
@@ -210,6 +212,18 @@ class CameraView(QWidget):
         self.retake_button.setText(labels["retake"])
         self.next_button.setText(labels["next"])
         self._render_texts()
+
+    def use_page_next(self) -> None:
+        """The page's own primary button sends the photo: no second 下一步 in the view."""
+        self.shows_next = False
+        self.next_button.hide()
+
+    def compact(self) -> None:
+        """A smaller minimum preview and no margins, for a page that shares the screen."""
+        self.preview.setMinimumSize(240, 135)
+        layout = self.layout()
+        if layout is not None:
+            layout.setContentsMargins(0, 0, 0, 0)
 
     def has_photo(self) -> bool:
         return self._photo is not None
@@ -359,7 +373,7 @@ class CameraView(QWidget):
         self.capture_button.setVisible(state != "review")
         self.capture_button.setEnabled(state == "preview")
         self.retake_button.setVisible(state == "review")
-        self.next_button.setVisible(state == "review")
+        self.next_button.setVisible(state == "review" and self.shows_next)
         self.preview.show_guide = state != "review"
         if state != "preview":
             self.preview.guide_ok = False

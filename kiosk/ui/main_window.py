@@ -178,7 +178,17 @@ class MainWindow(QMainWindow):
         self.kiosk_id.setProperty("role", "hint")
         self.kiosk_id.setVisible(bool(kiosk_id))
         nl.addWidget(self.kiosk_id)
+        # Beside a greyed-out primary button: what is still missing to go on (it takes the
+        # free width between 重新開始 and 上一步).
+        self.next_hint = QLabel()
+        self.next_hint.setObjectName("nextHint")
+        self.next_hint.setProperty("role", "hint")
+        self.next_hint.setWordWrap(True)
+        self.next_hint.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.next_hint.hide()
         nl.addStretch(1)
+        nl.addWidget(self.next_hint, 100)
+        nl.addSpacing(8)
         nl.addWidget(self.back_button)
         nl.addWidget(self.next_button)
         main.addWidget(nav)
@@ -330,6 +340,12 @@ class MainWindow(QMainWindow):
         )
         if page is not None:
             self.next_button.setText(page.next_label(self.lang))
+        hint = ""
+        greyed = self.next_button.isVisibleTo(self) and not self.next_button.isEnabled()
+        if page is not None and greyed and not self.working:
+            hint = page.disabled_hint(self.lang)
+        self.next_hint.setText(hint)
+        self.next_hint.setVisible(bool(hint))
         can_back = bool(getattr(view, "can_back", False))
         # Hidden, not greyed out, where the flow has no way back: one less thing to puzzle over.
         self.back_button.setVisible(not on_first and can_back)
@@ -419,6 +435,11 @@ class MainWindow(QMainWindow):
         title = tr("app.title", self.lang)
         self.setWindowTitle(title)
         self.title.setText(title)
+        # The pt title is three lines at the usual size: a smaller one keeps it to two, so
+        # pages are not pushed down (the e-ID keypad fits without scrolling).
+        self.title.setProperty("long", len(title) > 40)
+        self.title.style().unpolish(self.title)
+        self.title.style().polish(self.title)
         self.steps.retranslate(self.lang)
         self.back_button.setText(tr("nav.back", self.lang))
         self.start_over_button.setText(tr("nav.start_over", self.lang))

@@ -162,7 +162,15 @@ class Page(QWidget):
         self.body.setContentsMargins(32, 24, 32, 24)
         self.body.setSpacing(16)
         scroll.setWidget(body)
-        outer.addWidget(scroll)
+        outer.addWidget(scroll, 1)
+        # Below the scroll area, always in sight: what a page must never leave below the fold
+        # (the declaration's required checkbox beside several certificate cards).
+        self.footer_box = QWidget()
+        self.footer_box.setObjectName("pageFooter")
+        self.footer = QVBoxLayout(self.footer_box)
+        self.footer.setContentsMargins(32, 8, 32, 12)
+        self.footer_box.hide()
+        outer.addWidget(self.footer_box)
 
     # -- state the shell reads -------------------------------------------------------------
     @property
@@ -198,10 +206,12 @@ class Page(QWidget):
     def show_view(self, view: Any, lang: str) -> None:
         if self.view is not None or self.body.count():
             _clear_layout(self.body)  # a rebuild (new language): not a second copy below
+            _clear_layout(self.footer)
         self.view = view
         self.lang = lang
         self._texts.clear()
         self.build_view(view)
+        self.footer_box.setVisible(self.footer.count() > 0)
         self.retranslate(lang)
 
     def build_view(self, view: Any) -> None:
@@ -234,6 +244,10 @@ class Page(QWidget):
 
     def next_label(self, lang: str) -> str:
         return tr("nav.next", lang)
+
+    def disabled_hint(self, lang: str) -> str:
+        """Why the primary button is greyed out (what is still missing), shown beside it."""
+        return ""
 
     def wipe(self) -> None:
         """Forget everything typed (privacy wipe); the shell also drops the page."""

@@ -326,27 +326,68 @@ def make_camera(page: Page, on_photo: Any) -> Any:
 
 @register("photo")
 class PhotoPage(Page):
-    """R12: the live photo from kiosk.ui.camera_view; its 下一步 submits the JPEG."""
+    """R12: the live photo from kiosk.ui.camera_view. Once taken, the page's own 下一步
+    (bottom right, with 上一步 to its left as on every page) submits the JPEG; the text
+    above the camera follows it (拍照, then check the photo)."""
 
     shows_next = False
 
     def build_view(self, view: Any) -> None:
         self.add_title("step.photo")
-        self.add_messages(getattr(view, "messages", ()))
+        take = find_message(view, "photo.take")
+        self.add_messages(other_messages(view, "photo.take"))
         self.camera: Any = make_camera(self, self._photo)
         if self.camera is None:
+            if take is not None:
+                self.add_messages([take])
             note = label("", "info")
             self.text(note, "photo.no_camera_view")
             self.body.addWidget(note)
             return
+        self.instruction = label("", "info")
+        self.instruction.setObjectName("photoInstruction")
+        self.bind(self._show_instruction)
+        self.body.addWidget(self.instruction)
+        self.take_message = take
+        self.camera.use_page_next()
+        self.camera.state_changed.connect(lambda _s: self._state())
         self.body.addWidget(self.camera, 1)
+        self.shows_next = True
+        self.valid = False
         self.camera.start()
+
+    def _reviewing(self) -> bool:
+        return bool(self.camera is not None and self.camera.state == "review")
+
+    def _state(self) -> None:
+        self._show_instruction(self.lang)
+        self.valid = self._reviewing() and self.camera.has_photo()
+        self.updated.emit()
+
+    def _show_instruction(self, lang: str) -> None:
+        if self._reviewing():
+            self.instruction.setText(tr("photo.review", lang))
+        elif self.take_message is not None:
+            self.instruction.setText(message_text(self.take_message, lang))
+        else:
+            self.instruction.setText("")
+        self.instruction.setVisible(bool(self.instruction.text()))
 
     def _photo(self, jpeg: bytes | bytearray) -> None:
         # The camera's own bytearray, passed through (no copy left behind): the flow
         # overwrites it once the bureau has seen it.
         photo = jpeg if isinstance(jpeg, bytearray) else bytearray(jpeg)
         self.submit_requested.emit({"photo_jpeg": photo})
+
+    def apply(self) -> dict[str, Any]:
+        held = self.camera.photo_buffer() if self.camera is not None else None
+        # A copy the flow wipes after use; the view wipes its own on retake or when left.
+        return {"photo_jpeg": bytearray(held) if held is not None else None}
+
+    def disabled_hint(self, lang: str) -> str:
+        if self.camera is None or self._reviewing():
+            return ""
+        return tr("hint.missing", lang, items=tr("hint.photo", lang))
 
     def refused(self, view: Any) -> None:
         # R12 照片未達檢測要求，請重新拍照。: back to the live preview for a new photo.
@@ -467,9 +508,13 @@ class DeclarationPage(CertificatesPage):
         self.box.setChecked(self.agreed)
         self.bind(lambda lang: self.box.setText(tr("declaration.checkbox", lang) + " *"))
         self.box.clicked.connect(self._clicked)
+        # Pinned below the scrolling cards, always in sight (three cards fill the screen).
         # Not stretched: a tap beside the words must not tick it.
-        self.body.addWidget(self.box, 0, Qt.AlignmentFlag.AlignLeft)
+        self.footer.addWidget(self.box, 0, Qt.AlignmentFlag.AlignLeft)
         self.valid = self.agreed
+
+    def disabled_hint(self, lang: str) -> str:
+        return "" if self.agreed else tr("hint.declaration", lang)
 
     def _clicked(self, on: bool) -> None:
         if not on:
@@ -777,12 +822,13 @@ class EidPage(Page):
         if self.challenged:
             self.camera = make_camera(self, self._face)
             if self.camera is not None:
+                # The photo is taken as the face once captured: 核實身份 is the one way on,
+                # no second 下一步 inside the camera.
+                self.camera.use_page_next()
+                self.camera.compact()  # beside the keypad: a smaller preview is enough
+                self.camera.state_changed.connect(self._camera_state)
                 left.addWidget(self.camera, 1)
                 self.camera.start()
-        self.face_state = label("", "verified")
-        self.face_state.setObjectName("faceState")
-        self.bind(self._show_face_state)
-        left.addWidget(self.face_state)
         if self.camera is None:
             left.addStretch(1)
         row.addLayout(left, 1)
@@ -793,38 +839,83 @@ class EidPage(Page):
         self.text(self.get_code, "emails.get_code")
         self.get_code.setEnabled(not self.challenged)
         self.get_code.clicked.connect(lambda: self.submit_requested.emit({"action": "request"}))
-        right.addWidget(self.get_code)
         cap = label("", "sectionTitle")
         self.text(cap, "field.sms_code")
         right.addWidget(cap)
         self.code = QLineEdit()
         self.code.setObjectName("input_sms_code")
         self.code.setMaxLength(6)
+        self.code.setMinimumWidth(130)
         self.code.setEnabled(self.challenged)
         self.code.textChanged.connect(lambda _="": self._check())
-        right.addWidget(self.code)
+        # As in the seed (step 16): the code field with 獲取驗證碼 beside it, so the keypad
+        # and the capture confirmation fit a 1280x900 screen in pt too.
+        code_row = QHBoxLayout()
+        code_row.setSpacing(8)
+        code_row.addWidget(self.code, 1)
+        code_row.addWidget(self.get_code)
+        right.addLayout(code_row)
         keypad = Keypad(self.lang)
         keypad.target = self.code
         self.bind(keypad.retranslate)
         right.addWidget(keypad)
+        # The capture confirmed beside the code, where it stays in sight.
+        self.face_state = label("", "verified")
+        self.face_state.setObjectName("faceState")
+        self.bind(self._show_face_state)
+        right.addWidget(self.face_state)
         right.addStretch(1)
-        row.addLayout(right, 0)
+        # The keypad's width, no more: the rest goes to the text and the camera.
+        right_box = QWidget()
+        right_box.setLayout(right)
+        right.setContentsMargins(0, 0, 0, 0)
+        right_box.setMaximumWidth(360)
+        row.addWidget(right_box, 0)
         self.body.addLayout(row, 1)
         self._check()
 
     def _face(self, jpeg: bytes | bytearray) -> None:
+        self._drop_face()
         self.face = jpeg if isinstance(jpeg, bytearray) else bytearray(jpeg)
         self._show_face_state(self.lang)
         self._check()
 
+    def _camera_state(self, state: str) -> None:
+        held = self.camera.photo_buffer() if self.camera is not None else None
+        if state == "review" and held is not None:
+            self._face(bytearray(held))
+        elif state != "review" and self.face is not None:
+            self._drop_face()  # 重新拍照: the old face is gone
+            self._show_face_state(self.lang)
+            self._check()
+
+    def _drop_face(self) -> None:
+        if self.face is not None:
+            self.face[:] = b"\0" * len(self.face)
+            self.face = None
+
     def _show_face_state(self, lang: str) -> None:
         taken = self.face is not None
         self.face_state.setText("✔ " + tr("eid.face_taken", lang) if taken else "")
+        self.face_state.setVisible(taken)
+
+    def disabled_hint(self, lang: str) -> str:
+        missing = []
+        if not self.challenged:
+            missing.append(tr("hint.request_code", lang))
+        if self.face is None:
+            missing.append(tr("hint.photo", lang))
+        code = self.code.text().strip()
+        if not (len(code) == 6 and code.isdigit()):
+            missing.append(tr("hint.sms_code", lang))
+        if not missing:
+            return ""
+        return tr("hint.missing", lang, items=tr("hint.sep", lang).join(missing))
 
     def refused(self, view: Any) -> None:
         # The flow has overwritten the face it was given: take a new one with the new code.
         self.face = None
-        self.face_state.setText("")
+        self._show_face_state(self.lang)
         self.code.clear()
         if self.camera is not None:
             self.camera.reset()
@@ -833,6 +924,7 @@ class EidPage(Page):
     def _check(self) -> None:
         code = self.code.text().strip()
         self.valid = self.challenged and self.face is not None and len(code) == 6 and code.isdigit()
+        self.updated.emit()  # the hint of what is missing follows every key
 
     def apply(self) -> dict[str, Any]:
         return {"action": "verify", "sms_code": self.code.text().strip(), "face_jpeg": self.face}

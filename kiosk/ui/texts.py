@@ -336,6 +336,26 @@ _T: dict[str, dict[str, str]] = {
     "done.old_expiry": {"zh-Hant": "原證書到期日", "pt": "Expiração antiga", "en": "Old expiry"},
     "done.new_serial": {"zh-Hant": "新證書序號", "pt": "N.º de série novo", "en": "New serial"},
     "done.new_expiry": {"zh-Hant": "新證書到期日", "pt": "Nova expiração", "en": "New expiry"},
+    # Beside a greyed-out primary button: what is still missing.
+    "hint.declaration": {
+        "zh-Hant": "請先勾選下方的聲明",
+        "pt": "Marque primeiro a caixa em baixo",
+        "en": "First tick the box below",
+    },
+    "hint.missing": {
+        "zh-Hant": "尚欠：{items}",
+        "pt": "Falta: {items}",
+        "en": "Still to do: {items}",
+    },
+    "hint.sep": {"zh-Hant": "、", "pt": ", ", "en": ", "},
+    "hint.request_code": {"zh-Hant": "獲取驗證碼", "pt": "obter código", "en": "get the code"},
+    "hint.photo": {"zh-Hant": "拍照", "pt": "fotografia", "en": "photo"},
+    "hint.sms_code": {"zh-Hant": "短訊驗證碼", "pt": "código SMS", "en": "SMS code"},
+    "photo.review": {
+        "zh-Hant": "請檢查照片：可點選「重新拍照」，或點選「下一步」提交。",
+        "pt": "Verifique a fotografia: prima «Tirar outra» ou «Seguinte» para a enviar.",
+        "en": "Check the photo: press “Retake”, or “Next” to send it.",
+    },
 }
 
 

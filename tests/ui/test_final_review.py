@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
@@ -214,3 +214,164 @@ def test_the_confirmation_page_leads_on_with_next_and_the_declaration_with_ident
     assert demo_window.next_button.text() == forward
     show(demo_window, view("declaration", 3, {}, inputs=("agree",)), lang)
     assert demo_window.next_button.text() == identify
+
+
+def above_nav(window: MainWindow, w: QWidget) -> bool:
+    """Whole on screen, above the nav bar and left of the side panel: no scrolling."""
+    QApplication.processEvents()
+    top_left = w.mapTo(window, QPoint(0, 0))
+    return (
+        w.isVisible()
+        and top_left.y() >= 0
+        and top_left.y() + w.height() <= window.nav.y()
+        and top_left.x() + w.width() <= window.nav.width()
+    )
+
+
+def page_scrolls(window: MainWindow) -> bool:
+    assert window.page is not None
+    QApplication.processEvents()
+    area = window.page.findChild(QScrollArea)
+    assert area is not None
+    return area.verticalScrollBar().maximum() > 0
+
+
+def capture(qtbot: QtBot, camera: Any) -> None:
+    qtbot.waitUntil(lambda: camera.preview.image() is not None, timeout=10_000)
+    camera.capture()
+    qtbot.waitUntil(lambda: camera.state == "review", timeout=5_000)
+    QApplication.processEvents()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_photo_page_text_follows_the_camera_and_next_stays_bottom_right(
+    qtbot: QtBot, demo_window: MainWindow, lang: str
+) -> None:
+    from kiosk.ui.camera_view import button_labels
+    from kiosk.ui.steps import PhotoPage
+    from kiosk.ui.texts import tr
+
+    show(demo_window, view("photo", 2, {}, message("photo.take"), inputs=("photo_jpeg",)), lang)
+    page = demo_window.page
+    assert isinstance(page, PhotoPage) and page.camera is not None
+    texts = visible_texts(demo_window)
+    assert message("photo.take").text(lang) in texts
+    nxt, back = demo_window.next_button, demo_window.back_button
+    # 下一步 keeps its bottom-right place, greyed out until there is a photo; 上一步 left of it.
+    assert nxt.isVisible() and not nxt.isEnabled()
+    assert nxt.text() == tr("nav.next", lang)
+    assert back.isVisible() and back.x() + back.width() <= nxt.x()
+    hint = demo_window.next_hint
+    assert hint.isVisible() and tr("hint.photo", lang) in hint.text()
+    save(demo_window, f"photo_live_{lang}")
+    capture(qtbot, page.camera)
+    texts = visible_texts(demo_window)
+    # After the capture the text says to check the photo, not to press a button now gone.
+    assert tr("photo.review", lang) in texts
+    assert message("photo.take").text(lang) not in texts
+    labels = button_labels(lang)
+    assert labels["capture"] not in texts and labels["retake"] in texts
+    assert not page.camera.next_button.isVisible()  # one 下一步: the window's
+    assert nxt.isEnabled() and not hint.isVisible()
+    assert back.x() + back.width() <= nxt.x()
+    photo = page.apply()["photo_jpeg"]
+    assert isinstance(photo, bytearray) and photo[:2] == b"\xff\xd8"
+    save(demo_window, f"photo_review_{lang}")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_eid_page_names_the_photo_step_confirms_it_and_says_what_is_missing(
+    qtbot: QtBot, demo_window: MainWindow, lang: str
+) -> None:
+    from kiosk.ui.camera_view import button_labels
+    from kiosk.ui.steps import EidPage
+    from kiosk.ui.texts import tr
+
+    mobile = "+853 ****0002"
+    v = view(
+        "eid",
+        3,
+        {"mobile_masked": mobile},
+        message("eid.intro"),
+        message("eid.code_sent", mobile=mobile),
+        inputs=("action", "sms_code", "face_jpeg"),
+    )
+    show(demo_window, v, lang)
+    page = demo_window.page
+    assert isinstance(page, EidPage) and page.camera is not None
+    intro = message("eid.intro").text(lang)
+    assert intro in visible_texts(demo_window)
+    # The instruction names every button the holder has to press, the photo's too.
+    named = re.findall(r"[«“「](.+?)[»”」]", intro)
+    assert named == [
+        tr("emails.get_code", lang),
+        button_labels(lang)["capture"],
+        tr("eid.verify", lang),
+    ]
+    nxt = demo_window.next_button
+    assert nxt.text() == tr("eid.verify", lang) and not nxt.isEnabled()
+    hint = demo_window.next_hint
+    assert hint.isVisible()
+    assert tr("hint.photo", lang) in hint.text() and tr("hint.sms_code", lang) in hint.text()
+    save(demo_window, f"eid_start_{lang}")
+    assert not page_scrolls(demo_window)
+    capture(qtbot, page.camera)
+    assert not page.camera.next_button.isVisible()  # one way on: 核實身份
+    state = page.face_state
+    assert state.text() == "✔ " + tr("eid.face_taken", lang)
+    assert above_nav(demo_window, state)
+    assert state.width() >= state.sizeHint().width()
+    assert tr("hint.photo", lang) not in hint.text() and tr("hint.sms_code", lang) in hint.text()
+    keypad_keys = [page.findChild(QWidget, f"key_{k}") for k in ("1", "clear", "0", "back")]
+    for key in keypad_keys:
+        assert key is not None and above_nav(demo_window, key)
+    for d in "123456":
+        key = page.findChild(QWidget, f"key_{d}")
+        qtbot.mouseClick(key, Qt.MouseButton.LeftButton)
+    assert nxt.isEnabled() and not hint.isVisible()
+    assert not page_scrolls(demo_window)
+    save(demo_window, f"eid_ready_{lang}")
+
+
+CARD = {
+    "type": "cloud",
+    "serial": "3F0A9C01B2C3D4E5",
+    "expiry": "2026-12-20",
+    "status": "valid",
+    "holder_name": "CHAN TAI MAN",
+    "email": "tm.chan@abc.example",
+    "org_name": "ABC LIMITED",
+    "department": "Operations Dept.",
+    "position": "Assistant Operations Manager",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_declaration_checkbox_is_in_sight_beside_three_certificates(
+    qtbot: QtBot, demo_window: MainWindow, lang: str
+) -> None:
+    from kiosk.ui.steps import DeclarationPage
+    from kiosk.ui.texts import tr
+
+    certs = [
+        {**CARD, "cert_id": "a"},
+        {**CARD, "cert_id": "b", "status": "revoked"},
+        {**CARD, "cert_id": "c", "type": "qualified", "transaction_limit": 0},
+    ]
+    v = view(
+        "declaration", 3, {"certificates": certs, "declaration": ["本人確認。"]}, inputs=("agree",)
+    )
+    show(demo_window, v, lang)
+    page = demo_window.page
+    assert isinstance(page, DeclarationPage)
+    assert page_scrolls(demo_window)  # the three cards are taller than the screen
+    # The required checkbox stays in sight without scrolling, and the greyed-out button says why.
+    assert above_nav(demo_window, page.box)
+    assert page.box.width() >= page.box.sizeHint().width()
+    assert not demo_window.next_button.isEnabled()
+    assert demo_window.next_hint.isVisible()
+    assert demo_window.next_hint.text() == tr("hint.declaration", lang)
+    save(demo_window, f"declaration_3_{lang}")
+    page._agreed()
+    QApplication.processEvents()
+    assert demo_window.next_button.isEnabled() and not demo_window.next_hint.isVisible()
