@@ -644,6 +644,22 @@ class RuleButton(QPushButton):
         ok = QPushButton(tr("error.dismiss", page.lang))
         ok.clicked.connect(pop.accept)
         lay.addWidget(ok)
+        # A framed card across the page's text column, just below the ⓘ: it covers whole
+        # lines (not labels cut mid-word) and never spills over a side panel.
+        pop.setWindowFlags(pop.windowFlags() | Qt.WindowType.FramelessWindowHint)
+        pop.setStyleSheet(
+            "QDialog#rulePopover { background: #ffffff; border: 3px solid #00447c;"
+            " border-radius: 12px; }"
+        )
+        margin = 32
+        width = max(480, page.width() - 2 * margin)
+        pop.setFixedWidth(width)
+        pop.adjustSize()
+        top_left = page.mapToGlobal(page.rect().topLeft())
+        below = self.mapToGlobal(self.rect().bottomLeft()).y() + 8
+        bottom = top_left.y() + page.height()
+        y = min(below, max(top_left.y(), bottom - pop.height()))
+        pop.move(top_left.x() + margin, y)
         pop.open()
 
 

@@ -375,3 +375,54 @@ def test_declaration_checkbox_is_in_sight_beside_three_certificates(
     page._agreed()
     QApplication.processEvents()
     assert demo_window.next_button.isEnabled() and not demo_window.next_hint.isVisible()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_rule_popover_is_framed_and_stays_over_the_kiosk_page(
+    qtbot: QtBot, demo_window: MainWindow, lang: str
+) -> None:
+    from PySide6.QtGui import QColor, QPainter
+
+    from kiosk.ui.steps import RuleButton
+
+    v = view(
+        "activation_form",
+        4,
+        {"cloud_username": "tm.chan", "needs_new_password": False},
+        message("activation.form"),
+        message("activation.password_rules"),
+        message("activation.phrase_rules"),
+        inputs=("password", "revocation_phrase"),
+    )
+    show(demo_window, v, lang)
+    page = demo_window.page
+    assert page is not None
+    rule = page.findChildren(RuleButton)[1]
+    qtbot.mouseClick(rule, Qt.MouseButton.LeftButton)
+    pop = rule.popover
+    assert pop is not None
+    qtbot.waitUntil(pop.isVisible, timeout=2_000)
+    QApplication.processEvents()
+    # Over the kiosk page only (not the side panel), across its whole text column.
+    page_left = page.mapToGlobal(QPoint(0, 0)).x()
+    left = pop.mapToGlobal(QPoint(0, 0)).x()
+    assert page_left <= left and left + pop.width() <= page_left + page.width()
+    assert pop.width() >= page.width() - 80
+    # A visible frame: the popover's edge is drawn in the dark blue border colour.
+    image = pop.grab().toImage()
+    edge = image.pixelColor(1, image.height() // 2)
+    assert edge == QColor("#00447c"), edge.name()
+    assert all(
+        not w.isVisible() or w.width() >= w.sizeHint().width()
+        for w in pop.findChildren(QLabel)
+        if not w.wordWrap()
+    )
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    # What a person sees: the window with the popover drawn where it stands.
+    scene = demo_window.grab()
+    painter = QPainter(scene)
+    painter.drawPixmap(demo_window.mapFromGlobal(pop.mapToGlobal(QPoint(0, 0))), pop.grab())
+    painter.end()
+    assert scene.save(str(SHOTS / f"rule_popover_screen_{lang}.png"))
+    assert pop.grab().save(str(SHOTS / f"rule_popover_{lang}.png"))
+    pop.accept()
