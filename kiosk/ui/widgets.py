@@ -164,6 +164,7 @@ class CertificateCard(QFrame):
         grid.setHorizontalSpacing(18)
         ctype = _text(self.cert.get("type"))
         head = QHBoxLayout()
+        head.setSpacing(16)  # the tick apart from the title
         self.check: QPushButton | None = None
         if checkable:
             # A big tick button rather than a QCheckBox: easier to hit on a touch screen.
@@ -244,6 +245,8 @@ class Keypad(QFrame):
             b.setObjectName(f"key_{key}")
             if letter:
                 b.setProperty("letter", True)
+            if key in ("clear", "back", "abc", "123"):
+                b.setProperty("word", True)  # a word, not a digit: a smaller size keeps a margin
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep the caret in the target field
             b.clicked.connect(lambda _=False, k=key: self.press(k))
             grid.addWidget(b, i // columns, i % columns)

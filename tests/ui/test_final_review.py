@@ -426,3 +426,32 @@ def test_rule_popover_is_framed_and_stays_over_the_kiosk_page(
     assert scene.save(str(SHOTS / f"rule_popover_screen_{lang}.png"))
     assert pop.grab().save(str(SHOTS / f"rule_popover_{lang}.png"))
     pop.accept()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_keypad_word_keys_keep_a_margin_and_ticks_stand_apart_from_card_titles(
+    qtbot: QtBot, demo_window: MainWindow, lang: str
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from kiosk.ui.widgets import CertificateCard, Keypad
+
+    expires = (datetime.now(UTC) + timedelta(seconds=300)).isoformat()
+    v = view("email_code", 1, {"address": "tm.chan@abc.example", "code_expires_at": expires})
+    show(demo_window, v, lang)
+    pad = demo_window.page.findChild(Keypad) if demo_window.page else None
+    assert pad is not None
+    for key in ("clear", "back"):
+        b = pad.buttons[key]
+        room = b.width() - QFontMetrics(b.font()).horizontalAdvance(b.text())
+        assert room >= 16, (b.text(), room)
+    save(demo_window, f"keypad_{lang}")
+    card = CertificateCard(CARD, lang, checkable=True, checked=True)
+    qtbot.addWidget(card)
+    card.resize(860, card.sizeHint().height())
+    card.show()
+    QApplication.processEvents()
+    assert card.check is not None
+    title = next(w for w in card.findChildren(QLabel) if w.property("role") == "cardType")
+    gap = title.mapTo(card, QPoint(0, 0)).x() - (card.check.x() + card.check.width())
+    assert gap >= 12
