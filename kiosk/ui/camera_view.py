@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import time
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -137,6 +138,7 @@ class CameraView(QWidget):
         self.rejected_hold_s = 4.0
         # False on pages whose own primary button (bottom right) sends the photo: one 下一步.
         self.shows_next = True
+        self.review_text: Callable[[str], str] | None = None
 
         self.preview = PreviewWidget(self._analyzer.oval)
         self.guidance_label = QLabel()
@@ -213,10 +215,13 @@ class CameraView(QWidget):
         self.next_button.setText(labels["next"])
         self._render_texts()
 
-    def use_page_next(self) -> None:
-        """The page's own primary button sends the photo: no second 下一步 in the view."""
+    def use_page_next(self, review_text: Callable[[str], str] | None = None) -> None:
+        """The page's own primary button sends the photo: no second 下一步 in the view, and
+        (given `review_text`) a review hint that does not name it."""
         self.shows_next = False
+        self.review_text = review_text
         self.next_button.hide()
+        self._render_texts()
 
     def compact(self) -> None:
         """A smaller minimum preview and no margins, for a page that shares the screen."""
@@ -356,7 +361,10 @@ class CameraView(QWidget):
             self.guidance_changed.emit(message_id)
 
     def _render_texts(self) -> None:
-        self.guidance_label.setText(messages.guidance_text(self.guidance, self.lang))
+        if self.guidance == messages.REVIEW and self.review_text is not None:
+            self.guidance_label.setText(self.review_text(self.lang))
+        else:
+            self.guidance_label.setText(messages.guidance_text(self.guidance, self.lang))
         # During an outage the hint would contradict the problem text: show one message.
         self.guidance_label.setVisible(self.problem is None)
         if self.problem:

@@ -349,7 +349,7 @@ class PhotoPage(Page):
         self.bind(self._show_instruction)
         self.body.addWidget(self.instruction)
         self.take_message = take
-        self.camera.use_page_next()
+        self.camera.use_page_next(lambda lang: tr("camera.review", lang))
         self.camera.state_changed.connect(lambda _s: self._state())
         self.body.addWidget(self.camera, 1)
         self.shows_next = True
@@ -840,7 +840,7 @@ class EidPage(Page):
             if self.camera is not None:
                 # The photo is taken as the face once captured: 核實身份 is the one way on,
                 # no second 下一步 inside the camera.
-                self.camera.use_page_next()
+                self.camera.use_page_next(lambda lang: tr("camera.review", lang))
                 self.camera.compact()  # beside the keypad: a smaller preview is enough
                 self.camera.state_changed.connect(self._camera_state)
                 left.addWidget(self.camera, 1)

@@ -351,6 +351,11 @@ _T: dict[str, dict[str, str]] = {
     "hint.request_code": {"zh-Hant": "獲取驗證碼", "pt": "obter código", "en": "get the code"},
     "hint.photo": {"zh-Hant": "拍照", "pt": "fotografia", "en": "photo"},
     "hint.sms_code": {"zh-Hant": "短訊驗證碼", "pt": "código SMS", "en": "SMS code"},
+    "camera.review": {
+        "zh-Hant": "請檢查照片，可點選「重新拍照」",
+        "pt": "Verifique a fotografia; pode premir «Tirar outra»",
+        "en": "Check the photo; you can press “Retake”",
+    },
     "photo.review": {
         "zh-Hant": "請檢查照片：可點選「重新拍照」，或點選「下一步」提交。",
         "pt": "Verifique a fotografia: prima «Tirar outra» ou «Seguinte» para a enviar.",

@@ -14,6 +14,7 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 from ui_helpers import clipped_buttons, missing_glyphs, visible_texts
+from ui_helpers import screen_text as screen_texts
 
 from kiosk.flows.messages import message
 from kiosk.flows.renewal import RenewalFlow, StepView
@@ -317,6 +318,9 @@ def test_eid_page_names_the_photo_step_confirms_it_and_says_what_is_missing(
     assert not page_scrolls(demo_window)
     capture(qtbot, page.camera)
     assert not page.camera.next_button.isVisible()  # one way on: 核實身份
+    # No text names a 下一步 that is not there.
+    assert tr("camera.review", lang) in visible_texts(demo_window)
+    assert button_labels(lang)["next"] not in screen_texts(demo_window)
     state = page.face_state
     assert state.text() == "✔ " + tr("eid.face_taken", lang)
     assert above_nav(demo_window, state)
