@@ -11,10 +11,9 @@ from ui_helpers import (
     field,
     screen_text,
     shot,
-    sign_in_self_service,
     through_submission,
+    to_consent,
     type_into,
-    verify_all_emails,
     visible_texts,
     wait_step,
 )
@@ -106,12 +105,7 @@ def test_r20_counter_staff_get_the_revocation_page_link(
 def test_r12_a_photo_below_the_threshold_asks_for_a_retake(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    sign_in_self_service(qtbot, window, admin)  # H-ABC, registered face: obama
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    verify_all_emails(qtbot, window, admin)
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "consent")
+    to_consent(qtbot, window, admin)  # H-ABC, registered face: obama
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "photo")
@@ -187,12 +181,7 @@ def test_r21_identity_data_changed_since_verification_asks_to_verify_again_ac_ab
 def test_r11_invalid_document_data_shows_its_help_code_ac_ab_0018(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    sign_in_self_service(qtbot, window, admin, "1000005(5)")  # H-MISMATCH
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    verify_all_emails(qtbot, window, admin)
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "consent")
+    to_consent(qtbot, window, admin, "1000005(5)")  # H-MISMATCH
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "id_invalid")
@@ -205,12 +194,7 @@ def test_r11_invalid_document_data_shows_its_help_code_ac_ab_0018(
 def test_r15_no_very_high_e_id_shows_its_help_code_ac_ab_0021(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    sign_in_self_service(qtbot, window, admin, "1000009(9)")  # H-NOEID, face: astronaut
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    verify_all_emails(qtbot, window, admin)
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "consent")
+    to_consent(qtbot, window, admin, "1000009(9)")  # H-NOEID, face: astronaut
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "photo")

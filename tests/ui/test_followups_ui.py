@@ -19,7 +19,7 @@ from ui_helpers import (
     screen_text,
     sign_in_self_service,
     through_submission,
-    verify_all_emails,
+    to_consent,
     visible_texts,
     wait_new_page,
     wait_step,
@@ -49,20 +49,11 @@ def synthetic_camera() -> None:
     CONTEXT.camera_source = "synthetic"
 
 
-def _to_consent(qtbot: QtBot, window: MainWindow, admin: SandboxAdmin, id_number: str) -> None:
-    sign_in_self_service(qtbot, window, admin, id_number)
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    verify_all_emails(qtbot, window, admin)
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "consent")
-
-
 def test_a_photo_page_without_a_camera_offers_back(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     CONTEXT.camera_source = "99"  # no such webcam
-    _to_consent(qtbot, window, admin, SINGLE_ID)
+    to_consent(qtbot, window, admin, SINGLE_ID)
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "photo")
@@ -134,7 +125,7 @@ def test_r14_r23_r24_pt_declaration_with_the_binding_chinese_and_pt_rule_lists(
 ) -> None:
     face = (LIVE_FACES / "biden.jpg").read_bytes()  # H-SINGLE's registered face
     click(qtbot, window.lang_buttons["pt"])
-    _to_consent(qtbot, window, admin, SINGLE_ID)
+    to_consent(qtbot, window, admin, SINGLE_ID)
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "photo")

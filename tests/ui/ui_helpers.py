@@ -100,6 +100,18 @@ def sign_in_self_service(
     click(qtbot, window.next_button)
 
 
+def to_consent(
+    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin, id_number: str = ABC_ID_NUMBER
+) -> None:
+    """Sign-in, the pending list's 開始鑑別 and every address verified: the consent page."""
+    sign_in_self_service(qtbot, window, admin, id_number)
+    wait_step(qtbot, window, "pending")
+    click(qtbot, window.next_button)
+    verify_all_emails(qtbot, window, admin)
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "consent")
+
+
 _FONTS: list[QRawFont] = []
 
 
@@ -197,12 +209,7 @@ def through_submission(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin, id_number: str, face: bytes
 ) -> None:
     """Steps 1-3 for a holder, from the first screen to 已確認並成功提交 and its 下一步."""
-    sign_in_self_service(qtbot, window, admin, id_number)
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    verify_all_emails(qtbot, window, admin)
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "consent")
+    to_consent(qtbot, window, admin, id_number)
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "photo")
