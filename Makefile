@@ -44,3 +44,19 @@ bench: sysdeps $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The one catalog of texts (README "Translations"): resources/locale/<lang>/LC_MESSAGES/kiosk.po.
+# `make catalog` rebuilds the template from zh_Hant (the source language), carries new ids
+# into every .po and compiles the .mo files the kiosk reads at start (never committed).
+LOCALES := resources/locale
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/kiosk.po))
+.PHONY: catalog mo
+catalog: $(STAMP)
+	$(PY) -m kiosk.i18n_build $(LOCALES)
+	$(VENV)/bin/pybabel -q update -i $(LOCALES)/kiosk.pot -d $(LOCALES) -D kiosk --no-wrap \
+	  --no-fuzzy-matching --ignore-pot-creation-date
+	$(VENV)/bin/pybabel compile -d $(LOCALES) -D kiosk --statistics
+mo: $(MO_FILES)
+$(LOCALES)/%/LC_MESSAGES/kiosk.mo: $(LOCALES)/%/LC_MESSAGES/kiosk.po $(STAMP)
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
+test demo bench: mo

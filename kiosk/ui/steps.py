@@ -104,8 +104,8 @@ class PendingPage(Page):
             self.add_messages([intro])
         self.cards: list[CertificateCard] = []
         for key, group_key, msg_id in (
-            ("pending.cloud", "cloud", "pending.cloud"),
-            ("pending.noncloud", "non_cloud", "pending.noncloud"),
+            ("pending.cloud.title", "cloud", "pending.cloud"),
+            ("pending.noncloud.title", "non_cloud", "pending.noncloud"),
         ):
             group = list(data.get(group_key) or [])
             if not group:
@@ -412,7 +412,7 @@ class CertificatesPage(FieldsPage):
         if find_message(view, "face.passed") is not None:
             # The similarity score means nothing to a holder: say only that the photo passed.
             note = label("", "info")
-            self.text(note, "face.passed")
+            self.text(note, "face.passed.short")
             self.body.addWidget(note)
             messages = other_messages(view, "face.passed")
         self.add_messages(messages)
@@ -587,8 +587,8 @@ class ActivationSelectPage(Page):
         for cert in data.get("non_cloud") or []:
             ol.addWidget(CertificateCard(cert, self.lang))
         ol.addStretch(1)
-        tabs.addTab(cloud_tab, tr("pending.cloud", self.lang))
-        tabs.addTab(other_tab, tr("pending.noncloud", self.lang))
+        tabs.addTab(cloud_tab, tr("pending.cloud.title", self.lang))
+        tabs.addTab(other_tab, tr("pending.noncloud.title", self.lang))
         self.body.addWidget(tabs, 1)
         self._count()
 
@@ -607,7 +607,7 @@ class ActivationSelectPage(Page):
 
     def next_label(self, lang: str) -> str:
         n = sum(1 for c in getattr(self, "cards", []) if c.checked)
-        return tr("activation.next", lang, n=n)
+        return tr("activation.next", lang, count=n)
 
 
 class RuleButton(QPushButton):
