@@ -27,8 +27,8 @@ log = logging.getLogger(__name__)
 LANGS: tuple[str, ...] = ("zh-Hant", "pt", "en")
 DEFAULT_LANG = "zh-Hant"
 DOMAIN = "kiosk"
-# The kiosk's language tags -> gettext locale directory names.
-LOCALES: Mapping[str, str] = {"zh-Hant": "zh_Hant", "pt": "pt", "en": "en"}
+# The kiosk's language tags -> gettext locale directory names (zh-Hant -> zh_Hant).
+LOCALES: Mapping[str, str] = {lang: lang.replace("-", "_") for lang in LANGS}
 # Points the kiosk at another resources/locale (a translator's copy, a test's temp dir).
 LOCALE_DIR_ENV = "KIOSK_LOCALE_DIR"
 
