@@ -63,6 +63,12 @@ def test_every_id_the_code_names_is_in_the_catalog_and_in_the_template() -> None
     assert template == i18n.catalog().ids == {m.id for m in build_template(LOCALE) if m.id}
 
 
+def test_a_text_missing_in_one_language_falls_back_to_the_chinese() -> None:
+    catalog = i18n.Catalog({"zh-Hant": {"x.y": "甲"}, "pt": {}, "en": {"x.y": "A"}})
+    assert [catalog.get("x.y", lang) for lang in ("zh-Hant", "pt", "en")] == ["甲", "甲", "A"]
+    assert catalog.get("x.z", "pt") is None
+
+
 def _language_keyed_literals(tree: ast.AST) -> list[int]:
     """Lines of dict literals keyed by two or more language tags with string values, and of
     Text("…", "…", "…") built from literals: the shapes the old dict catalogs had."""
