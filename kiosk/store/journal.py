@@ -313,8 +313,9 @@ class SqlJournal:
         payload = {
             c.name: getattr(row, c.name) for c in RenewalRow.__table__.columns if c.name != "id"
         }
-        s.add(_outbox("journal", f"journal:{row.kiosk_id}:{row.holder_id}:{row.renewal_id}",
-                      payload))
+        s.add(
+            _outbox("journal", f"journal:{row.kiosk_id}:{row.holder_id}:{row.renewal_id}", payload)
+        )
 
     def _notify(self) -> None:
         if self.forwarder is not None:

@@ -41,8 +41,20 @@ def upgrade() -> None:
         "audit_trail",
         *(
             sa.column(n)
-            for n in ("id", "at", "renewal_id", "step", "call", "outcome", "help_code",
-                      "request_id", "kiosk_id", "seq", "prev_hash", "hash")
+            for n in (
+                "id",
+                "at",
+                "renewal_id",
+                "step",
+                "call",
+                "outcome",
+                "help_code",
+                "request_id",
+                "kiosk_id",
+                "seq",
+                "prev_hash",
+                "hash",
+            )
         ),
     )
     prev = GENESIS
@@ -79,8 +91,10 @@ def upgrade() -> None:
         sa.Column("value", sa.Text, nullable=False),
         sa.PrimaryKeyConstraint("kiosk_id", "key", name="pk_kiosk_settings"),
     )
-    op.execute("INSERT INTO kiosk_settings_v2 (kiosk_id, key, value)"
-               " SELECT '*', key, value FROM kiosk_settings")
+    op.execute(
+        "INSERT INTO kiosk_settings_v2 (kiosk_id, key, value)"
+        " SELECT '*', key, value FROM kiosk_settings"
+    )
     op.drop_table("kiosk_settings")
     op.rename_table("kiosk_settings_v2", "kiosk_settings")
 
