@@ -37,25 +37,16 @@ def upgrade() -> None:
         b.add_column(sa.Column("seq", sa.Integer, nullable=True))
         b.add_column(sa.Column("prev_hash", sa.LargeBinary(32), nullable=True))
         b.add_column(sa.Column("hash", sa.LargeBinary(32), nullable=True))
+    # Typed: SQLite hands back text unless told a column holds datetimes.
     audit = sa.table(
         "audit_trail",
-        *(
-            sa.column(n)
-            for n in (
-                "id",
-                "at",
-                "renewal_id",
-                "step",
-                "call",
-                "outcome",
-                "help_code",
-                "request_id",
-                "kiosk_id",
-                "seq",
-                "prev_hash",
-                "hash",
-            )
-        ),
+        sa.column("id", sa.Integer),
+        sa.column("at", sa.DateTime),
+        *(sa.column(n, sa.String) for n in ("renewal_id", "step", "call", "outcome")),
+        *(sa.column(n, sa.String) for n in ("help_code", "request_id", "kiosk_id")),
+        sa.column("seq", sa.Integer),
+        sa.column("prev_hash", sa.LargeBinary),
+        sa.column("hash", sa.LargeBinary),
     )
     prev = GENESIS
     rows = bind.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
