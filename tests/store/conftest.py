@@ -65,6 +65,11 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     kiosk's is) or the site PostgreSQL database (migrated, emptied)."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'store.sqlite'}"
-    url = str(request.getfixturevalue("pg_store"))
-    _empty(url)
-    return url
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def pg_url(pg_store: str) -> str:
+    """The session's PostgreSQL store, migrated and empty (a site's database)."""
+    _empty(pg_store)
+    return pg_store
