@@ -79,6 +79,12 @@ def test_a_kiosk_file_from_before_migrations_keeps_its_trail_and_settings(
     assert "kiosk LOBBY-7: 3 entries, chain intact" in capsys.readouterr().out
 
 
+def test_the_fast_head_check_names_the_newest_migration() -> None:
+    from kiosk.store.migrate import HEAD
+
+    assert head() == HEAD
+
+
 def test_the_migrations_ship_inside_the_package() -> None:
     # What pyproject's packages.find collects is what a wheel (and an installed kiosk) has.
     from setuptools import find_packages
