@@ -327,11 +327,7 @@ def read_settings(url: str) -> dict[str, Any]:
 
     prefix = "sqlite:///"
     if not url.startswith(prefix):
-        store = SettingsStore(url)
-        try:
-            return store.stored()
-        finally:
-            store.close()
+        return _read_site_settings(url)
     path = url[len(prefix) :]
     if not path or path == ":memory:" or not os.path.exists(path):
         return {}
@@ -348,3 +344,60 @@ def read_settings(url: str) -> dict[str, Any]:
     finally:
         conn.close()
     return _stored_values(_merge(rows, kiosk_id)[0])
+
+
+def _cache_path() -> Path:
+    from kiosk.store.paths import data_dir
+
+    return data_dir() / "site-settings.json"
+
+
+def _read_site_settings(url: str) -> dict[str, Any]:
+    """This kiosk's settings from its site store, remembered in its data folder: when the
+    site is away at start, a lobby kiosk still starts as what it is (self-service, its
+    language), not with the defaults. The cache holds setting values only (0600)."""
+    import json
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kiosk.store.migrate import StoreNotReady
+
+    cache = _cache_path()
+    try:
+        store = SettingsStore(url)
+        try:
+            merged = _merge(store._rows(), store.kiosk_id)[0]
+        finally:
+            store.close()
+    except (SQLAlchemyError, StoreNotReady, OSError):
+        remembered = _remembered(cache, url)
+        if remembered is None:
+            raise  # never seen this store: the caller's defaults apply, and it says why
+        return _stored_values(remembered)
+    try:  # remembering is a convenience: a read-only data folder must not stop the start
+        tmp = cache.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"url": _shown(url), "values": merged}, out)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return _stored_values(merged)
+
+
+def _remembered(cache: Path, url: str) -> dict[str, str] | None:
+    import json
+
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved["url"] != _shown(url):
+            return None
+        return {str(k): str(v) for k, v in dict(saved["values"]).items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

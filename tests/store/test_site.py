@@ -254,3 +254,30 @@ def test_site_journal_rows_keep_the_kiosk_id_they_came_from(pg_url: str, tmp_pat
     assert sorted(rows) == [("LOBBY-1", "activated"), ("LOBBY-2", "activated")]
     a.close()
     b.close()
+
+
+def test_a_lobby_kiosk_starts_as_itself_while_the_site_store_is_down(
+    pg_server: PgServer, pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from kiosk.store.settings import read_settings
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("KIOSK_ID", "LOBBY-1")
+    site = SettingsStore(pg_url, kiosk_id="LOBBY-1")
+    site.set("self_service", "true", site=True)
+    site.set("lang", "pt")
+    site.close()
+    assert read_settings(pg_url) == {"self_service": True, "lang": "pt"}
+    cache = tmp_path / "data" / "registry-kiosk" / "site-settings.json"
+    assert oct(cache.stat().st_mode & 0o777) == "0o600"
+    pg_server.stop("immediate")
+    try:
+        pg_server.wait_down()
+        assert read_settings(pg_url) == {"self_service": True, "lang": "pt"}
+        other_site = pg_url.replace("/t_", "/other_")
+        with pytest.raises(OperationalError):  # no cache for another store: not guessed
+            read_settings(other_site)
+    finally:
+        pg_server.start()
