@@ -36,7 +36,10 @@ def open_journal(url: str | None = None, *, background: bool = True) -> SqlJourn
         journal = SqlJournal(url)
     else:
         journal = SqlJournal(local_db_url(), site_url=url, background=background)
-    journal.purge_closed(retention_days(journal.engine, journal.kiosk_id))
+    days = retention_days(journal.engine, journal.kiosk_id)
+    journal.purge_closed(days)
+    if journal.forwarder is not None:
+        journal.forwarder.retention_days = days
     return journal
 
 

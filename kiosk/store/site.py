@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 BATCH = 200
 RETRY_MIN_S = 2.0
 RETRY_MAX_S = 60.0
+PURGE_EVERY_S = 3600.0
 
 
 def _insert_once(s: Session, table: Any, values: dict[str, Any], keys: list[str]) -> bool:
@@ -46,8 +48,10 @@ def _insert_once(s: Session, table: Any, values: dict[str, Any], keys: list[str]
         stmt = sqlite.insert(table)
     else:  # the store runs on these two
         raise RuntimeError(f"no idempotent insert for {dialect}")
-    done = s.execute(stmt.values(**values).on_conflict_do_nothing(index_elements=keys))
-    return bool(getattr(done, "rowcount", 0))
+    # RETURNING, not rowcount: psycopg reports -1 rows for a statement that returns rows,
+    # which SQLAlchemy makes of an insert whose primary key it fetches.
+    stmt = stmt.values(**values).on_conflict_do_nothing(index_elements=keys)
+    return s.execute(stmt.returning(table.c[keys[0]])).first() is not None
 
 
 def _put_audit(s: Session, values: dict[str, Any]) -> None:
@@ -106,6 +110,10 @@ class SiteForwarder:
         self.site_url = site_url
         self.last_error: str | None = None
         self.sent = 0
+        # The site's copy of this kiosk's finished renewals is purged like its own file's
+        # (open_journal sets it from the journal_retention_days setting).
+        self.retention_days: float | None = None
+        self._purged_at = -PURGE_EVERY_S
         self._site: Engine | None = None
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -161,7 +169,28 @@ class SiteForwarder:
             local.execute(delete(OutboxRow).where(OutboxRow.id.in_([b[0] for b in batch])))
         self.last_error = None
         self.sent += len(batch)
+        self._purge_site()
         return len(batch)
+
+    def _purge_site(self) -> None:
+        if self.retention_days is None or time.monotonic() - self._purged_at < PURGE_EVERY_S:
+            return
+        from kiosk.flows.journal import OPEN
+
+        cutoff = utcnow() - timedelta(days=self.retention_days)
+        try:
+            with Session(self._engine()) as site, site.begin():
+                site.execute(
+                    delete(RenewalRow).where(
+                        RenewalRow.kiosk_id == self.journal.kiosk_id,
+                        RenewalRow.state != OPEN,
+                        RenewalRow.updated_at < cutoff,
+                    )
+                )
+        except SQLAlchemyError as exc:
+            log.warning("site store: purge of finished renewals failed (%s)", type(exc).__name__)
+            return
+        self._purged_at = time.monotonic()
 
     def _loop(self) -> None:
         pause = RETRY_MIN_S

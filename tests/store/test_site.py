@@ -281,3 +281,46 @@ def test_a_lobby_kiosk_starts_as_itself_while_the_site_store_is_down(
             read_settings(other_site)
     finally:
         pg_server.start()
+
+
+def test_the_sites_copy_of_finished_renewals_is_purged_too(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(LOCAL_URL_ENV, f"sqlite:///{tmp_path / 'own.sqlite'}")
+    monkeypatch.setenv("KIOSK_ID", "LOBBY-1")
+    lobby = open_journal(pg_url, background=False)
+    lobby.save(JournalEntry("H-ABC", "R-OLD", "done", state="activated"))
+    lobby.save(JournalEntry("H-ABC", "R-OPEN", "photo"))
+    assert lobby.forwarder is not None and lobby.forwarder.flush() == 2
+    lobby.close()
+    site = SqlJournal(pg_url, kiosk_id="LOBBY-1")
+    neighbour = SqlJournal(pg_url, kiosk_id="LOBBY-2")
+    neighbour.save(JournalEntry("H-ABC", "R-THEIRS", "done", state="activated"))
+    with site.engine.begin() as conn:
+        conn.execute(update(RenewalRow).values(updated_at=utcnow() - timedelta(days=45)))
+    again = open_journal(pg_url, background=False)
+    again.audit(AuditRecord("sign_in", "", "entered"))
+    assert again.forwarder is not None and again.forwarder.flush() == 1
+    assert [e.renewal_id for e in site.entries()] == ["R-OPEN"]  # finished one gone
+    assert [e.renewal_id for e in neighbour.entries()] == ["R-THEIRS"]  # not this kiosk's
+    for j in (again, site, neighbour):
+        j.close()
+
+
+def test_two_kiosks_with_one_id_do_not_overwrite_the_sites_trail(
+    store_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = (
+        SqlJournal(
+            f"sqlite:///{tmp_path / n}", kiosk_id="LOBBY-1", site_url=store_url, background=False
+        )  # fmt: skip
+        for n in ("a.sqlite", "b.sqlite")
+    )
+    first.audit(AuditRecord("photo", "", "entered", "R-1"))
+    second.audit(AuditRecord("confirm", "", "entered", "R-9"))
+    assert first.forwarder is not None and first.forwarder.flush() == 1
+    assert second.forwarder is not None and second.forwarder.flush() == 1
+    assert [r for _, _, r in _site_rows(store_url, "LOBBY-1")] == ["R-1"]  # kept the first
+    assert "audit entry 1 of kiosk LOBBY-1 differs from the one already stored" in caplog.text
+    first.close()
+    second.close()
