@@ -135,11 +135,16 @@ def test_a_lost_acknowledgement_is_sent_again_without_a_duplicate(
     again.close()
 
 
+def _as_kiosk(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, kiosk_id: str) -> None:
+    """This process is kiosk `kiosk_id` with its own file in tmp_path."""
+    monkeypatch.setenv(LOCAL_URL_ENV, f"sqlite:///{tmp_path / 'own.sqlite'}")
+    monkeypatch.setenv("KIOSK_ID", kiosk_id)
+
+
 def test_open_journal_on_a_site_url_journals_locally_and_forwards(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(LOCAL_URL_ENV, f"sqlite:///{tmp_path / 'own.sqlite'}")
-    monkeypatch.setenv("KIOSK_ID", "LOBBY-3")
+    _as_kiosk(monkeypatch, tmp_path, "LOBBY-3")
     journal = open_journal(pg_url, background=False)
     assert journal.url == f"sqlite:///{tmp_path / 'own.sqlite'}" and journal.site_url == pg_url
     journal.audit(AuditRecord("sign_in", "", "entered"))
@@ -286,8 +291,7 @@ def test_a_lobby_kiosk_starts_as_itself_while_the_site_store_is_down(
 def test_the_sites_copy_of_finished_renewals_is_purged_too(
     pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(LOCAL_URL_ENV, f"sqlite:///{tmp_path / 'own.sqlite'}")
-    monkeypatch.setenv("KIOSK_ID", "LOBBY-1")
+    _as_kiosk(monkeypatch, tmp_path, "LOBBY-1")
     lobby = open_journal(pg_url, background=False)
     lobby.save(JournalEntry("H-ABC", "R-OLD", "done", state="activated"))
     lobby.save(JournalEntry("H-ABC", "R-OPEN", "photo"))
