@@ -41,23 +41,48 @@ def _paste(frame: np.ndarray, img: np.ndarray, cx: float, top: float) -> None:
         frame[y0c:y1c, x0c:x1c] = img[sy0 : sy0 + (y1c - y0c), sx0 : sx0 + (x1c - x0c)]
 
 
+# Share of the oval's width a portrait's face fills at scale 1: inside the guide's 0.55-0.95.
+FACE_FILL = 0.72
+
+
+def face_box(portrait: np.ndarray) -> tuple[float, float, float] | None:
+    """Centre x, centre y and width of the largest face of a still portrait, in its pixels."""
+    from kiosk.camera.detectors import BLAZEFACE_MODEL, BlazeFaceDetector
+
+    if not BLAZEFACE_MODEL.is_file():
+        return None
+    faces = BlazeFaceDetector().detect_full(portrait)
+    if not faces:
+        return None
+    x, y, w, h = faces[0].box
+    return x + w / 2, y + h / 2, float(w)
+
+
 class _Scene:
-    """Portraits resized once for a frame size; frames differ only by the sway."""
+    """Portraits resized once for a frame size; frames differ only by the sway.
+
+    Each portrait is scaled and placed by its own face (found once on the still): the face
+    fills `FACE_FILL` x `scale` of the oval's width, level with the oval's centre. A portrait
+    without a face found is placed as a head-and-shoulders crop (face ~42 % down, ~40 % of it).
+    """
 
     def __init__(
         self, portraits: Sequence[np.ndarray], width: int, height: int, scale: float
     ) -> None:
-        _, ocy, _, ory = Oval().axes_px(width, height)
-        # The test portraits are cropped with the face centre ~42% down and the face box
-        # ~40% of their height; 2.85 oval semi-axes tall makes that box fill ~80% of the
-        # oval width at scale 1.
-        p_height = 2.85 * ory * scale
-        self.top = ocy - 0.42 * p_height
-        self.images = [
-            cv2.resize(p, None, fx=p_height / p.shape[0], fy=p_height / p.shape[0],
-                       interpolation=cv2.INTER_AREA)
-            for p in portraits
-        ]
+        _, ocy, orx, ory = Oval().axes_px(width, height)
+        self.images: list[np.ndarray] = []
+        self.offsets: list[tuple[float, float]] = []  # face centre's offset from image centre
+        for p in portraits:
+            box = face_box(p)
+            if box is None:
+                s = 2.85 * ory * scale / p.shape[0]
+                fcx, fcy = p.shape[1] / 2 * s, 0.42 * p.shape[0] * s
+            else:
+                s = FACE_FILL * scale * 2 * orx / box[2]
+                fcx, fcy = box[0] * s, box[1] * s
+            img = cv2.resize(p, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+            self.images.append(img)
+            self.offsets.append((img.shape[1] / 2 - fcx, ocy - fcy))
         self.background = background(width, height)
         self.width = width
 
@@ -65,8 +90,8 @@ class _Scene:
         frame = self.background.copy()
         dx = sway_px * math.sin(2 * math.pi * i / 45)
         k = len(self.images)
-        for j, img in enumerate(self.images):
-            _paste(frame, img, self.width * (j + 1) / (k + 1) + dx, self.top)
+        for j, (img, (ox, top)) in enumerate(zip(self.images, self.offsets, strict=True)):
+            _paste(frame, img, self.width * (j + 1) / (k + 1) + dx + ox, top)
         return frame
 
 
