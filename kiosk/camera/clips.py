@@ -169,3 +169,38 @@ def write_portrait_clip(
     finally:
         writer.release()
     return out
+
+
+def turn_head(frame: np.ndarray, cx: float, radius: float, degrees: float) -> np.ndarray:
+    """The picture wrapped on a vertical cylinder of `radius` px around x=`cx` and turned by
+    `degrees`: a rough head turn (yaw) made from a frontal portrait, for the pose check."""
+    h, w = frame.shape[:2]
+    xs = np.arange(w, dtype=np.float32)
+    u = np.clip((xs - cx) / radius, -1.0, 1.0)
+    phi = np.arcsin(u) - math.radians(degrees)
+    inside = (np.abs(xs - cx) < radius) & (np.abs(phi) < math.pi / 2)
+    mapx = np.where(inside, cx + radius * np.sin(phi), xs).astype(np.float32)
+    map_x = np.ascontiguousarray(np.broadcast_to(mapx, (h, w)))
+    map_y = np.ascontiguousarray(np.broadcast_to(np.arange(h, dtype=np.float32)[:, None], (h, w)))
+    return cv2.remap(frame, map_x, map_y, cv2.INTER_LINEAR)
+
+
+def place_face(
+    frame: np.ndarray,
+    portrait: np.ndarray,
+    box: tuple[float, float, float],
+    cx: float,
+    cy: float,
+    width: float,
+    margin: float | None = None,
+) -> None:
+    """Paste `portrait` so that its face `box` (centre x, centre y, width in its pixels) lands
+    centred at (`cx`, `cy`) of `frame`, `width` px wide; with `margin`, only the part within
+    that many face widths left and right of the face (people standing side by side)."""
+    if margin is not None:
+        x0 = max(0, int(box[0] - margin * box[2]))
+        portrait = portrait[:, x0 : int(box[0] + margin * box[2])]
+        box = (box[0] - x0, box[1], box[2])
+    s = width / box[2]
+    img = cv2.resize(portrait, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    _paste(frame, img, cx - box[0] * s + img.shape[1] / 2, cy - box[1] * s)

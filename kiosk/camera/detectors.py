@@ -136,6 +136,7 @@ class BlazeFaceDetector:
     def detect(self, bgr: np.ndarray, gray: np.ndarray | None = None) -> list[FaceDetection]:
         if self._last is not None and self._since_full < self.full_every:
             found = self._tracked(bgr, self._last)
+            self.passes["track"] += 1
             if found is not None:
                 self._since_full += 1
                 self._last = found
@@ -148,6 +149,7 @@ class BlazeFaceDetector:
             # is good, its keypoints are not (eye error ~10 % of the eye distance, roll off by
             # up to 20 deg, see README). One look closer gives them the tracked pass's accuracy.
             self._last = self._tracked(bgr, faces[0]) or faces[0]
+            self.passes["track"] += 1
             return [self._last]
         # Only one face is followed: with two or more the next pass is a full one again.
         return faces
@@ -155,6 +157,7 @@ class BlazeFaceDetector:
     def detect_full(self, bgr: np.ndarray) -> list[FaceDetection]:
         """Every face of the letterboxed frame, largest first."""
         h, w = bgr.shape[:2]
+        self.passes["full"] += 1
         faces = self._run(bgr, 0.0, 0.0, float(max(h, w)))
         if not faces and w > h:
             # A person standing back is 10-15 px in the letterboxed square, under the model's
