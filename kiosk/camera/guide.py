@@ -81,16 +81,18 @@ class CaptureGuide:
             self._streak += 1
         else:
             self._candidate, self._streak = wanted, 1
-        if self._streak >= self.agree or self.hint == messages.STARTING:
-            if now >= self._paused_until:
-                self.hint = wanted
+        settled = self._streak >= self.agree or self.hint == messages.STARTING
+        if settled and now >= self._paused_until:
+            self.hint = wanted
 
         if self.state == COUNTING:
             self._bad = 0 if report.ok else self._bad + 1
             if self._bad >= self.cancel_after:
                 self.state, self._count_from = SEARCHING, None
                 self.hint = wanted
-            elif report.ok and now - self._count_from_or(now) >= self.countdown_s:
+            elif report.ok and self._count_from is not None and (
+                now - self._count_from >= self.countdown_s
+            ):
                 return self._capture(None)
         elif report.ok and now >= self._paused_until and self.hint == messages.GOOD:
             self.state, self._count_from, self._bad = COUNTING, now, 0
@@ -120,9 +122,6 @@ class CaptureGuide:
             n = max(1, min(int(self.countdown_s), int(-(-left // 1))))  # ceil, 3 -> 2 -> 1
             return GuideStep(COUNTING, COUNTDOWN, n)
         return GuideStep(self.state, self.hint, None, False, self.reason)
-
-    def _count_from_or(self, now: float) -> float:
-        return now if self._count_from is None else self._count_from
 
     def _capture(self, reason: str | None) -> GuideStep:
         self.state, self._count_from = CAPTURED, None
