@@ -40,6 +40,15 @@ def face_images() -> list[Path]:
     return [p for p in paths if "partial" not in p.name]
 
 
+def _read(path: Path) -> np.ndarray:
+    import cv2
+
+    img = cv2.imread(str(path))
+    if img is None:
+        raise FileNotFoundError(path)
+    return img
+
+
 def _hog() -> Any:
     import dlib
 
@@ -59,7 +68,6 @@ def reference_box(bgr: np.ndarray, hog: Any | None = None) -> tuple[float, float
 
 def face_test_set() -> Iterator[tuple[str, np.ndarray, tuple[float, float, float]]]:
     """(name, 1280x720 frame, (centre x, centre y, width) where the face was put)."""
-    import cv2
 
     from kiosk.camera import clips
     from kiosk.camera.quality import Oval
@@ -67,7 +75,7 @@ def face_test_set() -> Iterator[tuple[str, np.ndarray, tuple[float, float, float
     hog = _hog()
     ocx, ocy, orx, ory = Oval().axes_px(W, H)
     for path in face_images():
-        portrait = cv2.imread(str(path))
+        portrait = _read(path)
         box = reference_box(portrait, hog)
         for fill in FILLS:
             for dx, dy in OFFSETS:
@@ -89,7 +97,7 @@ def empty_scenes() -> list[np.ndarray]:
               rng.integers(0, 256, (H, W, 3), dtype=np.uint8)]
     hog = _hog()
     for path in face_images():
-        img = cv2.imread(str(path))
+        img = _read(path)
         cx, cy, fw = reference_box(img, hog)
         # Beside and above the head and shoulders, stretched to a frame.
         for part in (img[:, : max(0, int(cx - 1.6 * fw))],
@@ -101,14 +109,13 @@ def empty_scenes() -> list[np.ndarray]:
 
 def two_person_frames() -> list[np.ndarray]:
     """Two people side by side, each face half the oval's width: every pair of the images."""
-    import cv2
 
     from kiosk.camera import clips
     from kiosk.camera.quality import Oval
 
     hog = _hog()
     people = [(img, reference_box(img, hog)) for img in
-              (cv2.imread(str(p)) for p in face_images()[:4])]
+              (_read(p) for p in face_images()[:4])]
     _, ocy, orx, _ = Oval().axes_px(W, H)
     frames = []
     for i, (a, box_a) in enumerate(people):
@@ -126,26 +133,32 @@ def _small(frame: np.ndarray) -> np.ndarray:
     return cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA)
 
 
+def _detect(detector: Any, frame: np.ndarray) -> list[Any]:
+    """The faces the guide's detector finds in a frame analysed at 640x360."""
+    import cv2
+
+    small = _small(frame)
+    detector.reset()
+    return list(detector.detect(small, cv2.equalizeHist(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY))))
+
+
 def detector_figures() -> dict[str, float | int | str]:
     from kiosk.camera.detectors import make_detector
 
     detector = make_detector()
     found = total = 0
     for _, frame, (cx, cy, fw) in face_test_set():
-        detector.reset()
-        faces = detector.detect(_small(frame), None)  # type: ignore[arg-type]
+        faces = _detect(detector, frame)
         total += 1
         if len(faces) == 1:
             x, y, w, h = (2 * v for v in faces[0].box)
             found += abs(x + w / 2 - cx) < 0.5 * fw and abs(y + h / 2 - cy) < 0.5 * fw
     empty = 0
     for scene in empty_scenes():
-        detector.reset()
-        empty += len(detector.detect(_small(scene), None))  # type: ignore[arg-type]
+        empty += len(_detect(detector, scene))
     two = []
     for frame in two_person_frames():
-        detector.reset()
-        two.append(len(detector.detect(_small(frame), None)))  # type: ignore[arg-type]
+        two.append(len(_detect(detector, frame)))
     return {
         "p3_face_detector": detector.name,
         "p3_face_found": round(found / total, 3),
@@ -190,8 +203,7 @@ def landmark_figures() -> dict[str, float | int | str]:
                 m = cv2.getRotationMatrix2D((cx, cy), roll, 1.0)
                 f = cv2.warpAffine(frame, m, (W, H), borderMode=cv2.BORDER_REPLICATE)
             ref = _eyes_dlib(f, shape, hog)
-            det.reset()
-            faces = det.detect(_small(f), None)  # type: ignore[arg-type]
+            faces = _detect(det, f)
             if ref is None or len(faces) != 1 or faces[0].eyes is None:
                 skipped += 1
                 continue

@@ -94,7 +94,8 @@ class CaptureGuide:
                 now - self._count_from >= self.countdown_s
             ):
                 return self._capture(None)
-        elif report.ok and now >= self._paused_until and self.hint == messages.GOOD:
+        elif report.ok and now >= self._paused_until and self._streak >= self.agree:
+            # Good for `agree` analyses in a row, not merely the first frame after a start.
             self.state, self._count_from, self._bad = COUNTING, now, 0
         return self.step(now)
 
