@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from kiosk.camera import messages
 from kiosk.camera.quality import QualityReport, Thresholds
 
-# Ids the guide adds to the camera's messages (texts: the translation catalog).
-COUNTDOWN = "countdown"  # "hold still" with the 3-2-1 number drawn over the preview
-RETAKE_HINT = "retake_hint"  # after a refusal: "take it again: <reason hint>"
+# The id the guide adds to the camera's messages (its text: the translation catalog): "hold
+# still", shown with the 3-2-1 number drawn over the preview. A refusal shows
+# messages.REJECTED with the hint of `GuideStep.reason` under it.
+COUNTDOWN = "countdown"
 
 SEARCHING, COUNTING, CAPTURED = "searching", "countdown", "captured"
 
