@@ -113,3 +113,19 @@ def test_broken_model_file_falls_back_to_haar(
     assert isinstance(d, HaarDetector)
     assert any(str(broken) in r.getMessage() and "did not load" in r.getMessage()
                for r in caplog.records)
+
+
+def test_the_synthetic_camera_shows_no_face_so_it_is_never_captured_by_itself() -> None:
+    # Demos and UI tests run on `--camera synthetic`: a face there would auto-capture a
+    # drawing. (BlazeFace took the old smiley for a face.)
+    from kiosk.camera.sources import SyntheticSource
+
+    source = SyntheticSource()
+    analyzer = FaceAnalyzer()
+    try:
+        for _ in range(10):
+            ok, frame = source.read()
+            assert ok and frame is not None
+            assert analyzer.analyse(_small(frame), frame.shape[1]).faces == 0
+    finally:
+        source.release()
