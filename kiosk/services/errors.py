@@ -16,6 +16,12 @@ LANGS = ("zh-Hant", "pt", "en")
 KIOSK_CONNECTION = "AC-KI-0001"
 KIOSK_TIMEOUT = "AC-KI-0002"
 KIOSK_UNEXPECTED = "AC-KI-0003"
+KIOSK_TOKEN_ERROR = "AC-KI-0101"
+KIOSK_TOKEN_ABSENT = "AC-KI-0102"
+KIOSK_TOKEN_REMOVED = "AC-KI-0103"
+KIOSK_TOKEN_PIN_INCORRECT = "AC-KI-0104"
+KIOSK_TOKEN_PIN_LOCKED = "AC-KI-0105"
+KIOSK_TOKEN_CERT_MISMATCH = "AC-KI-0106"
 
 _KIOSK_TEXTS: dict[str, dict[str, str]] = {
     KIOSK_CONNECTION: {
@@ -37,7 +43,53 @@ _KIOSK_TEXTS: dict[str, dict[str, str]] = {
         "pt": "Resposta inesperada do sistema eSignTrust. Peça ajuda ao balcão.",
         "en": "The eSignTrust system gave an unexpected answer. Please ask counter staff.",
     },
+    # The holder's token at the counter desk (R32, kiosk/tokens): numbered from 0101 so the
+    # desk's codes never collide with the other kiosk-side codes.
+    KIOSK_TOKEN_ERROR: {
+        "zh-Hant": "證書載體（USB Key）操作失敗，請重新插入載體後再試，或聯繫櫃檯職員協助。",
+        "pt": "A operação no dispositivo (token USB) falhou. Volte a inseri-lo e tente de "
+        "novo, ou peça ajuda ao balcão.",
+        "en": "The token (USB key) operation failed. Plug it in again and retry, "
+        "or ask counter staff.",
+    },
+    KIOSK_TOKEN_ABSENT: {
+        "zh-Hant": "未偵測到證書載體（USB Key），請插入台端之載體。",
+        "pt": "Não foi detectado o dispositivo (token USB). Insira o seu dispositivo.",
+        "en": "No token (USB key) found. Please plug in your token.",
+    },
+    KIOSK_TOKEN_REMOVED: {
+        "zh-Hant": "證書載體（USB Key）已被移除，操作未完成。請重新插入載體，系統將繼續辦理。",
+        "pt": "O dispositivo (token USB) foi retirado e a operação não terminou. "
+        "Volte a inseri-lo para continuar.",
+        "en": "The token (USB key) was removed before the operation finished. "
+        "Plug it in again to continue.",
+    },
+    KIOSK_TOKEN_PIN_INCORRECT: {
+        "zh-Hant": "載體密碼（PIN）不正確，請重新輸入。多次錯誤將鎖定載體。",
+        "pt": "PIN do dispositivo incorrecto. Introduza-o de novo; "
+        "demasiados erros bloqueiam o dispositivo.",
+        "en": "Wrong token PIN. Please type it again; too many wrong PINs lock the token.",
+    },
+    KIOSK_TOKEN_PIN_LOCKED: {
+        "zh-Hant": "載體密碼（PIN）錯誤次數過多，載體已被鎖定，請聯繫eSignTrust解鎖。",
+        "pt": "Demasiados PIN errados: o dispositivo está bloqueado. "
+        "Contacte a eSignTrust para o desbloquear.",
+        "en": "Too many wrong PINs: the token is locked. Please contact eSignTrust "
+        "to unlock it.",
+    },
+    KIOSK_TOKEN_CERT_MISMATCH: {
+        "zh-Hant": "簽發之證書與載體內之密鑰不符或未能驗證，證書未寫入。請聯繫eSignTrust協助。",
+        "pt": "O certificado emitido não corresponde à chave do dispositivo ou não foi "
+        "validado; não foi gravado. Contacte a eSignTrust.",
+        "en": "The issued certificate does not match the token's key or could not be "
+        "verified; it was not stored. Please contact eSignTrust.",
+    },
 }
+
+
+def kiosk_texts(help_code: str) -> dict[str, str]:
+    """The zh-Hant / pt / en texts of a kiosk-side help code (AC-KI-…)."""
+    return dict(_KIOSK_TEXTS[help_code])
 
 
 class BackendError(Exception):
