@@ -87,6 +87,10 @@ _KIOSK_TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+#: Every kiosk-side help code (docs/help-codes.md lists them after the registry's).
+KIOSK_CODES: tuple[str, ...] = tuple(_KIOSK_TEXTS)
+
+
 def kiosk_texts(help_code: str) -> dict[str, str]:
     """The zh-Hant / pt / en texts of a kiosk-side help code (AC-KI-…)."""
     return dict(_KIOSK_TEXTS[help_code])
