@@ -10,6 +10,7 @@ softhsm2-util on its command line only (a throw-away token, never a holder's rea
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -130,3 +131,12 @@ class SoftHsmToken:
         if out.returncode != 0:
             raise RuntimeError(f"pkcs11-tool exited {out.returncode}: {out.stderr.strip()}")
         return out.stdout
+
+
+def throwaway_token(label: str, pin: str) -> SoftHsmToken:
+    """A fresh SoftHSM2 token in a new temporary folder, this process pointed at it: what a
+    desk walkthrough or demo uses when no PKCS#11 module is configured. Call
+    `token.hsm.cleanup()` when done."""
+    hsm = softhsm()
+    hsm.activate()
+    return hsm.create_token(label, pin, secrets.token_hex(8))

@@ -144,7 +144,18 @@ class TokenModule:
 
     def open(self, label: str, pin: str) -> TokenSession:
         """A read-write session logged in as the token's user; raises PinIncorrect /
-        PinLocked / TokenAbsent. The caller closes it (or uses it as a context manager)."""
+        PinLocked / TokenAbsent. The caller closes it (or uses it as a context manager).
+
+        A module that lost its token (pulled out) keeps failing until re-initialised, so a
+        failure of that kind re-initialises it once and looks again: plugging the token back
+        in is all the holder has to do."""
+        try:
+            return self._open(label, pin)
+        except (TokenRemoved, TokenAbsent):
+            self.reinitialize()
+            return self._open(label, pin)
+
+    def _open(self, label: str, pin: str) -> TokenSession:
         with _translated():
             try:
                 token = self.lib.get_token(token_label=label)

@@ -13,7 +13,7 @@ from cryptography import x509
 from kiosk.config import BackendConfig
 from kiosk.services.errors import BackendError
 from kiosk.services.factory import build_services, close_services
-from kiosk.tokens.errors import PinIncorrect, PinLocked, TokenRemoved
+from kiosk.tokens.errors import PinIncorrect, PinLocked, TokenAbsent, TokenRemoved
 from kiosk.tokens.softhsm import SoftHsmToken
 from kiosk.tokens.token import TokenModule
 from tests.desk.conftest import PIN, Desk
@@ -118,8 +118,10 @@ def test_r32_token_pulled_out_midway_says_so_and_issuance_resumes_when_it_is_bac
     assert "已被移除" in removed.value.user_message()
     record = desk.issuance_journal.issuance(entry.cert_id)
     assert record is not None and record.state == "issued"
-    token.restore()
-    module.reinitialize()
+    with pytest.raises(TokenAbsent) as absent:  # still out: the desk says so
+        module.open(token.label, PIN)
+    assert absent.value.help_code == "AC-KI-0102"
+    token.restore()  # plugged back in: opening it again is all it takes
     with module.open(token.label, PIN) as session:
         done = issuance.issue(desk.staff, entry, session)
     assert done.new_serial == record.new_serial

@@ -167,3 +167,20 @@ def test_r2_the_pending_list_has_all_three_groups(sandbox_url: str) -> None:
                     str(uuid.uuid4())).status_code == 200
     last = w.refresh()
     assert last["offline_pending"] == [] and len(last["activation_pending"]) == 2
+
+
+def test_r32_desk_calls_are_in_the_openapi_with_response_models(sandbox_url: str) -> None:
+    spec = requests.get(f"{sandbox_url}/openapi.json", timeout=T).json()
+    calls = {
+        ("get", "/registry/v1/staff/offline-queue"): "QueueOut",
+        ("get", "/registry/v1/staff/in-person/{renewal_id}"): "InPersonOut",
+        ("post", "/registry/v1/staff/in-person/{renewal_id}/id-check"): "IdCheckedOut",
+        ("post", "/registry/v1/staff/in-person/{renewal_id}/face"): "FaceOut",
+        ("post", "/registry/v1/staff/in-person/{renewal_id}/attest"): "AttestedOut",
+        ("post", "/registry/v1/staff/offline-queue/{cert_id}/complete"): "IssuedOut",
+        ("get", "/registry/v1/staff/offline-queue/{cert_id}/certificate"): "IssuedOut",
+    }
+    for (method, path), model in calls.items():
+        ok = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"]["$ref"].endswith("/" + model), (method, path)
+    assert "csr_pem" in spec["components"]["schemas"]["CompleteIn"]["properties"]
