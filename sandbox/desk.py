@@ -217,7 +217,7 @@ def _load_csr(pem: str) -> x509.CertificateSigningRequest:
 
 
 def _key_fits(cert_type: str, request: x509.CertificateSigningRequest) -> bool:
-    """The key the certificate type needs (kiosk/tokens/token.py KEY_SPECS)."""
+    """The key the certificate type needs (KEY_SPECS in kiosk/tokens/keys.py)."""
     key = request.public_key()
     if cert_type == "encryption":
         return isinstance(key, rsa.RSAPublicKey) and key.key_size >= 3072

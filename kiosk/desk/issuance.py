@@ -33,7 +33,7 @@ from kiosk.flows.journal import AuditRecord
 from kiosk.services.api import DeskRegistry, IssuedCertificate, QueueEntry, StaffSession
 from kiosk.services.errors import BackendError, NotFound
 from kiosk.tokens.errors import CertificateMismatch, TokenError
-from kiosk.tokens.token import KeySpec, TokenKey, key_spec, new_key_id
+from kiosk.tokens.keys import KeySpec, TokenKey, key_spec, new_key_id
 
 STEP = "desk.issue"
 ORGANISATION = "eSignTrust Sandbox"

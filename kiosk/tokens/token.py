@@ -5,7 +5,7 @@ extractable, and the CSR is signed there. What leaves the token is public: the p
 the CSR, the certificate. The PIN goes to C_Login and nowhere else (no log, no attribute,
 no journal); wrong PINs are counted by the token itself, so a lock survives a kiosk restart.
 
-Keys per certificate type (`KEY_SPECS`), decided for a three-year certificate:
+Keys per certificate type (`KEY_SPECS` in kiosk/tokens/keys.py), for a three-year certificate:
 - qualified and standard (signatures): EC P-256 with ECDSA/SHA-256, the curve of the
   registry CA; 128-bit security well past 2029.
 - encryption: RSA-3072. Encryption needs a key that can encipher (ECDSA cannot); data
@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 import pkcs11
@@ -31,7 +29,6 @@ from asn1crypto import csr as acsr
 from asn1crypto import keys as akeys
 from asn1crypto import x509 as ax509
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from pkcs11 import Attribute, KeyType, Mechanism, ObjectClass
 from pkcs11 import exceptions as px
@@ -44,38 +41,13 @@ from pkcs11.util.rsa import encode_rsa_public_key
 from pkcs11.util.x509 import decode_x509_certificate
 
 from kiosk.tokens.errors import (
-    CertificateMismatch,
     PinIncorrect,
     PinLocked,
     TokenAbsent,
     TokenError,
     TokenRemoved,
 )
-
-
-@dataclass(frozen=True)
-class KeySpec:
-    kind: str  # "ec" | "rsa"
-    curve: str = ""  # named curve, for EC
-    bits: int = 0  # modulus size, for RSA
-
-    def describe(self) -> str:
-        return f"EC {self.curve}" if self.kind == "ec" else f"RSA-{self.bits}"
-
-
-KEY_SPECS: dict[str, KeySpec] = {
-    "qualified": KeySpec("ec", curve="secp256r1"),
-    "standard": KeySpec("ec", curve="secp256r1"),
-    "encryption": KeySpec("rsa", bits=3072),
-}
-
-
-def key_spec(cert_type: str) -> KeySpec:
-    try:
-        return KEY_SPECS[cert_type]
-    except KeyError:
-        raise ValueError(f"no token key for certificate type {cert_type!r}") from None
-
+from kiosk.tokens.keys import KeySpec, TokenKey, check_certificate
 
 # PKCS#11 conditions that mean "the device went away" (unplugged, or its store vanished).
 _REMOVED = (
@@ -114,15 +86,6 @@ def _translated() -> Iterator[None]:
     except (px.PKCS11Error, RuntimeError) as exc:
         # RuntimeError: python-pkcs11 raises it when the module returns an unknown code.
         raise translate(exc) from None
-
-
-@dataclass(frozen=True)
-class TokenKey:
-    """A key pair on the token, named by its CKA_ID (hex): public data only."""
-
-    key_id: str
-    spec: KeySpec
-    public_key_der: bytes  # SubjectPublicKeyInfo
 
 
 class TokenModule:
@@ -341,24 +304,6 @@ class TokenSession:
                 raise TokenRemoved("certificate not found after writing")
         check_certificate(existing, key, ca_cert)
         return existing
-
-
-def check_certificate(cert: x509.Certificate, key: TokenKey, ca_cert: x509.Certificate) -> None:
-    """The certificate is for this token's key and the registry CA signed it."""
-    spki = cert.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    if spki != key.public_key_der:
-        raise CertificateMismatch("public key differs from the token's key")
-    try:
-        cert.verify_directly_issued_by(ca_cert)
-    except (InvalidSignature, ValueError, TypeError) as exc:
-        raise CertificateMismatch(f"not signed by the registry CA: {type(exc).__name__}") from None
-
-
-def new_key_id() -> str:
-    """A fresh CKA_ID (hex): random, so two renewals on one token never share a key."""
-    return secrets.token_hex(8)
 
 
 def _spki(public: Any, spec: KeySpec) -> bytes:
