@@ -13,6 +13,8 @@ STAMP  := $(VENV)/.installed
 SYSPKGS := libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils
 # postgresql: server binaries, the store suite starts a throwaway server (tests/store).
 SYSPKGS += postgresql
+# softhsm2 + opensc: the holder's PKCS#11 token at the counter desk (tests/desk).
+SYSPKGS += softhsm2 opensc
 DEMO_SYSPKGS := $(SYSPKGS) libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xkb1 xvfb
 sysdeps:

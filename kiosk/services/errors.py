@@ -19,13 +19,34 @@ LANGS = i18n.LANGS
 KIOSK_CONNECTION = "AC-KI-0001"
 KIOSK_TIMEOUT = "AC-KI-0002"
 KIOSK_UNEXPECTED = "AC-KI-0003"
+KIOSK_TOKEN_ERROR = "AC-KI-0201"
+KIOSK_TOKEN_ABSENT = "AC-KI-0202"
+KIOSK_TOKEN_REMOVED = "AC-KI-0203"
+KIOSK_TOKEN_PIN_INCORRECT = "AC-KI-0204"
+KIOSK_TOKEN_PIN_LOCKED = "AC-KI-0205"
+KIOSK_TOKEN_CERT_MISMATCH = "AC-KI-0206"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
 _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_CONNECTION: "error.connection",
     KIOSK_TIMEOUT: "error.timeout",
     KIOSK_UNEXPECTED: "error.unexpected",
+    KIOSK_TOKEN_ERROR: "token.error",
+    KIOSK_TOKEN_ABSENT: "token.absent",
+    KIOSK_TOKEN_REMOVED: "token.removed",
+    KIOSK_TOKEN_PIN_INCORRECT: "token.pin_incorrect",
+    KIOSK_TOKEN_PIN_LOCKED: "token.pin_locked",
+    KIOSK_TOKEN_CERT_MISMATCH: "token.cert_mismatch",
 }
+
+
+#: Every kiosk-side help code (docs/help-codes.md lists them after the registry's).
+KIOSK_CODES: tuple[str, ...] = tuple(_KIOSK_MESSAGE_IDS)
+
+
+def kiosk_texts(help_code: str) -> dict[str, str]:
+    """The zh-Hant / pt / en texts of a kiosk-side help code (AC-KI-…)."""
+    return {lang: i18n.text(_KIOSK_MESSAGE_IDS[help_code], lang) for lang in LANGS}
 
 
 class BackendError(Exception):
