@@ -11,6 +11,10 @@ STAMP  := $(VENV)/.installed
 # poppler-utils (pdftoppm/pdftotext) for receipt checks. Installed only when missing.
 # The demo on a real screen also needs Qt's xcb platform libraries.
 SYSPKGS := libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils
+# R33's lockdown test: a real X server and window manager, the xcb platform, X tools.
+SYSPKGS += xvfb openbox xdotool wmctrl x11-utils libxkbcommon-x11-0 libxcb-cursor0 \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 \
+	libxcb-xkb1
 DEMO_SYSPKGS := $(SYSPKGS) libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xkb1 xvfb
 sysdeps:

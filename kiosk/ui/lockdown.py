@@ -122,6 +122,9 @@ class PinDialog(QDialog):
             b.setMinimumHeight(TOUCH_MIN_PX)
             b.setAutoDefault(False)
             buttons.addWidget(b)
+        # Staff with a keyboard may type the PIN and press Enter.
+        self.ok_button.setDefault(True)
+        self.field.setFocus()
         self.cancel_button.clicked.connect(self.reject)
         self.ok_button.clicked.connect(self.submit)
         for w in (self.title, self.prompt, self.field, self.message, self.keypad):
@@ -250,7 +253,8 @@ class Lockdown(QObject):
             return False
         if watched is self.window:
             if kind == QEvent.Type.Close:
-                log.info("close request refused (self-service lockdown)")
+                # A warning: whoever runs the kiosk from a shell learns why it stays open.
+                log.warning("close request refused (self-service lockdown)")
                 event.ignore()
                 return True
             if kind == QEvent.Type.WindowStateChange:

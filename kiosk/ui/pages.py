@@ -469,6 +469,7 @@ class ModePage(Page):
         row.setSpacing(40)
         row.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
+        self.hints: dict[str, QLabel] = {}
         for mode, key in (("staff", "mode.staff"), ("self", "mode.self")):
             col = QVBoxLayout()
             b = QPushButton()
@@ -483,9 +484,15 @@ class ModePage(Page):
             col.addWidget(hint)
             row.addLayout(col)
             self.buttons[mode] = b
+            self.hints[mode] = hint
         row.addStretch(1)
         self.body.addLayout(row)
         self.body.addStretch(2)
+
+    def public_only(self) -> None:
+        """A lobby kiosk's first screen: 自助服務 and the languages, no staff sign-in."""
+        self.buttons["staff"].hide()
+        self.hints["staff"].hide()
 
     def choose(self, mode: str) -> None:
         self.chosen.emit(mode)
