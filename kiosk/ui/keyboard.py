@@ -241,9 +241,12 @@ class OnScreenKeyboard(QFrame):
     def _build(self) -> None:
         if self._grid_box is not None:
             self._outer.removeWidget(self._grid_box)
+            self._grid_box.hide()
             self._grid_box.deleteLater()
         self.keys = {}
         box = QWidget(self)
+        box.setObjectName("oskKeys")
+        box.setStyleSheet("#oskKeys { background: transparent; }")
         grid = QVBoxLayout(box)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setSpacing(6)
@@ -257,7 +260,10 @@ class OnScreenKeyboard(QFrame):
             grid.addLayout(line)
         self._grid_box = box
         self._outer.addWidget(box)
+        box.show()  # now, not at the next event loop turn: the next tap may be on it
         self._label_letters()
+        if self.isVisible() and not self.docked:
+            self.place()
 
     def _key(self, key: str) -> QPushButton:
         b = QPushButton(self)
@@ -265,7 +271,9 @@ class OnScreenKeyboard(QFrame):
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the caret stays in the field
         b.setAutoDefault(False)
         word = len(key) > 1
-        b.setMinimumSize(KEY_PX * (2 if word else 1), KEY_PX)
+        # A keypad of digits has room for keys as wide as its word keys: easier to hit.
+        wide = word or self.layout_name == "digits"
+        b.setMinimumSize(KEY_PX * (2 if wide else 1), KEY_PX)
         size = 18 if word else 22
         b.setStyleSheet(
             f"QPushButton {{ font-size: {size}px; padding: 0 8px; border-radius: 8px;"

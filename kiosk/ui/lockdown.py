@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -130,12 +131,13 @@ class PinDialog(QDialog):
         for w in (self.title, self.prompt, self.field, self.message, self.keypad):
             lay.addWidget(w)
         lay.addLayout(buttons)
-        self.setMinimumWidth(420)
-        self._show_status(None)
+        # The dialog takes the size its content needs, also when a message wraps to more
+        # lines: the keypad's keys are never squeezed into each other.
+        lay.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
+        self.message.setFixedWidth(440)
+        self.prompt.setFixedWidth(440)
 
     def _show_status(self, result: Any) -> None:
-        if result is None:
-            return
         outcome = result.outcome
         if outcome == "wrong":
             text = lt("pin.wrong", self.lang, tries=result.tries_left)
@@ -151,6 +153,7 @@ class PinDialog(QDialog):
         self.message.setText(text)
         self.message.setVisible(bool(text))
         self.ok_button.setEnabled(outcome not in ("locked", "not_set"))
+        self.adjustSize()
 
     def show_status(self, result: Any) -> None:
         self._show_status(result)
