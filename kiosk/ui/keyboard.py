@@ -414,7 +414,7 @@ def touch_scroll(area: QScrollArea, lang: str = "zh-Hant") -> MoreBelowCue:
 
 
 # -- text size ---------------------------------------------------------------------------------
-TEXT_SCALES = {"A": 1.0, "A+": 1.2, "A++": 1.45}
+TEXT_SCALES = {"A": 1.0, "A+": 1.15, "A++": 1.3}
 _PX = re.compile(r"font-size:\s*(\d+)px")
 
 
@@ -442,6 +442,14 @@ class TextSizeControl(QWidget):
     def __init__(self, apply: Callable[[float], None] = apply_text_scale) -> None:
         super().__init__()
         self.setObjectName("textSize")
+        # The lang bar's look, at touch size; px sizes here are not scaled by the control.
+        self.setStyleSheet(
+            "#textSize QPushButton { min-height: 48px; min-width: 48px; padding: 2px 6px;"
+            " background: #00447c; color: #ffffff; border: 2px solid #ffffff;"
+            " border-radius: 8px; font-size: 18px; font-weight: bold; }"
+            "#textSize QPushButton:checked { background: #ffd200; color: #111111;"
+            " border-color: #ffd200; }"
+        )
         self._apply = apply
         self.current = "A"
         lay = QHBoxLayout(self)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.services.errors import KIOSK_UNEXPECTED, BackendError
+from kiosk.ui.fit import keep_text_whole
 from kiosk.ui.idle import IdleGuard
 from kiosk.ui.keyboard import TextSizeControl
 from kiosk.ui.pages import (
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
             b.clicked.connect(lambda _=False, c=code: self.set_lang(c))
             group.addButton(b)
             lb.addWidget(b)
+            keep_text_whole(b)  # "Português" whole at every text size
             self.lang_buttons[code] = b
         tb.addWidget(lang_bar)
         # R35: A / A+ / A++ for this holder's session (the wipe resets it).

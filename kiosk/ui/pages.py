@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui.fit import keep_text_whole, refit_text
 from kiosk.ui.texts import has, tr
 from kiosk.ui.widgets import CertificateCard, Keypad, label, looks_like_certificate, set_role
 
@@ -485,9 +486,15 @@ class ModePage(Page):
             row.addLayout(col)
             self.buttons[mode] = b
             self.hints[mode] = hint
+            keep_text_whole(b)
         row.addStretch(1)
         self.body.addLayout(row)
         self.body.addStretch(2)
+
+    def retranslate(self, lang: str) -> None:
+        super().retranslate(lang)
+        for b in getattr(self, "buttons", {}).values():
+            refit_text(b)
 
     def public_only(self) -> None:
         """A lobby kiosk's first screen: 自助服務 and the languages, no staff sign-in."""
