@@ -48,3 +48,7 @@ bench: sysdeps $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The Debian packages of `make demo` alone (for running `xvfb-run kiosk demo` directly).
+demo-sysdeps:
+	@$(MAKE) --no-print-directory sysdeps PKGS="$(DEMO_SYSPKGS)"

@@ -449,6 +449,9 @@ class TextSizeControl(QWidget):
             " border-radius: 8px; font-size: 18px; font-weight: bold; }"
             "#textSize QPushButton:checked { background: #ffd200; color: #111111;"
             " border-color: #ffd200; }"
+            # Each A as big as the text it gives: the choice reads without words.
+            "#textSize_0 { font-size: 15px; } #textSize_1 { font-size: 19px; }"
+            " #textSize_2 { font-size: 23px; }"
         )
         self._apply = apply
         self.current = "A"
