@@ -219,8 +219,10 @@ class _FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
-            # Quit after this paint has been delivered, not from inside it.
-            QTimer.singleShot(0, QApplication.quit)
+            # Quit after this paint has been delivered, not from inside it. exit(), not
+            # quit(): Qt 6's quit() first asks the windows to close, which a locked-down
+            # self-service window refuses (R33).
+            QTimer.singleShot(0, lambda: QApplication.exit(0))
         return False
 
 

@@ -229,6 +229,7 @@ class Lockdown(QObject):
         self._lang_fn = lang_fn
         self._on_counter = on_counter
         self.corner = CornerTaps()
+        self._last_press: tuple[int, int, int] | None = None
         self.dialog: QDialog | None = None
         window.setWindowFlags(
             window.windowFlags()
@@ -266,15 +267,21 @@ class Lockdown(QObject):
                     state & Qt.WindowState.WindowFullScreen
                 ):
                     QTimer.singleShot(0, self._restore)
-            return False
-        if (
-            kind == QEvent.Type.MouseButtonPress
-            and isinstance(watched, QWindow)
-            and watched is self.window.windowHandle()
-        ):
+        if kind == QEvent.Type.MouseButtonPress and self._in_window(watched):
             assert isinstance(event, QMouseEvent)
-            self._on_press(event.globalPosition().toPoint())
+            pos = event.globalPosition().toPoint()
+            # One press reaches the filter once per receiver (the window, then each widget
+            # it propagates to): count it once.
+            key = (event.timestamp(), pos.x(), pos.y())
+            if key != self._last_press:
+                self._last_press = key
+                self._on_press(pos)
         return False
+
+    def _in_window(self, watched: QObject) -> bool:
+        if isinstance(watched, QWindow):
+            return watched is self.window.windowHandle()
+        return isinstance(watched, QWidget) and watched.window() is self.window
 
     def _restore(self) -> None:
         if self.unlocked:
