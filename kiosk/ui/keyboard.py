@@ -300,6 +300,57 @@ class OnScreenKeyboard(QFrame):
             self.keys["shift"].setChecked(self.shifted)
 
 
+class KeyboardHost(QObject):
+    """Shows `keyboard` for whichever line edit of its host gets the focus or a tap, with
+    the layout of the spec `spec_for(field)` answers (None: no keyboard for that field).
+    A page need not know about the keyboard: it only says which spec each field has."""
+
+    def __init__(
+        self,
+        keyboard: OnScreenKeyboard,
+        spec_for: Callable[[QLineEdit], InputSpecLike | str | None],
+    ) -> None:
+        super().__init__(keyboard)
+        self.keyboard = keyboard
+        self.spec_for = spec_for
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        app.focusChanged.connect(self._focus_changed)
+        app.installEventFilter(self)
+
+    def _offer(self, widget: object) -> None:
+        if not isinstance(widget, QLineEdit) or widget.window() is not self.keyboard.window():
+            return
+        if widget.isReadOnly():
+            return
+        spec = self.spec_for(widget)
+        if spec is None:
+            self.keyboard.detach()
+        else:
+            self.keyboard.attach(widget, spec)
+
+    def _focus_changed(self, _old: object, new: object) -> None:
+        if isinstance(new, QLineEdit):
+            self._offer(new)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        # A tap on the field that already has the focus brings back a keyboard put away
+        # with 完成.
+        if (
+            event.type() == QEvent.Type.MouseButtonPress
+            and isinstance(watched, QLineEdit)
+            and (watched is not self.keyboard.target or not self.keyboard.isVisible())
+        ):
+            self._offer(watched)
+        return False
+
+    def stop(self) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.removeEventFilter(self)
+            app.focusChanged.disconnect(self._focus_changed)
+
+
 def _rect_in(widget: QWidget, host: QWidget) -> QRect:
     top_left = widget.mapTo(host, QPoint(0, 0))
     return QRect(top_left, widget.size())

@@ -26,6 +26,7 @@ from ui_helpers import clipped_buttons, missing_glyphs, shot
 from kiosk.ui.app import ensure_app
 from kiosk.ui.keyboard import (
     PASSWORD_SYMBOLS,
+    KeyboardHost,
     OnScreenKeyboard,
     SecretToggle,
     TextSizeControl,
@@ -306,3 +307,27 @@ def test_r35_screenshots_of_the_layouts_and_the_pin_dialog(qtbot: QtBot, lang: s
     assert "5:00" in dialog.message.text() or "4:59" in dialog.message.text()
     assert not dialog.ok_button.isEnabled()
     shot(dialog, f"r35_pin_dialog_locked_{lang}")
+
+
+def test_r35_keyboard_host_follows_the_tapped_field(qtbot: QtBot) -> None:
+    host, fields, _ = _host(qtbot)
+    kb = OnScreenKeyboard(host)
+    specs = {"field0": PASSWORD, "field1": CODE}
+    keyboard_host = KeyboardHost(kb, lambda f: specs.get(f.objectName()))
+    try:
+        qtbot.mouseClick(fields[0], Qt.MouseButton.LeftButton)
+        assert kb.isVisible() and kb.target is fields[0] and kb.layout_name == "password"
+        _tap(qtbot, kb, "x", "1")
+        qtbot.mouseClick(fields[1], Qt.MouseButton.LeftButton)
+        assert kb.target is fields[1] and kb.layout_name == "digits"
+        _tap(qtbot, kb, "7")
+        assert (fields[0].text(), fields[1].text()) == ("x1", "7")
+        qtbot.mouseClick(fields[2], Qt.MouseButton.LeftButton)  # a field with no spec
+        assert not kb.isVisible()
+        qtbot.mouseClick(fields[0], Qt.MouseButton.LeftButton)
+        _tap(qtbot, kb, "done")
+        assert not kb.isVisible()
+        qtbot.mouseClick(fields[0], Qt.MouseButton.LeftButton)  # tapped again: back
+        assert kb.isVisible() and kb.target is fields[0]
+    finally:
+        keyboard_host.stop()
