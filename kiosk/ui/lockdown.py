@@ -266,6 +266,7 @@ class Lockdown(QObject):
                 if state & Qt.WindowState.WindowMinimized or not (
                     state & Qt.WindowState.WindowFullScreen
                 ):
+                    log.warning("leaving full screen refused (self-service lockdown)")
                     QTimer.singleShot(0, self._restore)
         if kind == QEvent.Type.MouseButtonPress and self._in_window(watched):
             assert isinstance(event, QMouseEvent)

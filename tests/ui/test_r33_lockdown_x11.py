@@ -179,6 +179,8 @@ def test_r33_self_service_refuses_every_close_and_opens_only_with_the_staff_pin(
         kiosk.settle()
         kiosk.settle()
         kiosk.assert_full_screen_and_open()
+        # The window manager did minimise it, and the kiosk came back full screen.
+        assert "leaving full screen refused" in kiosk.log.read_text(errors="replace")
 
         # The staff gesture opens the PIN keypad; three wrong PINs lock it.
         kiosk.corner_gesture()
