@@ -21,7 +21,7 @@ from kiosk.ui.main_window import MainWindow
         ("run", ["--backend", "--config", "--self-service", "--camera", "--idle-seconds"]),
         ("demo", ["--self-service", "--camera", "--screenshot", "--lang"]),
         ("walkthrough", ["scenario", "--backend", "--journal", "--interrupt-at"]),
-        ("settings", ["--journal", "list", "get", "set", "unset", "kiosk_id"]),
+        ("settings", ["--journal", "list", "get", "set", "unset", "kiosk_id", "set-pin"]),
     ],
 )
 def test_subcommand_help_lists_its_options(
