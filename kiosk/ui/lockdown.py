@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, QSize, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QMouseEvent, QWindow
 from PySide6.QtWidgets import (
     QApplication,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.ui.keyboard import TOUCH_MIN_PX, OnScreenKeyboard
 from kiosk.ui.lobby_texts import lt, minutes_seconds
+from kiosk.ui.worker import Op
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,7 @@ class PinDialog(QDialog):
         self._check = check
         self.lang = lang
         self.outcome: str | None = None
+        self.checking = False
         lay = QVBoxLayout(self)
         lay.setContentsMargins(32, 24, 32, 24)
         lay.setSpacing(12)
@@ -159,18 +161,31 @@ class PinDialog(QDialog):
         self._show_status(result)
 
     def submit(self) -> None:
+        if self.checking:
+            return
         pin = self.field.text()
         self.field.clear()
-        try:
-            result = self._check(pin)
-        except Exception as exc:  # noqa: BLE001 - a database fault must not open the kiosk
-            log.error("staff PIN check failed: %s", type(exc).__name__)
-            return
+        self.checking = True
+        self.ok_button.setEnabled(False)
+        # scrypt takes a noticeable fraction of a second: off the GUI thread, and off the
+        # flow's database thread, which may be busy with a holder's step.
+        Op(
+            lambda: self._check(pin), success=self._checked, failure=self._check_failed
+        ).run(QThreadPool.globalInstance(), self)
+
+    def _checked(self, result: Any) -> None:
+        self.checking = False
         self.outcome = result.outcome
         if result.outcome == "ok":
             self.accept()
         else:
             self._show_status(result)
+
+    def _check_failed(self, exc: BaseException) -> None:
+        # A database fault must not open the kiosk; the type only, never what was typed.
+        log.error("staff PIN check failed: %s", type(exc).__name__)
+        self.checking = False
+        self.ok_button.setEnabled(True)
 
 
 class StaffMenu(QDialog):

@@ -185,10 +185,12 @@ def test_r33_self_service_refuses_every_close_and_opens_only_with_the_staff_pin(
         # The staff gesture opens the PIN keypad; three wrong PINs lock it.
         kiosk.corner_gesture()
         kiosk.settle()
-        for wrong in ("111111", "222222", "333333"):
+        for n, wrong in enumerate(("111111", "222222", "333333"), start=2):
             kiosk.x("xdotool", "type", "--delay", "50", wrong)
             kiosk.key("Return")
-            kiosk.settle()
+            # The check runs in the background: wait for its audit record.
+            _wait("the PIN check", lambda n=n: len(_outcomes(db)) >= n)
+        _wait("the lock", lambda: len(_outcomes(db)) >= 5)
         assert _outcomes(db) == ["set", "wrong", "wrong", "wrong", "locked"]
         # Now even the right PIN does not open it.
         kiosk.x("xdotool", "type", "--delay", "50", PIN)
@@ -214,8 +216,8 @@ def test_r33_self_service_refuses_every_close_and_opens_only_with_the_staff_pin(
         kiosk.settle()
         kiosk.x("xdotool", "type", "--delay", "50", PIN)
         kiosk.key("Return")
+        _wait("the PIN check", lambda: _outcomes(db)[-1] == "ok")
         kiosk.settle()
-        assert _outcomes(db)[-1] == "ok"
         kiosk.key("space")  # 退出自助服務機, the staff menu's first button
         assert kiosk.proc.wait(30) == 0
     finally:

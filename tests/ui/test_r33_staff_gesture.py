@@ -51,6 +51,7 @@ def test_r33_corner_gesture_then_pin_on_the_keypad_opens_the_counter_functions(
         for key in "2469":
             qtbot.mouseClick(dialog.keypad.keys[key], Qt.MouseButton.LeftButton)
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not dialog.checking)
         assert "restam 2 tentativas" in dialog.message.text()
         for key in PIN:
             qtbot.mouseClick(dialog.keypad.keys[key], Qt.MouseButton.LeftButton)

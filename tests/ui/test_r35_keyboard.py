@@ -300,10 +300,12 @@ def test_r35_screenshots_of_the_layouts_and_the_pin_dialog(qtbot: QtBot, lang: s
     shot(dialog, f"r35_pin_dialog_{lang}")
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.field.text() == ""
+    qtbot.waitUntil(lambda: not dialog.checking)
     assert ("2" in dialog.message.text()) and dialog.message.isVisible()
     shot(dialog, f"r35_pin_dialog_wrong_{lang}")
     qtbot.mouseClick(dialog.keypad.keys["5"], Qt.MouseButton.LeftButton)
     qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.checking)
     assert "5:00" in dialog.message.text() or "4:59" in dialog.message.text()
     assert not dialog.ok_button.isEnabled()
     shot(dialog, f"r35_pin_dialog_locked_{lang}")
