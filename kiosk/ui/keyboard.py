@@ -486,7 +486,9 @@ def apply_text_scale(factor: float) -> None:
 
 
 class TextSizeControl(QWidget):
-    """A / A+ / A++ for the holder's session; `reset()` (the privacy wipe) goes back to A."""
+    """The text size for the holder's session: one touch button that steps A -> A+ -> A++
+    -> A (one button, not three: the title bar has no room for three beside the languages
+    in Portuguese). `reset()` (the privacy wipe) goes back to A."""
 
     changed = Signal(str)
 
@@ -495,43 +497,44 @@ class TextSizeControl(QWidget):
         self.setObjectName("textSize")
         # The lang bar's look, at touch size; px sizes here are not scaled by the control.
         self.setStyleSheet(
-            "#textSize QPushButton { min-height: 48px; min-width: 48px; padding: 2px 6px;"
+            "#textSize QPushButton { min-height: 48px; min-width: 56px; padding: 2px 6px;"
             " background: #00447c; color: #ffffff; border: 2px solid #ffffff;"
-            " border-radius: 8px; font-size: 18px; font-weight: bold; }"
-            "#textSize QPushButton:checked { background: #ffd200; color: #111111;"
-            " border-color: #ffd200; }"
-            # Each A as big as the text it gives: the choice reads without words.
-            "#textSize_0 { font-size: 15px; } #textSize_1 { font-size: 19px; }"
-            " #textSize_2 { font-size: 23px; }"
+            " border-radius: 8px; font-size: 19px; font-weight: bold; }"
+            "#textSize QPushButton[enlarged=\"true\"] { background: #ffd200;"
+            " color: #111111; border-color: #ffd200; }"
         )
         self._apply = apply
         self.current = "A"
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.setSpacing(4)
-        self.buttons: dict[str, QPushButton] = {}
-        for i, name in enumerate(TEXT_SCALES):
-            b = QPushButton(name)
-            b.setObjectName(f"textSize_{i}")
-            b.setCheckable(True)
-            b.setChecked(name == "A")
-            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            b.setMinimumSize(TOUCH_MIN_PX, TOUCH_MIN_PX)
-            b.clicked.connect(lambda _=False, n=name: self.choose(n))
-            lay.addWidget(b)
-            self.buttons[name] = b
+        self.button = QPushButton("A")
+        self.button.setObjectName("textSizeButton")
+        self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.button.setMinimumSize(TOUCH_MIN_PX, TOUCH_MIN_PX)
+        self.button.clicked.connect(self.step)
+        lay.addWidget(self.button)
+        self.retranslate("zh-Hant")
 
     def retranslate(self, lang: str) -> None:
-        self.setToolTip(lt("textsize.label", lang))
-        self.setAccessibleName(lt("textsize.label", lang))
+        self.lang = lang
+        self.button.setToolTip(lt("textsize.label", lang))
+        self.button.setAccessibleName(f"{lt('textsize.label', lang)}: {self.current}")
+
+    def step(self) -> None:
+        names = list(TEXT_SCALES)
+        self.choose(names[(names.index(self.current) + 1) % len(names)])
 
     def choose(self, name: str) -> None:
-        for n, b in self.buttons.items():
-            b.setChecked(n == name)
-        if name != self.current:
-            self.current = name
-            self._apply(TEXT_SCALES[name])
-            self.changed.emit(name)
+        if name == self.current:
+            return
+        self.current = name
+        self.button.setText(name)
+        self.button.setProperty("enlarged", name != "A")
+        self.button.style().unpolish(self.button)
+        self.button.style().polish(self.button)
+        self.retranslate(self.lang)
+        self._apply(TEXT_SCALES[name])
+        self.changed.emit(name)
 
     def reset(self) -> None:
         self.choose("A")

@@ -62,7 +62,8 @@ def test_r35_pt_staff_button_keeps_its_whole_text_beside_a_side_panel(
         window.set_lang("zh-Hant")
         window.set_lang("pt")
         QApplication.processEvents()
-        for b in [*window.page.buttons.values(), *window.lang_buttons.values()]:  # type: ignore[union-attr]
+        buttons = [*window.page.buttons.values(), *window.lang_buttons.values()]  # type: ignore[union-attr]
+        for b in [*buttons, window.text_size.button]:
             assert b.width() >= b.sizeHint().width(), (size, b.text())
             assert b.fontMetrics().horizontalAdvance(b.text()) < b.contentsRect().width()
     window.text_size.reset()
@@ -123,7 +124,7 @@ def test_r35_start_over_keeps_the_language_and_the_wipe_resets_the_text_size(
     base = app.font().pointSizeF()
     window = make_window(self_service=True, lang="zh-Hant")
     click(qtbot, window.lang_buttons["pt"])
-    click(qtbot, window.text_size.buttons["A+"])
+    click(qtbot, window.text_size.button)  # A -> A+
     assert app.font().pointSizeF() > base
     sign_in_self_service(qtbot, window, admin)
     wait_step(qtbot, window, "pending")

@@ -247,15 +247,21 @@ def test_r35_text_size_control_scales_the_text(qtbot: QtBot) -> None:
     control.show()
     base_point = app.font().pointSizeF()
     base_px = label.fontInfo().pixelSize()
+    button = control.button
+    assert button.width() >= 48 and button.height() >= 48
     try:
-        qtbot.mouseClick(control.buttons["A++"], Qt.MouseButton.LeftButton)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert button.text() == "A+"
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert button.text() == "A++" and control.current == "A++"
         assert app.font().pointSizeF() == pytest.approx(base_point * 1.3)
         label.style().unpolish(label)
         label.style().polish(label)
         assert label.fontInfo().pixelSize() >= base_px * 1.25
-        assert control.buttons["A++"].isChecked() and not control.buttons["A"].isChecked()
-        for b in control.buttons.values():
-            assert b.width() >= 48 and b.height() >= 48
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)  # A++ steps round to A
+        assert button.text() == "A" and app.font().pointSizeF() == pytest.approx(base_point)
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+        assert control.current == "A+"
     finally:
         control.reset()
     assert app.font().pointSizeF() == pytest.approx(base_point)
