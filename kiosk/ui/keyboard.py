@@ -488,7 +488,8 @@ def apply_text_scale(factor: float) -> None:
 class TextSizeControl(QWidget):
     """The text size for the holder's session: one touch button that steps A -> A+ -> A++
     -> A (one button, not three: the title bar has no room for three beside the languages
-    in Portuguese). `reset()` (the privacy wipe) goes back to A."""
+    in Portuguese). It is labelled with the size a tap gives ("A+" on normal text), so it
+    reads as "bigger". `reset()` (the privacy wipe) goes back to A."""
 
     changed = Signal(str)
 
@@ -507,7 +508,7 @@ class TextSizeControl(QWidget):
         self.current = "A"
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        self.button = QPushButton("A")
+        self.button = QPushButton(self._next_name())
         self.button.setObjectName("textSizeButton")
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.button.setMinimumSize(TOUCH_MIN_PX, TOUCH_MIN_PX)
@@ -520,15 +521,18 @@ class TextSizeControl(QWidget):
         self.button.setToolTip(lt("textsize.label", lang))
         self.button.setAccessibleName(f"{lt('textsize.label', lang)}: {self.current}")
 
-    def step(self) -> None:
+    def _next_name(self) -> str:
         names = list(TEXT_SCALES)
-        self.choose(names[(names.index(self.current) + 1) % len(names)])
+        return names[(names.index(self.current) + 1) % len(names)]
+
+    def step(self) -> None:
+        self.choose(self._next_name())
 
     def choose(self, name: str) -> None:
         if name == self.current:
             return
         self.current = name
-        self.button.setText(name)
+        self.button.setText(self._next_name())
         self.button.setProperty("enlarged", name != "A")
         self.button.style().unpolish(self.button)
         self.button.style().polish(self.button)
