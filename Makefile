@@ -15,6 +15,10 @@ SYSPKGS := libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 
 SYSPKGS += postgresql
 # softhsm2 + opensc: the holder's PKCS#11 token at the counter desk (tests/desk).
 SYSPKGS += softhsm2 opensc
+# R33's lockdown test: a real X server and window manager, the xcb platform, X tools.
+SYSPKGS += xvfb openbox xdotool wmctrl x11-utils libxkbcommon-x11-0 libxcb-cursor0 \
+	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 \
+	libxcb-xkb1
 DEMO_SYSPKGS := $(SYSPKGS) libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xkb1 xvfb
 sysdeps:
@@ -64,3 +68,6 @@ mo: $(MO_FILES)
 $(LOCALES)/%/LC_MESSAGES/kiosk.mo: $(LOCALES)/%/LC_MESSAGES/kiosk.po $(STAMP)
 	$(VENV)/bin/pybabel -q compile -i $< -o $@
 test demo bench: mo
+# The Debian packages of `make demo` alone (for running `xvfb-run kiosk demo` directly).
+demo-sysdeps:
+	@$(MAKE) --no-print-directory sysdeps PKGS="$(DEMO_SYSPKGS)"

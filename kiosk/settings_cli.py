@@ -7,6 +7,7 @@
     kiosk settings unset lang             # back to the default
     kiosk settings --journal postgresql+psycopg://… set --site lang pt   # every kiosk of a site
     kiosk settings --journal postgresql+psycopg://… set --kiosk LOBBY-2 lang en  # one of them
+    kiosk settings set-pin                # the staff PIN of a lobby kiosk (R33), typed twice
 
 `kiosk run` uses the stored settings as its defaults; its options still win. The database
 is the journal's: --journal URL, else $KIOSK_JOURNAL_URL, else the per-user default.
@@ -27,7 +28,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="database (SQLAlchemy URL; default: $KIOSK_JOURNAL_URL or the per-user file)",
     )
     keys = ", ".join(SETTINGS)
-    actions = parser.add_subparsers(dest="action", metavar="{list,get,set,unset}")
+    actions = parser.add_subparsers(dest="action", metavar="{list,get,set,unset,set-pin}")
     actions.add_parser("list", help="every setting with its value")
     get = actions.add_parser("get", help="one setting's value")
     get.add_argument("key", help=keys)
@@ -40,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     set_.add_argument("key", help=keys)
     set_.add_argument("value")
     unset.add_argument("key", help=keys)
+    actions.add_parser(
+        "set-pin", help="staff PIN (4-12 digits) of the lobby kiosk; typed twice, or on stdin"
+    )
     parser.epilog = "settings: " + "; ".join(f"{s.key}: {s.help}" for s in SETTINGS.values())
 
 
@@ -51,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
     from kiosk.store.settings import SettingError, SettingsStore, to_text
 
     url = db_url(args.journal)
+    if args.action == "set-pin":
+        from kiosk.staff_pin_cli import set_pin
+
+        return set_pin(url)
     store = SettingsStore(url)
     try:
         action = args.action or "list"

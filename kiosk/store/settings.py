@@ -132,8 +132,8 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
             Setting("camera", _camera, "0", "webcam index, video file, or 'synthetic'"),
             Setting("self_service", _bool, False, "lobby kiosk: the holder alone, idle wipe"),
             Setting("fullscreen", _bool, False, "full screen, no window decorations"),
-            Setting("idle_seconds", _positive_float, 120.0, "self-service: idle time, s"),
-            Setting("countdown_seconds", _positive_int, 15, "self-service: countdown, s"),
+            Setting("idle_seconds", _positive_float, 120.0, "idle time before the wipe, s"),
+            Setting("countdown_seconds", _positive_int, 15, "the idle wipe's countdown, s"),
             Setting(
                 "journal_retention_days",
                 _days,

@@ -1,10 +1,13 @@
-"""Privacy wipe on idle for the self-service kiosk.
+"""Privacy wipe on idle (R34), at the lobby kiosk and at the counter terminal alike.
 
 No input for `idle_s` seconds -> a dialog counts down `countdown_s` seconds -> `expired`.
-Any touch, click or key press restarts the idle clock; 繼續使用 closes the dialog.
+Any touch, click or key press restarts the idle clock; 繼續使用 closes the dialog. While
+`quiet()` is true (the first screen: nothing of a holder to wipe) no dialog is shown.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -72,7 +75,12 @@ class IdleGuard(QObject):
     warning = Signal()
 
     def __init__(
-        self, window: QWidget, idle_s: float, countdown_s: int, lang_fn: object = None
+        self,
+        window: QWidget,
+        idle_s: float,
+        countdown_s: int,
+        lang_fn: object = None,
+        quiet: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
@@ -80,6 +88,7 @@ class IdleGuard(QObject):
         self.dialog: CountdownDialog | None = None
         self._paused = False
         self._lang_fn = lang_fn
+        self._quiet = quiet
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(int(idle_s * 1000))
@@ -116,6 +125,9 @@ class IdleGuard(QObject):
             app.removeEventFilter(self)
 
     def _warn(self) -> None:
+        if self._quiet is not None and self._quiet():
+            self._timer.start()
+            return
         lang = self._lang_fn() if callable(self._lang_fn) else "zh-Hant"
         self.dialog = CountdownDialog(self.countdown_s, str(lang), self.window)
         self.dialog.finished.connect(self._on_dialog_done)

@@ -8,7 +8,9 @@
 `--backend` is the base URL under which the four services answer at their documented
 prefixes (/registry/v1, /bureau/v1, /eid/v1, /esign/v1; docs/api.md). KIOSK_BACKEND sets
 the default. Options not given take this terminal's stored settings (`kiosk settings`).
-With `--self-service` the idle wipe is on (default 120 s + 15 s countdown).
+The idle wipe is on in both modes (R34: default 120 s + 15 s countdown). `--self-service`
+also locks the window down (R33: full screen, no closing; staff leave with the staff PIN
+set by `kiosk settings set-pin`).
 
 KIOSK_QUIT_AFTER_FIRST_PAINT=1 quits as soon as the first screen has been painted: the
 start-up benchmark (bench/startup.py) uses it.
@@ -84,12 +86,12 @@ def add_window_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--idle-seconds",
         type=float,
-        help="self-service: seconds of no input before the wipe countdown (default: 120)",
+        help="seconds of no input before the wipe countdown (default: 120)",
     )
     parser.add_argument(
         "--countdown-seconds",
         type=int,
-        help="self-service: seconds the 'still there?' dialog waits (default: 15)",
+        help="seconds the 'still there?' dialog waits (default: 15)",
     )
     parser.add_argument(
         "--lang", choices=("zh-Hant", "pt", "en"), help="first screen's language (zh-Hant)"
@@ -217,8 +219,10 @@ class _FirstPaint(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         if event.type() == QEvent.Type.Paint and not self.done:
             self.done = True
-            # Quit after this paint has been delivered, not from inside it.
-            QTimer.singleShot(0, QApplication.quit)
+            # Quit after this paint has been delivered, not from inside it. exit(), not
+            # quit(): Qt 6's quit() first asks the windows to close, which a locked-down
+            # self-service window refuses (R33).
+            QTimer.singleShot(0, lambda: QApplication.exit(0))
         return False
 
 
@@ -252,7 +256,11 @@ def run(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         sys.stderr.write(f"kiosk run: {exc}\n")
         return 2
-    show_window(window, fullscreen=args.fullscreen)
+    if args.self_service:
+        from kiosk.ui.lockdown import lock_down
+
+        window.lockdown = lock_down(window)
+    show_window(window, fullscreen=args.fullscreen or args.self_service)
     quit_on_sigint(app)
     close_on_quit(app, flow)
     return int(app.exec())
@@ -290,7 +298,7 @@ def build_window(
         flow,
         lang=args.lang,
         self_service=args.self_service,
-        idle_s=args.idle_seconds if args.self_service else None,
+        idle_s=args.idle_seconds,  # R34: both modes
         countdown_s=args.countdown_seconds,
         side_panel=side_panel,
         kiosk_id=getattr(args, "kiosk_id", None),

@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
 
 from kiosk.flows.messages import error_message
 from kiosk.services.errors import KIOSK_UNEXPECTED, BackendError
+from kiosk.ui.fit import keep_text_whole
 from kiosk.ui.idle import IdleGuard
+from kiosk.ui.keyboard import TextSizeControl
 from kiosk.ui.pages import (
     CONTEXT,
     ModePage,
@@ -141,8 +143,12 @@ class MainWindow(QMainWindow):
             b.clicked.connect(lambda _=False, c=code: self.set_lang(c))
             group.addButton(b)
             lb.addWidget(b)
+            keep_text_whole(b)  # "Português" whole at every text size
             self.lang_buttons[code] = b
         tb.addWidget(lang_bar)
+        # R35: A / A+ / A++ for this holder's session (the wipe resets it).
+        self.text_size = TextSizeControl()
+        tb.addWidget(self.text_size)
         main.addWidget(title_bar)
 
         self.steps = StepIndicator()
@@ -201,7 +207,9 @@ class MainWindow(QMainWindow):
 
         self.idle: IdleGuard | None = None
         if idle_s is not None:
-            self.idle = IdleGuard(self, idle_s, countdown_s, lambda: self.lang)
+            self.idle = IdleGuard(
+                self, idle_s, countdown_s, lambda: self.lang, quiet=self._on_first_screen
+            )
             self.idle.expired.connect(self.wipe)
 
         self._retranslate_chrome()
@@ -211,6 +219,8 @@ class MainWindow(QMainWindow):
     def show_first_screen(self) -> None:
         page = ModePage()
         self._install(page, None)
+        if self.self_service:
+            page.public_only()  # R33: counter functions only behind the staff PIN
         self.steps.set_current(0)
         self.steps.hide()
         self.view_shown.emit("")
@@ -249,9 +259,12 @@ class MainWindow(QMainWindow):
         self._run(back)
 
     def start_over(self) -> None:
-        self.wipe()
+        self.wipe(keep_lang=True)  # the same person starting again keeps their language
 
-    def wipe(self) -> None:
+    def _on_first_screen(self) -> bool:
+        return isinstance(self.page, ModePage)
+
+    def wipe(self, keep_lang: bool = False) -> None:
         """Privacy wipe: the flow forgets the holder, every page widget is destroyed."""
         self.generation += 1
         if self.working:
@@ -265,7 +278,9 @@ class MainWindow(QMainWindow):
         CONTEXT.staff_at_screen = False
         self.end_timer.stop()
         self.clear_error()
-        self.set_lang(DEFAULT_LANG)  # the next person at the kiosk starts in the default
+        self.text_size.reset()
+        if not keep_lang:
+            self.set_lang(DEFAULT_LANG)  # the next person at the kiosk starts in the default
         self.show_first_screen()
         self.wiped.emit()
 
@@ -439,6 +454,7 @@ class MainWindow(QMainWindow):
         self.title.style().unpolish(self.title)
         self.title.style().polish(self.title)
         self.steps.retranslate(self.lang)
+        self.text_size.retranslate(self.lang)
         self.back_button.setText(tr("nav.back", self.lang))
         self.start_over_button.setText(tr("nav.start_over", self.lang))
         self.next_button.setText(

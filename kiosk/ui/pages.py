@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import i18n
+from kiosk.ui.fit import keep_text_whole, refit_text
 from kiosk.ui.texts import has, tr
 from kiosk.ui.widgets import CertificateCard, Keypad, label, looks_like_certificate, set_role
 
@@ -469,6 +470,7 @@ class ModePage(Page):
         row.setSpacing(40)
         row.addStretch(1)
         self.buttons: dict[str, QPushButton] = {}
+        self.hints: dict[str, QLabel] = {}
         for mode, key in (("staff", "mode.staff"), ("self", "mode.self")):
             col = QVBoxLayout()
             b = QPushButton()
@@ -483,9 +485,21 @@ class ModePage(Page):
             col.addWidget(hint)
             row.addLayout(col)
             self.buttons[mode] = b
+            self.hints[mode] = hint
+            keep_text_whole(b)
         row.addStretch(1)
         self.body.addLayout(row)
         self.body.addStretch(2)
+
+    def retranslate(self, lang: str) -> None:
+        super().retranslate(lang)
+        for b in getattr(self, "buttons", {}).values():
+            refit_text(b)
+
+    def public_only(self) -> None:
+        """A lobby kiosk's first screen: 自助服務 and the languages, no staff sign-in."""
+        self.buttons["staff"].hide()
+        self.hints["staff"].hide()
 
     def choose(self, mode: str) -> None:
         self.chosen.emit(mode)

@@ -222,6 +222,9 @@ def test_idle_countdown_waits_while_the_kiosk_itself_is_working(
 ) -> None:
     window = make_window(self_service=True, idle_s=0.3, countdown_s=1)
     assert window.idle is not None
+    # Off the first screen, where there is a holder's session to ask about (R34).
+    click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
+    wait_step(qtbot, window, "sign_in")
     window.idle.pause()  # what the shell does while a backend call or activation runs
     warned: list[bool] = []
     window.idle.warning.connect(lambda: warned.append(True))
