@@ -3,7 +3,7 @@
 Every row carries the kiosk it came from, so a site's kiosks share one database. The
 schema itself is made by the Alembic migrations in `migrations/` (`kiosk db upgrade`);
 these models must agree with them (tests/store/test_migrations.py compares the two).
-Receipts get their own model here and their own migration (0003, on top of 0002).
+The desk's issuance journal is 0003; receipts get their own model and migration on top.
 """
 
 from __future__ import annotations
@@ -119,3 +119,20 @@ class HeartbeatRow(Base):
     backend: Mapped[str] = mapped_column(String(80))
     unprinted_receipts: Mapped[int] = mapped_column(Integer)
     open_renewals: Mapped[int] = mapped_column(Integer)
+
+
+class IssuanceRow(Base):
+    """The counter desk's issuance of one certificate onto a holder's token, exactly once
+    (kiosk/store/issuance.py): references only, never a PIN."""
+
+    __tablename__ = "desk_issuance"
+
+    cert_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64), index=True, server_default="")
+    renewal_id: Mapped[str] = mapped_column(String(64), index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(80))
+    key_id: Mapped[str | None] = mapped_column(String(64))
+    token_label: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))
+    new_serial: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(DateTime)

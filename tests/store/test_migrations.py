@@ -96,4 +96,5 @@ def test_the_migrations_ship_inside_the_package() -> None:
     assert sorted(p.name for p in versions.glob("0*.py")) == [
         "0001_kiosk_tables.py",
         "0002_site_store.py",
+        "0003_desk_issuance.py",
     ]
