@@ -20,6 +20,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "db": ("kiosk.store.cli_db", "upgrade the store's schema (the site's PostgreSQL: IT)"),
     "audit": ("kiosk.store.cli_audit", "verify the audit trail's hash chain of every kiosk"),
     "site": ("kiosk.store.cli_site", "the fleet: each kiosk's newest heartbeat"),
+    "doctor": ("kiosk.doctor", "check camera, printer, backends, keyring, store; say the fix"),
 }
 
 

@@ -1,0 +1,450 @@
+"""`kiosk doctor`: checks a terminal before a holder finds out what is wrong.
+
+    kiosk doctor                                   # this terminal, as `kiosk run` would start
+    kiosk doctor --backend URL --camera 0 --json   # for remote support
+    kiosk doctor --demo                            # the embedded sandbox and the demo camera
+
+Each check gives a plain verdict and, when it is not fine, the fix. The exit code is 1 when
+a check failed (the text names it), 0 otherwise; a warning (printer or enrolment not set up
+in this build) does not fail. It takes the same choices as `kiosk run` (its options, the
+stored settings, $KIOSK_CONFIG / $KIOSK_BACKEND), so it checks what the kiosk would use.
+No personal data is read or printed: the camera's frames stay in memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import email.utils
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+MAX_SKEW_S = 60.0  # codes live 300 s (R5); a minute off already shows as early expiry
+MIN_FREE_MB = 500
+CAMERA_SECONDS = 2.0  # how long the camera is watched for its real frame rate and a face
+
+
+@dataclass
+class Check:
+    name: str
+    status: str
+    verdict: str
+    fix: str = ""
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from kiosk.ui.launch import add_arguments as add_run_arguments
+
+    add_run_arguments(parser)  # the same choices as `kiosk run`
+    parser.add_argument("--no-face", action="store_true", help="do not wait for a face")
+    parser.add_argument("--json", action="store_true", help="one JSON object, for support")
+    parser.add_argument(
+        "--demo", action="store_true", help="check the embedded sandbox and the demo camera"
+    )
+    parser.add_argument("--journal", help="the store's URL (default: $KIOSK_JOURNAL_URL)")
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+
+def check_camera(source: str, *, face: bool = True, seconds: float = CAMERA_SECONDS) -> Check:
+    """Opens the source the photo pages would open, reads for `seconds`: the size and the
+    frame rate it really delivers, and (unless `face` is False) whether BlazeFace finds a
+    face in one of the frames."""
+    import cv2
+
+    from kiosk.camera.detectors import make_detector
+    from kiosk.camera.sources import SourceError, open_source
+
+    try:
+        src = open_source(source)
+    except SourceError as exc:
+        return Check(
+            "camera",
+            FAIL,
+            f"camera {source!r} does not open ({exc.detail})",
+            "plug the webcam in (or free it: another program may hold it), or choose the "
+            "source: `kiosk settings set camera 0` / `--camera INDEX|FILE`",
+            {"source": source, "help_code": exc.help_code},
+        )
+    try:
+        frames, found, shape = 0, False, (0, 0)
+        detector = make_detector() if face else None
+        start = time.monotonic()
+        while time.monotonic() - start < seconds:
+            ok, frame = src.read()
+            if not ok or frame is None:
+                break
+            frames += 1
+            shape = (int(frame.shape[1]), int(frame.shape[0]))
+            if detector is not None and not found and frames % 5 == 1:
+                found = bool(detector.detect(frame, cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)))
+        elapsed = max(time.monotonic() - start, 1e-6)
+        info = src.describe()
+    finally:
+        src.release()
+    fps = round(frames / elapsed, 1)
+    facts: dict[str, Any] = {
+        "source": source,
+        "kind": info.kind,
+        "width": shape[0],
+        "height": shape[1],
+        "fps": fps,
+        "asked_fps": info.fps,
+        "fourcc": info.fourcc,
+    }
+    if frames == 0:
+        return Check(
+            "camera",
+            FAIL,
+            f"camera {source!r} opens but gives no picture",
+            "unplug and plug the webcam back in; if it stays dark, replace the cable or camera",
+            facts,
+        )
+    size = f"{shape[0]}x{shape[1]} at {fps} fps"
+    if fps < 10:
+        return Check(
+            "camera",
+            FAIL,
+            f"camera gives {size}: too slow for the live photo",
+            "use a USB 2 port of its own or a camera that delivers MJPG; close other programs",
+            facts,
+        )
+    if face and not found:
+        return Check(
+            "camera",
+            FAIL,
+            f"camera gives {size} but no face was found",
+            "stand in front of the camera and run again; check the lighting and that the lens "
+            "is not covered (or `--no-face` to check only the picture)",
+            facts,
+        )
+    facts["face"] = found if face else None
+    return Check("camera", OK, f"camera gives {size}" + (", a face is found" if found else ""),
+                 facts=facts)
+
+
+def check_printer(printer: str | None = None) -> Check:
+    """The `printer` setting's queue when this build has one, else the CUPS default queue."""
+    lpstat = shutil.which("lpstat")
+    if lpstat is None:
+        return Check(
+            "printer",
+            WARN,
+            "printer not configured (CUPS is not installed)",
+            "install CUPS and add the receipt printer's queue: `lpadmin -p NAME -v URI -E`",
+        )
+    args = [lpstat, "-p", printer] if printer else [lpstat, "-d"]
+    try:
+        out = subprocess.run(args, capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return Check("printer", WARN, f"printer not configured ({type(exc).__name__})",
+                     "start CUPS (`systemctl start cups`) and set a default queue")
+    text = (out.stdout + out.stderr).strip()
+    if printer:
+        if out.returncode != 0:
+            return Check("printer", FAIL, f"printer queue {printer!r} does not exist",
+                         "add it with lpadmin, or set the queue that exists", {"lpstat": text})
+        state = "disabled" if "disabled" in text else "ready"
+        status = FAIL if state == "disabled" else OK
+        return Check("printer", status, f"printer {printer!r} is {state}",
+                     "" if status == OK else f"`cupsenable {printer}` and clear its paper jam",
+                     {"lpstat": text})
+    if out.returncode != 0 or "no system default" in text or ":" not in text:
+        return Check(
+            "printer",
+            WARN,
+            "printer not configured (no CUPS default queue)",
+            "add the receipt printer and make it the default: `lpadmin -d NAME`",
+            {"lpstat": text},
+        )
+    name = text.rsplit(":", 1)[1].strip()
+    return Check("printer", OK, f"printer: CUPS default queue {name!r}", facts={"queue": name})
+
+
+def check_backend(name: str, url: str, *, timeout_s: float = 5.0) -> Check:
+    """Reachable (any HTTP answer below 500), its TLS certificate valid (https), and the
+    clock skew from its Date header."""
+    import requests
+
+    check = f"backend {name}"
+    try:
+        resp = requests.get(url, timeout=(3.0, timeout_s), allow_redirects=False)
+    except requests.exceptions.SSLError as exc:
+        return Check(check, FAIL, f"{url}: its TLS certificate is not valid ({type(exc).__name__})",
+                     "renew the server's certificate, or install the registry's CA on this "
+                     "terminal (update-ca-certificates)", {"url": url})
+    except requests.exceptions.RequestException as exc:
+        return Check(check, FAIL, f"{url} does not answer ({exc.__class__.__name__})",
+                     "check the network cable and the URL (`kiosk settings get backend` or the "
+                     "[backend] table of the config file); ask IT whether the service is up",
+                     {"url": url})
+    facts: dict[str, Any] = {"url": url, "http_status": resp.status_code,
+                             "tls": url.startswith("https:")}
+    resp.close()
+    if resp.status_code >= 500:
+        return Check(check, FAIL, f"{url} answers with a server error {resp.status_code}",
+                     "ask IT to look at the service's log", facts)
+    date = resp.headers.get("Date")
+    if date:
+        try:
+            skew = (datetime.now(UTC) - email.utils.parsedate_to_datetime(date)).total_seconds()
+        except (TypeError, ValueError):
+            skew = None
+        facts["clock_skew_s"] = None if skew is None else round(skew, 1)
+        if skew is not None and abs(skew) > MAX_SKEW_S:
+            return Check(check, FAIL, f"this terminal's clock is {skew:+.0f} s off the backend's",
+                         "turn on time sync (`timedatectl set-ntp true`)", facts)
+    return Check(check, OK, f"{url} answers ({resp.status_code})", facts=facts)
+
+
+def check_keyring(*, required: bool = True) -> Check:
+    """A keyring backend that is there and unlocked (encrypted receipts keep their key there)."""
+    try:
+        import keyring
+        from keyring.errors import KeyringError, KeyringLocked
+    except ImportError:
+        return Check("keyring", FAIL, "the keyring package is missing", "reinstall the kiosk")
+    backend = keyring.get_keyring()
+    facts = {"backend": f"{type(backend).__module__}.{type(backend).__name__}"}
+    if "fail" in type(backend).__module__ or getattr(backend, "priority", 1) <= 0:
+        return Check(
+            "keyring",
+            FAIL if required else WARN,
+            "no keyring on this terminal",
+            "install gnome-keyring (and python's secretstorage) and start the kiosk in a "
+            "desktop session whose login unlocks it",
+            facts,
+        )
+    try:
+        keyring.get_password("registry-kiosk", "doctor-probe")
+    except KeyringLocked:
+        return Check("keyring", FAIL, "the keyring is locked",
+                     "unlock it at login (the session's password), then restart the kiosk", facts)
+    except KeyringError as exc:
+        return Check("keyring", FAIL, f"the keyring does not answer ({type(exc).__name__})",
+                     "restart the desktop session", facts)
+    return Check("keyring", OK, f"keyring {facts['backend']} is unlocked", facts=facts)
+
+
+def check_certificate() -> Check:
+    """The kiosk's own client certificate. Enrolment (`kiosk enrol --code`) is not part of
+    this build, so there is no certificate to look at: a warning that says so."""
+    return Check(
+        "certificate",
+        WARN,
+        "not enrolled (this build has no enrolment)",
+        "enrol the terminal with `kiosk enrol --code CODE` (docs/deploy.md)",
+    )
+
+
+def check_resources() -> Check:
+    """The bundled fonts (Chinese renders), the face model, the compiled translations."""
+    from kiosk.camera.detectors import BLAZEFACE_MODEL
+    from kiosk.i18n import locale_dir
+    from kiosk.ui.app import FONT_FILES, RESOURCES
+
+    missing = [f"resources/fonts/{f}" for f in FONT_FILES
+               if not (RESOURCES / "fonts" / f).is_file()]
+    if not BLAZEFACE_MODEL.is_file():
+        missing.append(f"resources/models/{BLAZEFACE_MODEL.name}")
+    langs = sorted(p.parent.parent.name for p in locale_dir().glob("*/LC_MESSAGES/kiosk.[mp]o"))
+    if not langs:
+        missing.append(f"{locale_dir()}/*/LC_MESSAGES/kiosk.mo")
+    facts = {"fonts": list(FONT_FILES), "face_model": BLAZEFACE_MODEL.name,
+             "languages": sorted(set(langs))}
+    if missing:
+        return Check("fonts and face model", FAIL, "missing: " + ", ".join(missing),
+                     "reinstall the kiosk package (these files ship inside it)", facts)
+    return Check("fonts and face model", OK, "fonts, face model and translations present",
+                 facts=facts)
+
+
+def check_disk(path: Path) -> Check:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    free_mb = shutil.disk_usage(path).free // 2**20
+    facts = {"path": str(path), "free_mb": free_mb}
+    if free_mb < MIN_FREE_MB:
+        return Check("disk", FAIL, f"only {free_mb} MB free on {path}",
+                     "free disk space (old logs, /tmp) or give the terminal a larger disk", facts)
+    return Check("disk", OK, f"{free_mb} MB free", facts=facts)
+
+
+def check_store(url: str) -> Check:
+    """The store opens, is at the migrations' newest revision (a kiosk's own SQLite file
+    is brought there at start) and takes a write (rolled back)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kiosk.store.migrate import HEAD, current
+    from kiosk.store.paths import is_sqlite, sqlite_path
+
+    shown = url
+    facts: dict[str, Any] = {"url": shown, "head": HEAD}
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if path is not None and not path.exists():
+            folder = path.parent if path.parent.exists() else None
+            if folder is None or not os.access(folder, os.W_OK):
+                return Check("store", FAIL, f"the folder of {path} cannot be written",
+                             "give the kiosk's user its data folder (chown, chmod 0700)", facts)
+            return Check("store", OK, f"{path} is made at the first start", facts=facts)
+    kwargs: dict[str, Any] = {}
+    if url.startswith("postgresql"):
+        kwargs["connect_args"] = {"connect_timeout": 3}
+    engine = create_engine(url, **kwargs)
+    shown = engine.url.render_as_string(hide_password=True)
+    facts["url"] = shown
+    try:
+        have = current(engine)
+        facts["revision"] = have
+        if have != HEAD and engine.dialect.name != "sqlite":
+            return Check("store", FAIL, f"the store is at revision {have or 'none'}, not {HEAD}",
+                         f"run `kiosk db upgrade --journal {shown}`", facts)
+        if have == HEAD:
+            with engine.connect() as conn:
+                trans = conn.begin()
+                conn.execute(text("DELETE FROM kiosk_heartbeat WHERE kiosk_id = ''"))
+                trans.rollback()
+    except SQLAlchemyError as exc:
+        return Check("store", FAIL, f"the store does not take a write ({type(exc).__name__})",
+                     "check that the database is up and the kiosk's role may write "
+                     f"({shown})", facts)
+    finally:
+        engine.dispose()
+    if have != HEAD:
+        return Check("store", OK, f"revision {have or 'none'}, upgraded to {HEAD} at start",
+                     facts=facts)
+    return Check("store", OK, f"writable, migrations current ({HEAD})", facts=facts)
+
+
+# --- running them --------------------------------------------------------------------------
+
+
+def backend_urls(args: argparse.Namespace) -> dict[str, str]:
+    from dataclasses import replace
+
+    from kiosk.config import BackendConfig
+
+    if args.config:
+        config = BackendConfig.from_toml(args.config)
+    else:
+        config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
+    return {
+        "registry": config.registry_url,
+        "bureau": config.bureau_url,
+        "eid": config.eid_url,
+        "esign": config.esign_url,
+    }
+
+
+def _backend_step(name: str, url: str) -> Callable[[], Check]:
+    return lambda: check_backend(name, url)
+
+
+def run_checks(args: argparse.Namespace, *, keyring_required: bool = True) -> list[Check]:
+    """Every check, in the order support reads them; one that raises is a failed check."""
+    from kiosk.store.paths import data_dir, db_url
+
+    url = db_url(args.journal, create=False)
+    steps: list[tuple[str, Callable[[], Check]]] = [
+        ("camera", lambda: check_camera(str(args.camera), face=not args.no_face)),
+        ("printer", lambda: check_printer(getattr(args, "printer", None))),
+    ]
+    try:
+        urls = backend_urls(args)
+    except ValueError as exc:  # ConfigError: the message names the file and what to fix
+        bad = Check("backend", FAIL, str(exc), "fix the file, or use --backend URL")
+        steps.append(("backend", lambda: bad))
+        urls = {}
+    for name, u in urls.items():
+        steps.append((f"backend {name}", _backend_step(name, u)))
+    steps += [
+        ("keyring", lambda: check_keyring(required=keyring_required)),
+        ("certificate", check_certificate),
+        ("fonts and face model", check_resources),
+        ("disk", lambda: check_disk(data_dir(create=False))),
+        ("store", lambda: check_store(url)),
+    ]
+    out = []
+    for name, step in steps:
+        try:
+            out.append(step())
+        except Exception as exc:  # noqa: BLE001 - a check that breaks is reported, not fatal
+            out.append(Check(name, FAIL, f"the check itself failed ({type(exc).__name__}: {exc})",
+                             "send this report to support"))
+    return out
+
+
+def report_text(checks: list[Check]) -> str:
+    marks = {OK: "OK  ", WARN: "WARN", FAIL: "FAIL"}
+    lines = []
+    for c in checks:
+        lines.append(f"[{marks[c.status]}] {c.name}: {c.verdict}")
+        if c.fix and c.status != OK:
+            lines.append(f"       fix: {c.fix}")
+    failed = [c.name for c in checks if c.status == FAIL]
+    lines.append("FAILED: " + ", ".join(failed) if failed else "all checks passed")
+    return "\n".join(lines) + "\n"
+
+
+def report_json(checks: list[Check]) -> str:
+    failed = [c.name for c in checks if c.status == FAIL]
+    return json.dumps({"ok": not failed, "failed": failed,
+                       "checks": [asdict(c) for c in checks]}, ensure_ascii=False) + "\n"
+
+
+@contextlib.contextmanager
+def demo_setup(args: argparse.Namespace) -> Iterator[None]:
+    """The embedded sandbox, a demo camera clip and a throwaway SQLite store."""
+    from kiosk.walkthrough import embedded_sandbox
+
+    with tempfile.TemporaryDirectory(prefix="kiosk-doctor-") as tmp, embedded_sandbox(3.0) as url:
+        from kiosk.ui.demo_camera import DemoCamera
+
+        args.backend, args.config = url, None
+        if args.camera in (None, "demo", "auto"):
+            args.camera = str(DemoCamera(tmp).clip("obama"))
+        if not args.journal:
+            from kiosk.store import SqlJournal
+
+            args.journal = f"sqlite:///{Path(tmp) / 'store.sqlite'}"
+            SqlJournal(args.journal, kiosk_id="DOCTOR-DEMO").close()
+        yield
+
+
+def run(args: argparse.Namespace) -> int:
+    from kiosk.store.paths import db_url
+    from kiosk.store.settings import read_settings
+    from kiosk.ui.launch import apply_settings
+
+    if args.demo:
+        stored: dict[str, Any] = {}
+    else:
+        try:
+            stored = read_settings(db_url(args.journal, create=False))
+        except Exception:  # noqa: BLE001 - the store check says what is wrong with it
+            stored = {}
+    demo_camera = args.camera
+    apply_settings(args, stored)
+    with contextlib.ExitStack() as stack:
+        if args.demo:
+            args.camera = demo_camera
+            stack.enter_context(demo_setup(args))
+        # The demo keeps no receipts between runs: no keyring there is a warning only.
+        checks = run_checks(args, keyring_required=not args.demo)
+    sys.stdout.write(report_json(checks) if args.json else report_text(checks))
+    return 1 if any(c.status == FAIL for c in checks) else 0
