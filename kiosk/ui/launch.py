@@ -146,6 +146,8 @@ class LazyFlow:
         self._factory = factory
         self._flow: Any = None
         self.lang = "zh-Hant"
+        self.shared_journal: Any = None  # `kiosk run`: the flow's journal, the heartbeat's too
+        self.registry_url = ""
 
     def _get(self) -> Any:
         if self._flow is None:
@@ -262,7 +264,14 @@ def run(args: argparse.Namespace) -> int:
         window.lockdown = lock_down(window)
     show_window(window, fullscreen=args.fullscreen or args.self_service)
     quit_on_sigint(app)
-    close_on_quit(app, flow)
+    # The fleet heartbeat (kiosk/heartbeat.py) on its own thread, begun after the first
+    # paint so that its imports do not delay it; stopped before the journal is closed.
+    from kiosk.heartbeat import heartbeat_for
+
+    beat = heartbeat_for(args, flow.shared_journal, flow.registry_url)
+    QTimer.singleShot(1000, beat.start)
+    app.aboutToQuit.connect(beat.stop)
+    close_on_quit(app, flow, flow.shared_journal)
     return int(app.exec())
 
 
@@ -274,7 +283,11 @@ def open_window(args: argparse.Namespace) -> tuple[Any, LazyFlow]:
         config = BackendConfig.from_toml(args.config)
     else:
         config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
-    flow = LazyFlow(flow_factory(config))
+    from kiosk.heartbeat import SharedJournal
+
+    journal = SharedJournal(make_journal)  # the flow's, and the heartbeat's in `run`
+    flow = LazyFlow(flow_factory(config, journal))
+    flow.shared_journal, flow.registry_url = journal, config.registry_url
     return build_window(args, flow, camera=args.camera), flow
 
 
