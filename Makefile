@@ -71,3 +71,12 @@ test demo bench: mo
 # The Debian packages of `make demo` alone (for running `xvfb-run kiosk demo` directly).
 demo-sysdeps:
 	@$(MAKE) --no-print-directory sysdeps PKGS="$(DEMO_SYSPKGS)"
+# The packaged kiosk (packaging/kiosk.spec, docs/deploy.md): one folder dist/kiosk/, then a
+# smoke run of the built app offscreen that saves its first screen to dist/smoke.png.
+# Not part of `make test` (a build takes a minute or more). KIOSK_PACKAGE_SANDBOX=1 adds the sandbox.
+.PHONY: package
+package: sysdeps $(STAMP) mo
+	$(PY) -m pip install -q '.[package]' >> $(VENV)/pip.log 2>&1 || { tail $(VENV)/pip.log; exit 1; }
+	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/kiosk.spec
+	QT_QPA_PLATFORM=offscreen dist/kiosk/kiosk smoke dist/smoke.png
+	@du -sh dist/kiosk
