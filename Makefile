@@ -76,7 +76,7 @@ demo-sysdeps:
 # Not part of `make test` (a build takes a minute or more). KIOSK_PACKAGE_SANDBOX=1 adds the sandbox.
 .PHONY: package
 package: sysdeps $(STAMP) mo
-	$(PY) -m pip install -q '.[package]' >> $(VENV)/pip.log 2>&1 || { tail $(VENV)/pip.log; exit 1; }
+	$(PY) -m pip install -q -e '.[package]' >> $(VENV)/pip.log 2>&1 || { tail $(VENV)/pip.log; exit 1; }
 	$(VENV)/bin/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build packaging/kiosk.spec
 	QT_QPA_PLATFORM=offscreen dist/kiosk/kiosk smoke dist/smoke.png
 	@du -sh dist/kiosk
