@@ -10,7 +10,8 @@ STAMP  := $(VENV)/.installed
 # Debian packages the tests and tools need: Qt's runtime libraries for offscreen widgets,
 # poppler-utils (pdftoppm/pdftotext) for receipt checks. Installed only when missing.
 # The demo on a real screen also needs Qt's xcb platform libraries.
-SYSPKGS := libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils
+SYSPKGS := libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils \
+	gnome-keyring dbus-x11 cups printer-driver-cups-pdf
 DEMO_SYSPKGS := $(SYSPKGS) libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xkb1 xvfb
 sysdeps:
