@@ -17,6 +17,8 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kiosk.ui.demo", "run the kiosk against an embedded sandbox backend"),
     "walkthrough": ("kiosk.walkthrough", "drive a scripted renewal headless, JSON per step"),
     "settings": ("kiosk.settings_cli", "list, get, set or unset this terminal's settings"),
+    "enrol": ("kiosk.receipt.cli", "enrol this kiosk with the registry (its receipt key)"),
+    "receipt": ("kiosk.receipt.receipt_cli", "verify a receipt PDF or a photo of its QR seal"),
 }
 
 
