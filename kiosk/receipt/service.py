@@ -14,6 +14,7 @@ answers with the holder's message that the receipt comes from the counter.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,10 @@ class MadeReceipt:
 
 def make_receipt(data: ReceiptData, identity: KioskIdentity,
                  paper: PaperFormat = PaperFormat.ROLL) -> MadeReceipt:
-    """Seal, render and sign: what the bench's p5_receipt_ms measures."""
+    """Seal, render and sign: what the bench's p5_receipt_ms measures. The kiosk id printed
+    is the certificate's (a verifier checks the seal's against the signer's)."""
+    if data.kiosk_id != identity.kiosk_id:
+        data = dataclasses.replace(data, kiosk_id=identity.kiosk_id)
     text = seal.seal(data, identity.key, identity.certificate)
     pdf = pades.sign(render(data, text, paper), identity)
     return MadeReceipt(data, text, pdf, paper, str(uuid.uuid4()))

@@ -88,7 +88,13 @@ def keyring_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
         session = KeyringSession(address, home)
         deadline = time.monotonic() + 20
-        while True:  # the daemon takes a moment to claim org.freedesktop.secrets
+        # Asked before it has made the login keyring from the password, the daemon wants to
+        # prompt for a new one (no prompter here: "Prompt dismissed"): wait for the file.
+        while not (home / "data" / "keyrings" / "login.keyring").exists():
+            assert daemon.poll() is None, "gnome-keyring-daemon exited"
+            assert time.monotonic() < deadline, "gnome-keyring-daemon made no login keyring"
+            time.sleep(0.05)
+        while True:  # then it takes a moment to claim org.freedesktop.secrets
             try:
                 session.backend().get_password("probe", "probe")
                 break
