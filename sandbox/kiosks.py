@@ -58,6 +58,10 @@ class LodgedReceipt(m.Base):
     printed_by: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
+# Enrolled kiosks survive a reset, like the CA that certified them; receipts are demo data.
+m.RESET_TABLES.append(LodgedReceipt.__table__)  # type: ignore[arg-type]
+
+
 # --- bodies and answers -------------------------------------------------------------------
 
 

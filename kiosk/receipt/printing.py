@@ -208,13 +208,14 @@ class EscposPrinter:
         device = self._open()
         try:
             self._check_paper(device)
+            device.hw("INIT")  # ESC @: whatever a previous job left set is cleared
             for png in pages:
                 image = Image.open(io.BytesIO(png)).convert("L")
                 if image.width > ROLL_DOTS:
                     height = round(image.height * ROLL_DOTS / image.width)
                     image = image.resize((ROLL_DOTS, height), Image.Resampling.LANCZOS)
                 device.image(image.point(lambda v: 0 if v < 160 else 255, mode="1"),
-                             impl="bitImageRaster", center=True)
+                             impl="bitImageRaster")
             device.cut()
         except PrinterError:
             raise

@@ -8,6 +8,7 @@ import os
 import secrets
 import shutil
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -154,12 +155,14 @@ _CUPS_PDF_CONF = Path("/etc/cups")  # cups-pdf reads its per-queue config only f
 
 
 @pytest.fixture(scope="module")
-def cups_queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CupsQueue]:
-    root = tmp_path_factory.mktemp("cups")
+def cups_queue() -> Iterator[CupsQueue]:
+    # Not under pytest's tmp folder: that is 0700 root, and CUPS filters run as user lp.
+    root = Path(tempfile.mkdtemp(prefix="receipt-cups-"))
     root.chmod(0o755)
     for sub in ("spool", "cache", "state", "log", "tmp", "out", "ppd"):
         (root / sub).mkdir()
     (root / "out").chmod(0o777)
+    (root / "tmp").chmod(0o1777)  # the filters (user lp) copy the job there
     (root / "cups-files.conf").write_text(
         f"ServerRoot {root}\nRequestRoot {root}/spool\nCacheDir {root}/cache\n"
         f"StateDir {root}/state\nTempDir {root}/tmp\nAccessLog {root}/log/access_log\n"
@@ -204,4 +207,4 @@ def cups_queue(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CupsQueue]:
         except subprocess.TimeoutExpired:
             cupsd.kill()
         conf.unlink(missing_ok=True)
-        shutil.rmtree(root / "spool", ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)

@@ -175,8 +175,11 @@ def test_r31_escpos_file_output_decodes_back_to_the_receipt(
 
 
 def test_r31_unreachable_escpos_printer_is_a_typed_error() -> None:
+    from kiosk.receipt.render import render
+
     printer = printer_from_setting("escpos-network:127.0.0.1:9")
+    pdf = render(receipt_data(Outcome.ACTIVATED), "RK1:UNSIGNED")
     with pytest.raises(PrinterMissing) as err:
-        printer.print_pdf(b"%PDF-1.4", PaperFormat.ROLL, "receipt")
+        printer.print_pdf(pdf, PaperFormat.ROLL, "receipt")
     assert err.value.help_code == "AC-KI-0301"
     assert "counter" in err.value.user_message("en")
