@@ -12,7 +12,7 @@ import json
 import os
 import sys
 
-MODULES = ["bench.startup", "bench.camera", "bench.flow", "bench.faces"]
+MODULES = ["bench.startup", "bench.camera", "bench.flow", "bench.faces", "bench.receipt"]
 
 
 def main() -> int:

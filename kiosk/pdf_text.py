@@ -7,6 +7,7 @@ else Droid. Line wrapping measures every run with its own font.
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,15 +66,29 @@ def covered(font: str) -> frozenset[int]:
     return _coverage[font]
 
 
+@functools.lru_cache(maxsize=4096)
 def width(text: str, size: float, latin: str = LATIN) -> float:
+    # Cached: wrap() measures every word of every line, and receipts repeat their labels.
     return sum(pdfmetrics.stringWidth(r.text, r.font, size) for r in runs(text, latin))
 
 
 def draw(canvas: Canvas, x: float, y: float, text: str, size: float, latin: str = LATIN) -> float:
-    """Draw text with its baseline at (x, y); returns the x where it ends."""
+    """Draw text with its baseline at (x, y); returns the x where it ends. With the bold
+    Latin font, CJK runs are emboldened by stroking their outlines too (the CJK font has no
+    bold face), so a bold heading stays bold in Chinese."""
     for run in runs(text, latin):
-        canvas.setFont(run.font, size)
-        canvas.drawString(x, y, run.text)
+        if run.font == CJK and latin == LATIN_BOLD:
+            t = canvas.beginText(x, y)
+            t.setFont(run.font, size)
+            t.setTextRenderMode(2)  # fill and stroke
+            canvas.saveState()
+            canvas.setLineWidth(size * 0.022)
+            t.textOut(run.text)
+            canvas.drawText(t)
+            canvas.restoreState()
+        else:
+            canvas.setFont(run.font, size)
+            canvas.drawString(x, y, run.text)
         x += pdfmetrics.stringWidth(run.text, run.font, size)
     return x
 
@@ -109,16 +124,20 @@ def wrap(text: str, size: float, max_width: float, latin: str = LATIN) -> list[s
     """Greedy line breaking; a line never starts with a space or closing punctuation."""
     lines: list[str] = []
     line = ""
+    line_width = 0.0  # widths add up: ReportLab's stringWidth applies no kerning
     for token in _tokens(text):
+        token_width = width(token, size, latin)
         if (
             line
             and token not in _NO_LINE_START
-            and width(line + token, size, latin) > max_width
+            and line_width + token_width > max_width
         ):
             lines.append(line.rstrip())
             line = "" if token.isspace() else token
+            line_width = 0.0 if token.isspace() else token_width
         else:
             line += token
+            line_width += token_width
     if line.strip():
         lines.append(line.rstrip())
     return lines

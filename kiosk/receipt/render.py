@@ -197,24 +197,18 @@ def qr_matrix(seal_text: str) -> tuple[tuple[int, ...], ...]:
 
 def draw_qr(canvas: Canvas, seal_text: str, x: float, y: float, side: float) -> None:
     """The seal as a QR code, side × side points (with a 2-module quiet zone inside),
-    lower-left corner at (x, y): one filled path of horizontal runs."""
+    lower-left corner at (x, y): a 1-bit image, one pixel per module, drawn unsmoothed
+    (thousands of rectangles cost more to write than the rest of the page)."""
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
     matrix = qr_matrix(seal_text)
-    n = len(matrix) + 4
-    cell = side / n
-    path = canvas.beginPath()
-    for r, row in enumerate(matrix):
-        top = y + side - (r + 2) * cell
-        c = 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                path.rect(x + (start + 2) * cell, top - cell, (c - start) * cell, cell)
-            else:
-                c += 1
-    canvas.setFillGray(0.0)
-    canvas.drawPath(path, stroke=0, fill=1)
+    n = len(matrix)
+    image = Image.new("1", (n + 4, n + 4), 1)
+    image.putdata([1] * (n + 4) * 2 + [
+        v for row in matrix for v in (1, 1, *(0 if m else 1 for m in row), 1, 1)
+    ] + [1] * (n + 4) * 2)
+    canvas.drawImage(ImageReader(image), x, y, side, side)
 
 
 def render(data: ReceiptData, seal_text: str, paper: PaperFormat = PaperFormat.ROLL) -> bytes:
