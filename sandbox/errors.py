@@ -449,7 +449,22 @@ def render_help_codes_md() -> str:
         for lang in ("zh-Hant", "pt", "en"):
             out.append(f"| {lang} | {row.title[lang]} | {row.message[lang]} |")
         out.append("")
+    out.extend(_kiosk_receipt_codes_md())
     return "\n".join(out)
+
+
+def _kiosk_receipt_codes_md() -> list[str]:
+    """The receipt layer's kiosk-side codes (kiosk/receipt/texts.py), R31."""
+    from kiosk.receipt.texts import HELP_CODE_TEXTS
+
+    out = ["## Kiosk-side receipt codes (AC-KI-03xx)", "",
+           "Raised by the kiosk, never by a backend (`kiosk/receipt/texts.py`).", ""]
+    for code, entry in HELP_CODE_TEXTS.items():
+        out += [f"### {code}", "", "| lang | title | message |", "|---|---|---|"]
+        for lang in ("zh-Hant", "pt", "en"):
+            out.append(f"| {lang} | {entry['title'][lang]} | {entry['message'][lang]} |")
+        out.append("")
+    return out
 
 
 if __name__ == "__main__":

@@ -231,3 +231,12 @@ def _write_private(path: Path, data: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as f:
         f.write(data)
+
+
+def load_or_error(store: IdentityStore | None = None) -> KioskIdentity | IdentityError:
+    """The stored identity, or the reason there is none (the kiosk still starts: the UI
+    tells staff `str(error)` and the holder `error.messages`)."""
+    try:
+        return (store or IdentityStore()).load()
+    except IdentityError as exc:
+        return exc

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -140,3 +141,20 @@ class ReceiptService:
 def unavailable(help_code: str = NOT_ENROLLED) -> dict[str, str]:
     """The holder's message when the kiosk cannot make receipts."""
     return dict(HELP_CODE_TEXTS[help_code]["message"])
+
+
+def build_receipt_service(
+    registry: Any, settings: Mapping[str, Any],
+    identity: KioskIdentity | IdentityError | None = None,
+) -> ReceiptService:
+    """The service as the stored settings (`printer`, `receipt_paper`) say; `identity`
+    defaults to the enrolled one (or why there is none)."""
+    from kiosk.receipt.identity import load_or_error
+    from kiosk.receipt.printing import printer_from_setting
+
+    return ReceiptService(
+        identity if identity is not None else load_or_error(),
+        registry,
+        printer_from_setting(settings.get("printer")),
+        PaperFormat(settings.get("receipt_paper") or PaperFormat.ROLL),
+    )

@@ -183,3 +183,18 @@ def test_r31_unreachable_escpos_printer_is_a_typed_error() -> None:
         printer.print_pdf(pdf, PaperFormat.ROLL, "receipt")
     assert err.value.help_code == "AC-KI-0301"
     assert "counter" in err.value.user_message("en")
+
+
+def test_r31_kiosk_without_printer_sends_the_holder_to_the_counter(
+    identity: KioskIdentity, registry: RegistryClient, renewal_id: tuple[str, str],
+) -> None:
+    from kiosk.receipt.service import build_receipt_service
+
+    token, rid = renewal_id
+    service = build_receipt_service(registry, {"printer": "none", "receipt_paper": "a4"},
+                                    identity)
+    result = service.issue(receipt_data(Outcome.OFFLINE, ref=rid), token)
+    assert not result.printed and result.help_code == "AC-KI-0301"
+    assert result.receipt is not None and result.receipt.paper == PaperFormat.A4
+    staff = registry.staff_login("staff01", "counter-demo-1")
+    assert [r.receipt_id for r in service.pending(staff)] == [result.lodged.receipt_id]
