@@ -20,6 +20,7 @@ from kiosk.receipt.printing import (
     EscposPrinter,
     EscposTarget,
     PrinterMissing,
+    PrinterOffline,
     SystemPrinter,
     printer_from_setting,
 )
@@ -198,3 +199,37 @@ def test_r31_kiosk_without_printer_sends_the_holder_to_the_counter(
     assert result.receipt is not None and result.receipt.paper == PaperFormat.A4
     staff = registry.staff_login("staff01", "counter-demo-1")
     assert [r.receipt_id for r in service.pending(staff)] == [result.lodged.receipt_id]
+
+
+def test_r31_printer_settings_are_checked_when_set(tmp_path: Path) -> None:
+    from kiosk.store.settings import SettingError, SettingsStore
+
+    store = SettingsStore(f"sqlite:///{tmp_path / 'journal.sqlite'}")
+    try:
+        assert store.get("printer") == "system" and store.get("receipt_paper") == "roll"
+        assert store.set("printer", "escpos-network:10.0.0.7:9100") == \
+            "escpos-network:10.0.0.7:9100"
+        assert isinstance(printer_from_setting(store.get("printer")), EscposPrinter)
+        assert isinstance(printer_from_setting("system:front_desk"), SystemPrinter)
+        for bad in ("lp0", "escpos-usb:zz:1", "escpos-network:", "escpos-network:h:port"):
+            with pytest.raises(SettingError, match="takes one of none, system"):
+                store.set("printer", bad)
+        with pytest.raises(SettingError, match="roll"):
+            store.set("receipt_paper", "letter")
+        assert store.set("kiosk_site", "Macau Main Office") == "Macau Main Office"
+    finally:
+        store.close()
+
+
+def test_r31_stopped_cups_queue_is_printer_offline(
+    qapp: Any, cups_queue: CupsQueue, identity: KioskIdentity,
+) -> None:
+    made = make_receipt(receipt_data(Outcome.ACTIVATED), identity)
+    assert cups_queue.lp("cupsdisable", cups_queue.name).returncode == 0
+    try:
+        with pytest.raises(PrinterOffline) as err:
+            SystemPrinter(cups_queue.name).print_pdf(made.pdf, PaperFormat.ROLL, "receipt")
+        assert err.value.help_code == "AC-KI-0302"
+    finally:
+        assert cups_queue.lp("cupsenable", cups_queue.name).returncode == 0
+    assert not list(cups_queue.out.glob("*.pdf"))  # nothing was queued
