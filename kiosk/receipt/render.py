@@ -120,7 +120,7 @@ def _header(lay: _Layout, data: ReceiptData) -> None:
     langs = data.languages
     lay.text(data.registry_name, size=lay.g.title, bold=True)
     for lang in langs:
-        lay.text(texts.tr("title", lang), size=lay.g.title * 0.8, bold=lang == "zh-Hant")
+        lay.text(texts.tr("title", lang), size=lay.g.title * 0.8)
     for i, lang in enumerate(langs):
         lay.text(texts.tr(f"outcome.{data.outcome}", lang), size=lay.g.size * 1.15, bold=True,
                  gap=4 if i == 0 else 0)

@@ -20,22 +20,32 @@ class VerifyError(Exception):
 
 
 def decode_qr(image: Any) -> str:
-    """The QR code's text in a BGR or grey image; VerifyError when none is found."""
+    """The QR code's text in a BGR or grey image; VerifyError when none is found. Tries the
+    classic and the ArUco-based detector on the image as it is, binarised (Otsu) and
+    sharpened, at a few scales: each alone misses a few percent of clean receipts."""
     import cv2
 
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    detector = cv2.QRCodeDetector()
-    candidates = [gray]
+    detectors = [cv2.QRCodeDetector()]
+    if hasattr(cv2, "QRCodeDetectorAruco"):
+        detectors.append(cv2.QRCodeDetectorAruco())
     blurred = cv2.GaussianBlur(gray, (0, 0), 2.0)
-    candidates.append(cv2.addWeighted(gray, 1.8, blurred, -0.8, 0))  # unsharp mask
-    for base in list(candidates):
-        for scale in (1.5, 2.0, 0.6):
-            candidates.append(cv2.resize(base, None, fx=scale, fy=scale,
-                                         interpolation=cv2.INTER_CUBIC))
-    for candidate in candidates:
-        text, points, _ = detector.detectAndDecode(candidate)
-        if text:
-            return str(text)
+    variants = [
+        gray,
+        cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1],
+        cv2.addWeighted(gray, 1.8, blurred, -0.8, 0),  # unsharp mask
+    ]
+    for scale in (1.0, 1.5, 0.7, 2.0):
+        for variant in variants:
+            candidate = variant if scale == 1.0 else cv2.resize(
+                variant, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+            for detector in detectors:
+                try:
+                    text, _points, _ = detector.detectAndDecode(candidate)
+                except cv2.error:
+                    continue
+                if text:
+                    return str(text)
     raise VerifyError("no readable QR code in the image")
 
 
