@@ -26,7 +26,7 @@ def decode_qr(image: Any) -> str:
     import cv2
 
     gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    detectors = [cv2.QRCodeDetector()]
+    detectors: list[Any] = [cv2.QRCodeDetector()]
     if hasattr(cv2, "QRCodeDetectorAruco"):
         detectors.append(cv2.QRCodeDetectorAruco())
     blurred = cv2.GaussianBlur(gray, (0, 0), 2.0)
