@@ -1,7 +1,7 @@
 """p5_receipt_ms: making one signed receipt (R31) — the QR seal (CBOR, COSE_Sign1 ES256,
 zlib, base45), the ReportLab PDF with the seal's QR code, and the PAdES signature — median
 of RUNS, after one warm-up (font registration happens once per process). The issue's
-budget is 100 ms. p5_receipt_a4_ms: the same on A4."""
+budget is 100 ms. p5_receipt_cpu_ms: the same in this process's CPU time; *_a4_*: on A4."""
 
 from __future__ import annotations
 
@@ -54,19 +54,27 @@ def _data() -> ReceiptData:
     )
 
 
-def _median_ms(identity: KioskIdentity, data: ReceiptData, paper: PaperFormat) -> float:
+def _median_ms(
+    identity: KioskIdentity, data: ReceiptData, paper: PaperFormat
+) -> tuple[float, float]:
+    """(wall, this process's CPU) medians in ms: on a shared 2-core machine the wall time
+    mostly measures the other processes; the CPU time is what the receipt costs."""
     make_receipt(data, identity, paper)
-    times = []
+    wall, cpu = [], []
     for _ in range(RUNS):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         make_receipt(data, identity, paper)
-        times.append((time.perf_counter() - started) * 1000)
-    return round(statistics.median(times), 1)
+        wall.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return round(statistics.median(wall), 1), round(statistics.median(cpu), 1)
 
 
 def measure() -> dict[str, float]:
     identity, data = _identity(), _data()
+    roll, a4 = (_median_ms(identity, data, p) for p in (PaperFormat.ROLL, PaperFormat.A4))
     return {
-        "p5_receipt_ms": _median_ms(identity, data, PaperFormat.ROLL),
-        "p5_receipt_a4_ms": _median_ms(identity, data, PaperFormat.A4),
+        "p5_receipt_ms": roll[0],
+        "p5_receipt_cpu_ms": roll[1],
+        "p5_receipt_a4_ms": a4[0],
+        "p5_receipt_a4_cpu_ms": a4[1],
     }

@@ -8,6 +8,7 @@ else Droid. Line wrapping measures every run with its own font.
 from __future__ import annotations
 
 import functools
+import itertools
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,16 +49,19 @@ class Run:
 
 def runs(text: str, latin: str = LATIN) -> list[Run]:
     """Split text into maximal runs that one font can draw."""
+    return list(_runs(text, latin))
+
+
+@functools.lru_cache(maxsize=4096)
+def _runs(text: str, latin: str) -> tuple[Run, ...]:
     register_fonts()
     has_latin = _coverage[LATIN]
     out: list[Run] = []
-    for ch in text:
-        font = latin if ord(ch) in has_latin or ch.isspace() else CJK
-        if out and out[-1].font == font:
-            out[-1] = Run(out[-1].text + ch, font)
-        else:
-            out.append(Run(ch, font))
-    return out
+    for font, chars in itertools.groupby(
+        text, key=lambda ch: latin if ord(ch) in has_latin or ch.isspace() else CJK
+    ):
+        out.append(Run("".join(chars), font))
+    return tuple(out)
 
 
 def covered(font: str) -> frozenset[int]:
