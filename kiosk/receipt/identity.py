@@ -145,11 +145,16 @@ class IdentityStore:
         return backend
 
     def _get_secret(self) -> str | None:
-        from keyring.errors import KeyringError
+        from keyring.errors import KeyringError, KeyringLocked
 
         backend = self._keyring()
         try:
             value: str | None = backend.get_password(KEYRING_SERVICE, KEYRING_USER)
+        except KeyringLocked:
+            raise KeyringUnavailable(
+                "the keyring is locked: unlock it (sign in to the kiosk's desktop session, or "
+                "`gnome-keyring-daemon --unlock` with its password), then start the kiosk again"
+            ) from None
         except KeyringError as exc:
             raise KeyringUnavailable(
                 f"the keyring refused ({type(exc).__name__}): {KEYRING_FIX}"

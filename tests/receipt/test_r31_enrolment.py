@@ -133,3 +133,19 @@ def test_r31_not_enrolled_kiosk_says_so_and_the_receipt_comes_from_the_counter(
     assert result.help_code == "AC-KI-0305"
     assert "收據將由櫃檯提供" in result.holder_messages["zh-Hant"]
     assert "balcão" in result.holder_messages["pt"]
+
+
+def test_r31_locked_keyring_names_the_fix(
+    keyring_session: KeyringSession, registry: RegistryClient, tmp_path: Path
+) -> None:
+    import secretstorage
+
+    folder = tmp_path / "data"
+    enrol(registry, "SANDBOX-KIOSK-DEMO", "LOBBY-4", IdentityStore(folder,
+                                                                   keyring_session.backend()))
+    bus = secretstorage.dbus_init()
+    secretstorage.get_default_collection(bus).lock()
+    with pytest.raises(KeyringUnavailable) as err:
+        IdentityStore(folder, keyring_session.backend()).load()
+    assert "the keyring is locked: unlock it" in str(err.value)
+    assert err.value.help_code == "AC-KI-0306"
