@@ -19,6 +19,8 @@ SYSPKGS += softhsm2 opensc
 SYSPKGS += xvfb openbox xdotool wmctrl x11-utils libxkbcommon-x11-0 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 \
 	libxcb-xkb1
+# R31 receipt: a real keyring (gnome-keyring on a private D-Bus session) and a CUPS queue.
+SYSPKGS += gnome-keyring dbus-x11 cups printer-driver-cups-pdf
 DEMO_SYSPKGS := $(SYSPKGS) libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xkb1 xvfb
 sysdeps:

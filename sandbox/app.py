@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox import bureau, control, desk, eid, esign, registry
+from sandbox import kiosks as kiosk_receipts  # R31: enrolment, trust list, receipts
 from sandbox import models as m
 from sandbox.core import State
 from sandbox.errors import ApiError
@@ -182,6 +183,7 @@ def create_app(settings: SandboxSettings) -> FastAPI:
         app.include_router(module.router)
     app.include_router(control.pages)
     app.include_router(desk.router)  # R32: the counter desk's calls
+    app.include_router(kiosk_receipts.router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
