@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from kiosk.flows import declaration as declaration_texts
 from kiosk.flows.messages import Message, message
-from kiosk.flows.wizard import Data
+from kiosk.flows.wizard import Choice, Data
 from kiosk.services.api import (
     Application,
     Certificate,
@@ -77,6 +77,20 @@ def only_one_cloud_cert(data: Data) -> bool:
     """R18: exactly one certificate in the renewal and it is cloud-sign: skip the selection."""
     cloud, offline = submission_certs(data)
     return len(cloud) == 1 and not offline
+
+
+def after_submit(data: Data) -> str:
+    """After 確認提交: offline only (R19), one cloud-sign certificate (R18), or a choice."""
+    if all_non_cloud(data):
+        return "offline_done"
+    if only_one_cloud_cert(data):
+        return "precheck"  # which selects that one certificate
+    return "activation_select"
+
+
+AFTER_SUBMIT = Choice(
+    "after_submit", after_submit, ("offline_done", "precheck", "activation_select")
+)
 
 
 def needs_new_password(data: Data) -> bool:

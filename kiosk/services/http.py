@@ -252,8 +252,8 @@ class JsonHttpClient:
 
     @staticmethod
     def _error_from(resp: requests.Response, request_id: str) -> BackendError:
-        cls = error_class_for(resp.status_code)
         envelope = _error_envelope(resp)
+        cls = error_class_for(resp.status_code, str(envelope["code"]) if envelope else None)
         if envelope is None:
             # A proxy's HTML page or an empty body: the status says which kind, but there is
             # no server help code to show, so the kiosk's "unexpected answer" text is used.

@@ -1,0 +1,128 @@
+"""The pending list and step 1: verify every email address of the renewal (R2-R7)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kiosk.flows import views
+from kiosk.flows.context import FlowContext, InputProblem, stripped
+from kiosk.flows.inputs import choice, six_digit_code
+from kiosk.flows.signals import AddressVerified, CapReached
+from kiosk.flows.validation import code_problems
+from kiosk.flows.views import all_emails_verified, iso
+from kiosk.flows.wizard import STAY, Choice, Data, Route, StepDef
+from kiosk.services.errors import EmailCodeLocked, EmailCodeUsed, EmailCodeWrong
+
+STAFF = "staff"
+
+# After 驗證 on the list: that address's code page; on past a list all verified (R7).
+ADDRESS_CHOSEN = Choice(
+    "address_chosen",
+    lambda d: "email_code" if d.get("address") else ("consent" if all_emails_verified(d) else STAY),
+    ("email_code", "consent", STAY),
+)
+# A code asked for stays on the page; a code verified goes back to the list.
+CODE_VERIFIED = Choice(
+    "code_verified", lambda d: STAY if d.get("address") else "emails", (STAY, "emails")
+)
+
+
+def steps(ctx: FlowContext) -> dict[str, StepDef]:
+    def load_emails(data: Data) -> None:
+        data["emails"] = ctx.call(
+            "registry.emails", ctx.services.registry.emails, ctx.holder(), ctx.renewal_id()
+        )
+
+    def accept_emails(data: Data, inputs: Mapping[str, object]) -> None:
+        address = stripped(inputs, "address")
+        data.pop("address", None)
+        if not address:
+            if all_emails_verified(data):
+                return
+            raise InputProblem(["email.list"])
+        known = {e.address: e for e in data.get("emails") or []}
+        if address not in known:
+            raise InputProblem(["email.not_in_renewal"])
+        data.pop("code_sent", None)
+        status = known[address]
+        if status.verified_at is not None:
+            return  # R7: verified earlier (same record, within 30 days): no new code needed
+        data["address"] = address
+        if status.code_expires_at is not None:
+            data["code_expires_at"] = iso(status.code_expires_at)
+
+    def accept_email_code(data: Data, inputs: Mapping[str, object]) -> None:
+        action = str(inputs.get("action") or ("verify" if inputs.get("code") else "request"))
+        address = str(data["address"])
+        if action == "request":
+            sent = ctx.call(
+                "registry.request_email_code",
+                ctx.services.registry.request_email_code,
+                ctx.holder(),
+                ctx.renewal_id(),
+                address,
+            )
+            data["code_sent"] = True
+            data["code_expires_at"] = iso(sent.expires_at)
+            return
+        code = stripped(inputs, "code")
+        if problems := code_problems(code):
+            raise InputProblem(problems)
+        try:
+            ctx.call(
+                "registry.verify_email_code",
+                ctx.services.registry.verify_email_code,
+                ctx.holder(),
+                ctx.renewal_id(),
+                address,
+                code,
+            )
+        except EmailCodeWrong as err:
+            ctx.count_failure(
+                err,
+                "email_code_failures",
+                ctx.caps.email_code_failures,
+                server_says_last=err.details.get("attempts_left") == 0,
+            )
+            raise
+        except EmailCodeUsed as err:
+            # Used already, to verify this very address (another session, or an answer
+            # that got lost): it is 已驗證, back to the list.
+            if address_verified(address):
+                data.pop("address", None)
+                raise AddressVerified.of(err) from err
+            raise
+        for key in ("address", "code_sent", "code_expires_at"):
+            data.pop(key, None)
+
+    def address_verified(address: str) -> bool:
+        emails = ctx.call(
+            "registry.emails", ctx.services.registry.emails, ctx.holder(), ctx.renewal_id()
+        )
+        return any(e.address == address and e.verified_at is not None for e in emails)
+
+    return {
+        # R3: every record is pre-selected and cannot be deselected; nothing to choose.
+        "pending": StepDef(next="emails", can_back=False, present=views.pending),
+        "emails": StepDef(
+            load=load_emails,
+            accept=accept_emails,
+            next=ADDRESS_CHOSEN,
+            inputs=(choice("address"),),
+            step_number=1,
+            can_back=False,
+            present=views.emails,
+        ),
+        "email_code": StepDef(
+            accept=accept_email_code,
+            next=CODE_VERIFIED,
+            on_error={
+                CapReached: Route(STAFF, tell=True),
+                EmailCodeLocked: Route(STAFF, tell=True),
+                AddressVerified: "emails",
+            },
+            inputs=(choice("action"), six_digit_code("code")),
+            step_number=1,
+            present=views.email_code,
+        ),
+    }

@@ -1,0 +1,107 @@
+"""Step 2: consent to the identification bureau, the ID-card check, the live photo (R9-R12)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kiosk.flows import views
+from kiosk.flows.context import FlowContext, InputProblem
+from kiosk.flows.inputs import flag, photo
+from kiosk.flows.signals import CapReached, Missing
+from kiosk.flows.wizard import BYTES_LIKE, Data, OnError, Route, StepDef
+from kiosk.services.errors import PHOTO_RETAKE, ConsentStale, IdInvalid, IdUnsupported
+
+STAFF = "staff"
+
+
+def steps(ctx: FlowContext) -> dict[str, StepDef]:
+    def accept_consent(data: Data, inputs: Mapping[str, object]) -> None:
+        if inputs.get("agree") is not True:
+            raise InputProblem(["consent.required"])
+        consent = ctx.call(
+            "bureau.consent", ctx.services.bureau.consent, ctx.holder(), ctx.renewal_id()
+        )
+        data["_consent_token"] = consent.consent_token
+
+    def consent_token(data: Data) -> str:
+        token = data.get("_consent_token")
+        if not token:
+            raise Missing("consent token")
+        return str(token)
+
+    def accept_id_check(data: Data, inputs: Mapping[str, object]) -> None:
+        ctx.call(
+            "registry.check_identity",
+            ctx.services.registry.check_identity,
+            ctx.holder(),
+            ctx.renewal_id(),
+            consent_token(data),
+        )
+
+    def accept_photo(data: Data, inputs: Mapping[str, object]) -> None:
+        jpeg = inputs.get("photo_jpeg")
+        if not isinstance(jpeg, BYTES_LIKE) or not len(jpeg):
+            raise InputProblem(["photo.missing"])
+        token = consent_token(data)
+        try:
+            match = ctx.call(
+                "bureau.match_face",
+                ctx.services.bureau.match_face,
+                ctx.holder(),
+                ctx.renewal_id(),
+                token,
+                jpeg,  # no copy: the caller's buffer is wiped after the step
+            )
+        except PHOTO_RETAKE as err:  # R12: retake
+            ctx.count_failure(err, "retakes", ctx.caps.photo_retakes)
+            raise
+        ctx.call(
+            "registry.record_face_match",
+            ctx.services.registry.record_face_match,
+            ctx.holder(),
+            ctx.renewal_id(),
+            match.match_id,
+        )
+        data["score"] = match.score
+        data["threshold"] = match.threshold
+        data.pop("_consent_token", None)
+
+    # The consent went stale or was never given (resumed): ask for it again.
+    back_to_consent: OnError = {ConsentStale: "consent", Missing: "consent"}
+    return {
+        "consent": StepDef(
+            accept=accept_consent,
+            next="id_check",
+            inputs=(flag("agree", "consent.required"),),
+            step_number=2,
+            can_back=False,
+            present=views.says("consent.text", "consent.checkbox"),
+        ),
+        "id_check": StepDef(
+            accept=accept_id_check,
+            next="photo",
+            on_error={IdUnsupported: "id_unsupported", IdInvalid: "id_invalid", **back_to_consent},
+            step_number=2,
+            auto=True,
+            present=views.says("id.checking"),
+        ),
+        # 上一步 returns to the consent (id_check is a check, not a page): the way out of
+        # a photo page whose camera is missing, without starting over.
+        "photo": StepDef(
+            accept=accept_photo,
+            next="face_result",
+            on_error={CapReached: Route(STAFF, tell=True), **back_to_consent},
+            inputs=(photo("photo_jpeg"),),
+            step_number=2,
+            present=views.photo,
+        ),
+        "face_result": StepDef(
+            next="confirm", step_number=2, can_back=False, present=views.face_result
+        ),
+        "id_unsupported": StepDef(
+            last=True, step_number=2, can_back=False, present=views.id_refused("id.unsupported")
+        ),  # R10
+        "id_invalid": StepDef(
+            last=True, step_number=2, can_back=False, present=views.id_refused("id.invalid")
+        ),  # R11
+    }
