@@ -44,3 +44,11 @@ bench: sysdeps $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# docs/flow.svg: the renewal's navmap drawn from the code (`kiosk flow graph`), with Debian's graphviz.
+.PHONY: docs
+docs: $(STAMP)
+	@$(MAKE) --no-print-directory sysdeps PKGS="graphviz"
+	$(VENV)/bin/kiosk flow graph > docs/flow.dot.tmp
+	dot -Tsvg docs/flow.dot.tmp -o docs/flow.svg
+	rm -f docs/flow.dot.tmp

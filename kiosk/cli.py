@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kiosk.ui.demo", "run the kiosk against an embedded sandbox backend"),
     "walkthrough": ("kiosk.walkthrough", "drive a scripted renewal headless, JSON per step"),
     "settings": ("kiosk.settings_cli", "list, get, set or unset this terminal's settings"),
+    "flow": ("kiosk.flows.graph", "print the renewal's navmap (`kiosk flow graph`: DOT)"),
 }
 
 

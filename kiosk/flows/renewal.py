@@ -98,7 +98,7 @@ def navmap(ctx: FlowContext) -> dict[str, StepDef]:
     steps: dict[str, StepDef] = {}
     for stage in (signin, emails, identity, submit, activation):
         steps.update(stage.steps(ctx))
-    steps[STAFF] = StepDef(last=True, can_back=False, present=views.staff)
+    steps[STAFF] = StepDef(page="generic", last=True, can_back=False, present=views.staff)
     return steps
 
 

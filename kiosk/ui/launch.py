@@ -78,9 +78,7 @@ def add_window_arguments(parser: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         help="full screen, no decorations",
     )
-    parser.add_argument(
-        "--camera", help="webcam index, video file, or 'synthetic' (default: 0)"
-    )
+    parser.add_argument("--camera", help="webcam index, video file, or 'synthetic' (default: 0)")
     parser.add_argument(
         "--idle-seconds",
         type=float,
@@ -239,11 +237,9 @@ def show_window(window: QWidget, *, fullscreen: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.ui.app import ensure_app, has_display, quit_on_sigint
+    from kiosk.ui.app import ensure_app, has_display, no_display_help, quit_on_sigint
 
     if not has_display() and not os.environ.get(QUIT_AFTER_FIRST_PAINT):
-        from kiosk.ui.demo import no_display_help
-
         sys.stderr.write(no_display_help("kiosk run"))
         return 2
     app = ensure_app()

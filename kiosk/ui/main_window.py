@@ -33,8 +33,8 @@ from kiosk.ui.pages import (
     Page,
     message_help_code,
     message_text,
-    page_class_for,
 )
+from kiosk.ui.registry import page_class_for
 from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr
 from kiosk.ui.widgets import BusyOverlay, ErrorPanel, StepIndicator
 from kiosk.ui.worker import Op, db_executor
@@ -293,7 +293,7 @@ class MainWindow(QMainWindow):
             self.page.refused(view)
             self._sync_nav()
         else:
-            page = page_class_for(step_id)()
+            page = page_class_for(step_id, str(getattr(view, "page", "") or ""))()
             self._install(page, view)
             number = int(getattr(view, "step_number", 0) or 0)
             self.steps.set_current(number)

@@ -1,4 +1,5 @@
-"""Pages of the wizard: one class per flow step id, registered in PAGES.
+"""Pages of the wizard: the base `Page`, the fields page and the first screen. Which page
+shows which step is the navmap's `page` key, resolved by kiosk/ui/registry.py.
 
 A page renders one StepView and turns its widgets back into the inputs dict the flow's
 `submit()` takes (`apply()`). It says whether Next may be pressed through `valid` / `busy` /
@@ -14,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -134,8 +135,6 @@ class Page(QWidget):
     updated = Signal()
     submit_requested = Signal(dict)
 
-    # Step ids this page class stands for (filled by @register).
-    step_ids: ClassVar[tuple[str, ...]] = ()
     # Whether the shell shows its Next button for this page (a page may change it).
     shows_next: bool = True
     # Whether Next is shown on a last step too (an end state with a way on, e.g. R20/R21).
@@ -299,27 +298,6 @@ def _clear_layout(layout: Any) -> None:
             widget.deleteLater()
         elif item.layout() is not None:
             _clear_layout(item.layout())
-
-
-PAGES: dict[str, type[Page]] = {}
-
-
-def register(*step_ids: str) -> Callable[[type[Page]], type[Page]]:
-    def deco(cls: type[Page]) -> type[Page]:
-        cls.step_ids = tuple(step_ids)
-        for sid in step_ids:
-            PAGES[sid] = cls
-        return cls
-
-    return deco
-
-
-def page_class_for(step_id: str) -> type[Page]:
-    # The step pages register on import, which waits until the first step after the first
-    # screen: the first screen is painted sooner (bench/startup.py).
-    import kiosk.ui.steps  # noqa: F401
-
-    return PAGES.get(step_id, GenericPage)
 
 
 class _FocusWatcher(QObject):

@@ -29,7 +29,8 @@ from kiosk.flows.messages import message
 from kiosk.flows.renewal import StepView
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.pages import CONTEXT, page_class_for
+from kiosk.ui.pages import CONTEXT
+from kiosk.ui.registry import page_class_for
 from kiosk.ui.steps import (
     EidPage,
     EmailCodePage,

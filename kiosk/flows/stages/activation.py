@@ -223,6 +223,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
     }
     return {
         "activation_select": StepDef(
+            page="activation_select",
             accept=accept_select,
             next="precheck",
             inputs=(choice("cert_ids"),),
@@ -231,6 +232,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.activation_select,
         ),
         "precheck": StepDef(
+            page="progress",
             accept=accept_precheck,
             next="activation_form",
             on_error=refusals,
@@ -238,6 +240,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             auto=True,
         ),
         "activation_form": StepDef(
+            page="activation_form",
             load=load_activation_form,
             accept=accept_activation,
             next="activation_progress",
@@ -247,6 +250,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.activation_form,
         ),
         "activation_progress": StepDef(
+            page="progress",
             accept=accept_progress,
             next=JOB_STATE,
             on_error={JobFailed: Route(STAFF, tell=True), Missing: "activation_form"},
@@ -255,17 +259,23 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             can_back=False,
             present=views.activation_progress,
         ),
-        "done": StepDef(last=True, step_number=4, can_back=False, present=views.done),
+        "done": StepDef(page="done", last=True, step_number=4, can_back=False, present=views.done),
         "offline_done": StepDef(
-            last=True, step_number=4, can_back=False, present=views.offline_done
+            page="done", last=True, step_number=4, can_back=False, present=views.offline_done
         ),
         # End states with a way forward, for the holder who wants it there and then:
         # R20 revoke on the linked page, then 激活證書 runs the check again (submit {});
         # R21 the registry sent the renewal back to identity verification (submit {}).
         "revoke_first": StepDef(
-            last=True, step_number=4, can_back=True, next="precheck", present=views.revoke_first
+            page="revoke_first",
+            last=True,
+            step_number=4,
+            can_back=True,
+            next="precheck",
+            present=views.revoke_first,
         ),
         "reverify": StepDef(
+            page="reverify",
             last=True,
             step_number=4,
             can_back=False,

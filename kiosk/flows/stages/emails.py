@@ -103,8 +103,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
 
     return {
         # R3: every record is pre-selected and cannot be deselected; nothing to choose.
-        "pending": StepDef(next="emails", can_back=False, present=views.pending),
+        "pending": StepDef(page="pending", next="emails", can_back=False, present=views.pending),
         "emails": StepDef(
+            page="emails",
             load=load_emails,
             accept=accept_emails,
             next=ADDRESS_CHOSEN,
@@ -114,6 +115,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.emails,
         ),
         "email_code": StepDef(
+            page="email_code",
             accept=accept_email_code,
             next=CODE_VERIFIED,
             on_error={

@@ -70,6 +70,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
     back_to_consent: OnError = {ConsentStale: "consent", Missing: "consent"}
     return {
         "consent": StepDef(
+            page="consent",
             accept=accept_consent,
             next="id_check",
             inputs=(flag("agree", "consent.required"),),
@@ -78,6 +79,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.says("consent.text", "consent.checkbox"),
         ),
         "id_check": StepDef(
+            page="progress",
             accept=accept_id_check,
             next="photo",
             on_error={IdUnsupported: "id_unsupported", IdInvalid: "id_invalid", **back_to_consent},
@@ -88,6 +90,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         # 上一步 returns to the consent (id_check is a check, not a page): the way out of
         # a photo page whose camera is missing, without starting over.
         "photo": StepDef(
+            page="photo",
             accept=accept_photo,
             next="face_result",
             on_error={CapReached: Route(STAFF, tell=True), **back_to_consent},
@@ -96,12 +99,24 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.photo,
         ),
         "face_result": StepDef(
-            next="confirm", step_number=2, can_back=False, present=views.face_result
+            page="certificates",
+            next="confirm",
+            step_number=2,
+            can_back=False,
+            present=views.face_result,
         ),
         "id_unsupported": StepDef(
-            last=True, step_number=2, can_back=False, present=views.id_refused("id.unsupported")
+            page="generic",
+            last=True,
+            step_number=2,
+            can_back=False,
+            present=views.id_refused("id.unsupported"),
         ),  # R10
         "id_invalid": StepDef(
-            last=True, step_number=2, can_back=False, present=views.id_refused("id.invalid")
+            page="generic",
+            last=True,
+            step_number=2,
+            can_back=False,
+            present=views.id_refused("id.invalid"),
         ),  # R11
     }

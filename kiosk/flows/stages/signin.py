@@ -63,12 +63,14 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
 
     return {
         "sign_in": StepDef(
+            page="sign_in",
             accept=accept_sign_in,
             next="sign_in_code",
             inputs=(ID_NUMBER,),
             present=views.says("signin.id_number"),
         ),
         "sign_in_code": StepDef(
+            page="sign_in",
             accept=accept_sign_in_code,
             next="routing",
             on_error={
@@ -80,6 +82,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.sign_in_code,
         ),
         "staff_login": StepDef(
+            page="sign_in",
             accept=accept_staff_login,
             next="staff_lookup",
             inputs=(
@@ -89,6 +92,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.says("staff.login"),
         ),
         "staff_lookup": StepDef(
+            page="sign_in",
             accept=accept_staff_lookup,
             next="routing",
             on_error={Missing: "staff_login"},
@@ -97,6 +101,10 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.says("staff.lookup"),
         ),
         # Where the holder's renewal stands (a backend read); retried by submit({}).
-        "routing": StepDef(accept=accept_routing, next=resume.STANDING, auto=True, can_back=False),
-        "nothing_pending": StepDef(last=True, can_back=False, present=views.says("pending.none")),
+        "routing": StepDef(
+            page="generic", accept=accept_routing, next=resume.STANDING, auto=True, can_back=False
+        ),
+        "nothing_pending": StepDef(
+            page="generic", last=True, can_back=False, present=views.says("pending.none")
+        ),
     }

@@ -168,6 +168,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
 
     return {
         "confirm": StepDef(
+            page="certificates",
             load=load_application,
             next="declaration",
             step_number=3,
@@ -175,6 +176,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.application("confirm.intro"),
         ),
         "declaration": StepDef(
+            page="declaration",
             accept=accept_declaration,
             next="eid",
             inputs=(flag("agree", "declaration.required"),),
@@ -182,6 +184,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.application("declaration.checkbox", declaration=True),
         ),
         "eid": StepDef(
+            page="eid",
             load=load_application,
             accept=accept_eid,
             next=IDENTIFIED,
@@ -195,6 +198,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.eid,
         ),
         "esign": StepDef(
+            page="progress",
             accept=accept_esign,
             next="signed",
             on_error={AssertionSpent: Route("eid", tell=True), Missing: "eid"},
@@ -203,12 +207,14 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             can_back=False,
         ),
         "signed": StepDef(
+            page="certificates",
             next="review",
             step_number=3,
             can_back=False,
             present=views.says("sign.success"),  # R16
         ),
         "review": StepDef(
+            page="certificates",
             load=load_application,
             accept=accept_review,
             next="submitted",
@@ -217,12 +223,14 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.application("review.intro"),
         ),
         "submitted": StepDef(
+            page="certificates",
             next=views.AFTER_SUBMIT,
             step_number=3,
             can_back=False,
             present=views.says("submit.success"),  # R16
         ),
         "eid_unavailable": StepDef(
+            page="generic",
             last=True,
             step_number=3,
             can_back=False,
