@@ -99,14 +99,17 @@ TRANSLATIONS: Mapping[str, Mapping[str, str]] = MappingProxyType(
 
 BINDING_NOTE = Text(
     "",
-    "O texto em chinês é o texto vinculativo; a tradução portuguesa serve apenas de referência.",
+    "O texto em chinês é o texto vinculativo; a tradução portuguesa serve apenas de "
+    "referência.",
     "The Chinese text is the binding text; the English translation is for reference only.",
 )
 
 
 def translations(points: Sequence[str]) -> dict[str, list[str | None]]:
     """For each of pt and en: the translation of each point, None where there is none."""
-    return {lang: [TRANSLATIONS.get(p, {}).get(lang) for p in points] for lang in ("pt", "en")}
+    return {
+        lang: [TRANSLATIONS.get(p, {}).get(lang) for p in points] for lang in ("pt", "en")
+    }
 
 
 def binding_notes() -> dict[str, str]:

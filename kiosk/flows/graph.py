@@ -15,6 +15,7 @@ from typing import cast
 
 from kiosk.flows.context import FlowContext
 from kiosk.flows.journal import MemoryJournal
+from kiosk.flows.signals import Derived
 from kiosk.flows.wizard import STAY, StepDef
 from kiosk.services.api import Services
 
@@ -27,8 +28,11 @@ def renewal_navmap() -> dict[str, StepDef]:
 
 
 def error_label(cls: type[BaseException]) -> str:
-    code = getattr(cls, "code", "")
-    return str(code) if code else cls.__name__
+    """The help code; a flow signal's name, with the code it stands for when only one."""
+    code = str(getattr(cls, "code", "") or "")
+    if issubclass(cls, Derived) or not code:
+        return f"{cls.__name__} {code}".strip()
+    return code
 
 
 def edges(steps: Mapping[str, StepDef]) -> Iterator[tuple[str, str, str, bool]]:

@@ -449,7 +449,8 @@ CATALOG: Mapping[str, Text] = MappingProxyType(
             "驗證碼錯誤次數過多，此電郵地址已暫時鎖定至 {until}（約 {minutes} 分鐘）。",
             "Demasiados códigos errados: o endereço está bloqueado até às {until} (cerca de "
             "{minutes} minutos).",
-            "Too many wrong codes: this address is locked until {until} (about {minutes} minutes).",
+            "Too many wrong codes: this address is locked until {until} (about {minutes} "
+            "minutes).",
             "AC-AB-0011",
         ),
         "email.code_still_valid": Text(

@@ -78,6 +78,7 @@ log = logging.getLogger("kiosk.flows.renewal")
 
 STAFF = "staff"
 STARTS = ("sign_in", "staff_login", "staff_lookup", "routing")
+MAX_BACKOFF_MS = 30_000
 
 # Terminal steps and what they mean for the holder (the walkthrough's `outcome`).
 OUTCOMES: Mapping[str, str] = {
@@ -118,6 +119,9 @@ class StepView:
     errors: tuple[Message, ...] = ()  # every problem when several (client validation)
     specs: tuple[InputSpec, ...] = ()  # what each input is (kiosk/flows/inputs.py)
     page: str = ""  # the page key of the step (its navmap entry's `page`, else the step id)
+    # When the UI should submit {} again by itself (a running job), None: never. After a
+    # failed try it backs off, doubling up to MAX_BACKOFF_MS: a person is standing there.
+    retry_after_ms: int | None = None
 
     def spec(self, name: str) -> InputSpec | None:
         return next((s for s in self.specs if s.name == name), None)
@@ -149,6 +153,7 @@ class RenewalFlow:
         self.ctx.step = lambda: self._wizard.current_step or ""
         self._wizard = Wizard(navmap(self.ctx))
         self._last = _Outcome()
+        self._poll_failures = 0  # failed tries in a row of a polling step
         # Called with every step view entered, auto steps included (walkthrough, audit UI).
         self.observers: list[Callable[[StepView], None]] = []
 
@@ -243,9 +248,11 @@ class RenewalFlow:
             return self._view()
         except BackendError as err:
             self._last = _Outcome(error=self.ctx.error_message(err))
+            self._poll_failures += 1
             return self._view()
         finally:
             _wipe_inputs(inputs)
+        self._poll_failures = 0
         if new_step != step or len(self._wizard.stack) != before:
             return self._entered()
         self._notify()
@@ -273,6 +280,7 @@ class RenewalFlow:
         self._wizard.reset()
         self.ctx.forget()
         self._last = _Outcome()
+        self._poll_failures = 0
 
     def abandon(self) -> None:
         """The holder has gone: close their journal entry; the backend keeps its records."""
@@ -324,7 +332,9 @@ class RenewalFlow:
                 self._advance({})
             except BackendError as err:
                 self._last.error = self.ctx.error_message(err)
+                self._poll_failures += 1
                 return self._view()
+            self._poll_failures = 0
             if (self._wizard.current_step, len(self._wizard.stack)) == before:
                 return self._view()  # the check asked to stay (e.g. activation still running)
 
@@ -403,7 +413,15 @@ class RenewalFlow:
             errors=self._last.errors,
             specs=specs,
             page=spec.page or step,
+            retry_after_ms=self._retry_after_ms(spec),
         )
+
+    def _retry_after_ms(self, spec: StepDef) -> int | None:
+        if not spec.poll_ms:
+            return None
+        if self._last.error is None:
+            return spec.poll_ms
+        return int(min(spec.poll_ms * 2 ** max(1, self._poll_failures), MAX_BACKOFF_MS))
 
 
 def _wipe_inputs(inputs: Mapping[str, object]) -> None:

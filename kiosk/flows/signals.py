@@ -7,9 +7,14 @@ from, so the screen still shows that error's message and help code (求助碼).
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import ClassVar, TypeVar
 
-from kiosk.services.errors import BackendError
+from kiosk.services.errors import (
+    ActivationUnderway,
+    BackendError,
+    EmailCodeUsed,
+    SignatureFailed,
+)
 
 E = TypeVar("E", bound="Derived")
 
@@ -18,6 +23,8 @@ class Derived(BackendError):
     """A flow signal standing for the backend error `cause`."""
 
     kind = "flow"
+    # The help code this signal always stands for, when only one does (for `kiosk flow graph`).
+    code: ClassVar[str] = ""
 
     @classmethod
     def of(cls: type[E], cause: BackendError) -> E:
@@ -39,13 +46,19 @@ class CapReached(Derived):
 class FollowJob(Derived):
     """Activated or activating already by a job the kiosk found: follow it (R26)."""
 
+    code = ActivationUnderway.code
+
 
 class AddressVerified(Derived):
     """A used email code, for an address that is verified now: back to the list."""
 
+    code = EmailCodeUsed.code
+
 
 class AssertionSpent(Derived):
     """The e-ID assertion is used or expired: identify again (R15)."""
+
+    code = SignatureFailed.code
 
 
 class JobFailed(Derived):

@@ -223,6 +223,8 @@ def emails(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
 def email_code(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
     out["address"] = data.get("address")
     out["code_expires_at"] = data.get("code_expires_at")
+    # R5: a new code can be asked for once the last one has run out.
+    out["can_request_code_at"] = data.get("code_expires_at")
     out["code_sent"] = bool(data.get("code_sent"))
     if data.get("code_sent"):
         msgs.append(message("email.code_sent"))  # R5

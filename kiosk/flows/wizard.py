@@ -57,6 +57,15 @@ OnError = Mapping[type[Exception], str | Route]
 
 
 @dataclass(frozen=True)
+class InputsBy:
+    """Inputs that depend on the data (R22: a new password only when the account needs
+    one), with every variant declared so the contract can be read without data."""
+
+    pick: Callable[[Data], tuple[InputSpec, ...]]
+    variants: tuple[tuple[InputSpec, ...], ...]
+
+
+@dataclass(frozen=True)
 class StepDef:
     next: str | Choice | None = None
     accept: AcceptFn | None = None
@@ -65,12 +74,15 @@ class StepDef:
     # Errors of the accept hook (classes from kiosk/services/errors.py or flow signals)
     # and the step each leads to; anything else leaves the wizard on the step.
     on_error: OnError = field(default_factory=dict)
-    inputs: tuple[InputSpec, ...] | Callable[[Data], tuple[InputSpec, ...]] = ()
+    inputs: tuple[InputSpec, ...] | InputsBy = ()
     # The UI's page for the step, by key (kiosk/ui/registry.py); "" = the step id.
     page: str = ""
     step_number: int = 0
     can_back: bool = True
     auto: bool = False  # runs its accept at once, with no inputs (a backend check)
+    # A step that stays while something runs (the activation job): the UI submits {} again
+    # after the view's `retry_after_ms`, this often, backing off after failures.
+    poll_ms: int = 0
     # What the step shows: its view model and messages (kiosk/flows/views.py).
     present: Callable[..., None] | None = None
 
@@ -90,7 +102,16 @@ class StepDef:
         return None
 
     def input_specs(self, data: Data) -> tuple[InputSpec, ...]:
-        return self.inputs(data) if callable(self.inputs) else self.inputs
+        return self.inputs.pick(data) if isinstance(self.inputs, InputsBy) else self.inputs
+
+    def declared_specs(self) -> dict[str, InputSpec]:
+        """Every input the step may ask for, by name (the first variant's spec wins)."""
+        variants = self.inputs.variants if isinstance(self.inputs, InputsBy) else (self.inputs,)
+        out: dict[str, InputSpec] = {}
+        for variant in variants:
+            for spec in variant:
+                out.setdefault(spec.name, spec)
+        return out
 
 
 @dataclass(frozen=True)

@@ -138,6 +138,7 @@ ACTIVATION_FAILED = "AC-AB-0033"  # a job's error code when it names none
 NothingPending = _code("AC-AB-0003", "NothingPending", "No renewal pending (or unknown).")
 PhotoTooLarge = _code("AC-AB-0005", "PhotoTooLarge", "Request (photo) too large: retake.")
 EmailCodeWrong = _code("AC-AB-0008", "EmailCodeWrong", "Wrong email code (attempts_left).")
+EmailCodeExpired = _code("AC-AB-0009", "EmailCodeExpired", "Email code expired (R5).")
 EmailCodeUsed = _code("AC-AB-0010", "EmailCodeUsed", "Email code used already.")
 EmailCodeLocked = _code("AC-AB-0011", "EmailCodeLocked", "Too many wrong email codes.")
 ReverifyIdentity = _code("AC-AB-0014", "ReverifyIdentity", "R21: verify identity again.")

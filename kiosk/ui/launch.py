@@ -193,10 +193,12 @@ def flow_factory(config: BackendConfig, journal: Any = None) -> Any:
     def build(lang: str) -> Any:
         from kiosk.flows.renewal import RenewalFlow, RetryCaps
         from kiosk.services.factory import build_services
+        from kiosk.ui.worker import on_db_thread
 
         return RenewalFlow(
             build_services(config),
-            journal if journal is not None else make_journal(),
+            # Built on the flow's thread; every journal call runs on the database thread.
+            on_db_thread(journal if journal is not None else make_journal()),
             lang=lang,
             # Activation may take minutes (R26): answer after a few seconds so the holder
             # sees the progress page, which asks again, instead of a frozen busy overlay.
@@ -298,9 +300,9 @@ def close_on_quit(app: QApplication, flow: LazyFlow, journal: Any = None) -> Cal
     connection pools and the journal."""
 
     def shutdown() -> None:
-        from kiosk.ui.worker import db_executor
+        from kiosk.ui.worker import wait_idle
 
-        if not db_executor().waitForDone(10_000):
+        if not wait_idle(10_000):
             log.warning("a flow step was still running at exit")
         built = flow.built
         if built is not None:

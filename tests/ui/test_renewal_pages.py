@@ -25,6 +25,7 @@ from ui_helpers import (
     wait_step,
 )
 
+from kiosk.flows.inputs import InputSpec, flag
 from kiosk.flows.messages import message
 from kiosk.flows.renewal import StepView
 from kiosk.services.sandbox_admin import SandboxAdmin
@@ -397,7 +398,10 @@ def test_a_step_without_its_own_page_still_shows_its_messages_and_fields(qtbot: 
     assert "請聯繫櫃檯職員" in texts  # its title
     shot(page, "staff_handoff_generic")
     # Any inputs it declares become fields a person can fill in.
-    view = StepView("unknown_step", 0, {}, (), None, False, False, ("id_number", "agree"))
+    specs = (InputSpec("id_number", "text", "id", 1, 20), flag("agree", "consent.required"))
+    view = StepView(
+        "unknown_step", 0, {}, (), None, False, False, ("id_number", "agree"), specs=specs
+    )
     page = page_class_for("unknown_step")()
     qtbot.addWidget(page)
     page.show_view(view, "en")

@@ -14,7 +14,7 @@ from kiosk.flows.journal import OPEN
 from kiosk.flows.signals import CapReached, FollowJob, JobFailed, Missing
 from kiosk.flows.validation import confirmation_problems, password_problems, phrase_problems
 from kiosk.flows.views import needs_new_password, only_one_cloud_cert, submission_certs
-from kiosk.flows.wizard import STAY, Choice, Data, OnError, Route, StepDef
+from kiosk.flows.wizard import STAY, Choice, Data, InputsBy, OnError, Route, StepDef
 from kiosk.services.api import ActivationJob, Certificate, CertType
 from kiosk.services.errors import (
     ACTIVATION_FAILED,
@@ -46,11 +46,11 @@ NEW_PASSWORD = (
 )
 
 
-def activation_inputs(data: Data) -> tuple[InputSpec, ...]:
-    """R22: a new password and its confirmation only when the account needs one."""
-    if needs_new_password(data):
-        return NEW_PASSWORD
-    return (EXISTING_PASSWORD, revocation_phrase())
+EXISTING = (EXISTING_PASSWORD, revocation_phrase())
+# R22: a new password and its confirmation only when the account needs one.
+ACTIVATION_INPUTS = InputsBy(
+    lambda d: NEW_PASSWORD if needs_new_password(d) else EXISTING, (NEW_PASSWORD, EXISTING)
+)
 
 
 def steps(ctx: FlowContext) -> dict[str, StepDef]:
@@ -245,7 +245,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             accept=accept_activation,
             next="activation_progress",
             on_error={**refusals, CapReached: Route(STAFF, tell=True)},
-            inputs=activation_inputs,
+            inputs=ACTIVATION_INPUTS,
             step_number=4,
             present=views.activation_form,
         ),
@@ -257,6 +257,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             step_number=4,
             auto=True,
             can_back=False,
+            poll_ms=1000,
             present=views.activation_progress,
         ),
         "done": StepDef(page="done", last=True, step_number=4, can_back=False, present=views.done),

@@ -15,6 +15,7 @@ from kiosk.services.errors import EidFaceFailed, EidLocked, SmsCodeExpired, SmsC
 
 STAFF = "staff"
 ID_NUMBER = InputSpec("id_number", "text", "id", 1, 20)
+STAFF_PASSWORD = InputSpec("password", "secret", "password", 1)
 
 
 def steps(ctx: FlowContext) -> dict[str, StepDef]:
@@ -87,7 +88,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             next="staff_lookup",
             inputs=(
                 InputSpec("username", "text", "free", 1),
-                InputSpec("password", "secret", "password", 1),
+                STAFF_PASSWORD,
             ),
             present=views.says("staff.login"),
         ),

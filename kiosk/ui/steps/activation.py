@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -29,6 +29,9 @@ from kiosk.ui.steps.common import find_message, other_messages, view_data
 from kiosk.ui.texts import tr
 from kiosk.ui.widgets import CertificateCard, label, set_role
 
+if TYPE_CHECKING:
+    from kiosk.flows.renewal import StepView
+
 log = logging.getLogger("kiosk.ui.steps")
 
 
@@ -43,7 +46,7 @@ class ActivationSelectPage(Page):
             self.chosen = {str(c.cert.get("cert_id")) for c in self.cards if c.checked}
         super().retranslate(lang)
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         data = view_data(view)
         self.add_messages(other_messages(view, "activation.next"))
         tabs = QTabWidget()
@@ -149,7 +152,7 @@ class RuleButton(QPushButton):
 class ActivationFormPage(FieldsPage):
     """R22-R24: "雲簽"用戶名稱 shown; password (and confirmation), revocation phrase, ⓘ."""
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         data = view_data(view)
         self.add_title("step.activation_form")
         # activation.form is the title itself; the rules live behind the ⓘ buttons.
@@ -202,33 +205,28 @@ class ProgressPage(Page):
     """R26: activation runs in the background; the page asks the flow again until done."""
 
     shows_next = False
-    POLL_MS = 1000
-    MAX_BACKOFF_MS = 30_000
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         self.add_title(f"step.{view.step_id}")
         self.add_messages(getattr(view, "messages", ()))
         self.body.addStretch(1)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(lambda: self.submit_requested.emit({}))
-        self.failures = 0
-        self.polls = view.step_id == "activation_progress"
+        # The flow says whether and when to ask again (StepView.retry_after_ms).
+        self.polls = view.retry_after_ms is not None
         # After an outage the holder can also ask again at once (重試 submits {}).
         self.shows_next = False
         if self.polls:
             self._timer.start(self._delay(view))
 
-    def _delay(self, view: Any) -> int:
-        if getattr(view, "error", None) is None:
-            self.failures = 0
-            return self.POLL_MS
-        # A retryable error (connection, timeout): ask again later, backing off up to 30 s.
-        self.failures += 1
-        return int(min(self.POLL_MS * 2**self.failures, self.MAX_BACKOFF_MS))
+    @staticmethod
+    def _delay(view: StepView) -> int:
+        return int(view.retry_after_ms or 0)
 
-    def refused(self, view: Any) -> None:
-        if self.polls and getattr(view, "error", None) is not None:
+    def refused(self, view: StepView) -> None:
+        self.polls = view.retry_after_ms is not None
+        if self.polls and view.error is not None:
             self.shows_next = True
             self.updated.emit()
             self._timer.start(self._delay(view))
@@ -252,7 +250,7 @@ class DonePage(Page):
 
     shows_next = False
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         data = view_data(view)
         self.add_title(f"step.{view.step_id}")
         self.add_messages(getattr(view, "messages", ()))
@@ -304,7 +302,7 @@ class RevokeFirstPage(Page):
 
     next_on_last = True
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         self.add_title("step.revoke_first")
         messages = other_messages(view, "revoke.title")
         self.add_messages(messages)
@@ -349,7 +347,7 @@ class ReverifyPage(Page):
 
     next_on_last = True
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         self.add_title("step.reverify")
         title = find_message(view, "reverify.title")
         if title is not None:

@@ -5,25 +5,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.ui.pages import CONTEXT, Page
+
+if TYPE_CHECKING:
+    from kiosk.flows.renewal import StepView
 
 log = logging.getLogger("kiosk.ui.steps")
 
 
-def find_message(view: Any, msg_id: str) -> Any:
+def find_message(view: StepView | None, msg_id: str) -> Any:
     for m in getattr(view, "messages", ()) or ():
         if getattr(m, "id", None) == msg_id:
             return m
     return None
 
 
-def other_messages(view: Any, *skip: str) -> list[Any]:
+def other_messages(view: StepView | None, *skip: str) -> list[Any]:
     return [m for m in getattr(view, "messages", ()) or () if getattr(m, "id", None) not in skip]
 
 
-def view_data(view: Any) -> Mapping[str, Any]:
+def view_data(view: StepView | None) -> Mapping[str, Any]:
     data = getattr(view, "data", None)
     return data if isinstance(data, Mapping) else {}
 

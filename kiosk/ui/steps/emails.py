@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -16,6 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.flows.inputs import six_digit_code
+from kiosk.ui.contract import spec_named
 from kiosk.ui.pages import (
     Page,
     message_text,
@@ -23,6 +25,9 @@ from kiosk.ui.pages import (
 from kiosk.ui.steps.common import find_message, other_messages, parse_time, view_data
 from kiosk.ui.texts import tr
 from kiosk.ui.widgets import CertificateCard, Keypad, label, set_role
+
+if TYPE_CHECKING:
+    from kiosk.flows.renewal import StepView
 
 log = logging.getLogger("kiosk.ui.steps")
 
@@ -34,7 +39,7 @@ class PendingPage(Page):
 
     rebuild_on_lang = True
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         data = view_data(view)
         self.count = int(data.get("count") or 0)
         self.add_title("pending.title")
@@ -74,7 +79,7 @@ class PendingPage(Page):
 class EmailsPage(Page):
     """R4/R6/R7: each address with 驗證, or 已驗證 (and when); 下一步 only when all are."""
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         data = view_data(view)
         self.add_title("emails.title")
         self.add_messages(other_messages(view, "email.verified"))
@@ -121,7 +126,7 @@ class EmailsPage(Page):
 class EmailCodePage(Page):
     """R5/R6: 獲取驗證碼, the 300-second countdown, the 6-digit code, 驗證電郵地址."""
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         data = view_data(view)
         self.add_title("emails.title")
         # The keypad stands beside the address and the code, not below them: with the error
@@ -150,12 +155,14 @@ class EmailCodePage(Page):
         row.addStretch(1)
         left.addLayout(row)
         self.expires_at = parse_time(data.get("code_expires_at"))
+        self.can_request_at = parse_time(data.get("can_request_code_at"))
+        self.code_spec = spec_named(view, "code") or six_digit_code("code")
         cap = label("", "sectionTitle")
         self.bind(lambda lang: cap.setText(tr("field.email_code", lang) + " *"))
         left.addWidget(cap)
         self.code = QLineEdit()
         self.code.setObjectName("input_code")
-        self.code.setMaxLength(6)
+        self.code.setMaxLength(self.code_spec.max_len or 6)
         self.code.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
         self.code.textChanged.connect(lambda _="": self._check())
         self.code.returnPressed.connect(self._enter)
@@ -189,14 +196,15 @@ class EmailCodePage(Page):
     def _tick(self) -> None:
         left = self.remaining()
         self.countdown.setText(f"{left}s" if left else "")
-        # R5: a new code can be asked for once the last one has run out.
-        self.get_code.setEnabled(left == 0)
+        # R5: a new code can be asked for once the last one has run out (the view says when).
+        wait = self.can_request_at is not None and self.can_request_at > datetime.now(UTC)
+        self.get_code.setEnabled(not wait)
         if left == 0 and self.expires_at is not None:
             self._check()
 
     def _check(self) -> None:
         code = self.code.text().strip()
-        self.valid = len(code) == 6 and code.isdigit() and self.expires_at is not None
+        self.valid = not self.code_spec.problem_ids(code) and self.expires_at is not None
 
     def _enter(self) -> None:
         if self.valid:
@@ -205,7 +213,7 @@ class EmailCodePage(Page):
     def apply(self) -> dict[str, Any]:
         return {"action": "verify", "code": self.code.text().strip()}
 
-    def refused(self, view: Any) -> None:
+    def refused(self, view: StepView) -> None:
         self.code.clear()  # the wrong code is gone; the holder types the right one
 
     def next_label(self, lang: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -18,13 +18,16 @@ from kiosk.ui.steps.common import find_message, make_camera, other_messages
 from kiosk.ui.texts import tr
 from kiosk.ui.widgets import label
 
+if TYPE_CHECKING:
+    from kiosk.flows.renewal import StepView
+
 log = logging.getLogger("kiosk.ui.steps")
 
 
 class ConsentPage(Page):
     """R9: the statement, the checkbox, then 同意; nothing is fetched before it."""
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         self.add_title("consent.title")
         statement = find_message(view, "consent.text")
         if statement is not None:
@@ -53,7 +56,7 @@ class PhotoPage(Page):
 
     shows_next = False
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         self.add_title("step.photo")
         take = find_message(view, "photo.take")
         self.add_messages(other_messages(view, "photo.take"))
@@ -110,7 +113,7 @@ class PhotoPage(Page):
             return ""
         return tr("hint.missing", lang, items=tr("hint.photo", lang))
 
-    def refused(self, view: Any) -> None:
+    def refused(self, view: StepView) -> None:
         # R12 照片未達檢測要求，請重新拍照。: back to the live preview for a new photo.
         if self.camera is not None:
             self.camera.show_rejected()

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QLineEdit,
 )
 
-from kiosk.ui.pages import (
-    FieldsPage,
-)
+from kiosk.ui.pages import FieldsPage
+
+if TYPE_CHECKING:
+    from kiosk.flows.renewal import StepView
 
 log = logging.getLogger("kiosk.ui.steps")
 
@@ -19,7 +20,7 @@ log = logging.getLogger("kiosk.ui.steps")
 class SignInPage(FieldsPage):
     """Holder sign-in (ID number, then the SMS code) and the staff sign-in / look-up."""
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         self.add_title(f"step.{view.step_id}")
         self.add_messages(getattr(view, "messages", ()))
         self.build_fields(view)
@@ -28,7 +29,7 @@ class SignInPage(FieldsPage):
         if isinstance(first, QLineEdit):
             first.setFocus()
 
-    def refused(self, view: Any) -> None:
+    def refused(self, view: StepView) -> None:
         # A wrong code is no use to correct by hand: the field is emptied for the next one.
         # (A mistyped ID number stays, to be corrected.)
         for name, edit in self.fields.items():

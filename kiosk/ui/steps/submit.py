@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.flows.inputs import six_digit_code
+from kiosk.ui.contract import spec_named
 from kiosk.ui.pages import (
     FieldsPage,
     Page,
@@ -26,6 +28,9 @@ from kiosk.ui.pages import (
 from kiosk.ui.steps.common import find_message, make_camera, other_messages, view_data
 from kiosk.ui.texts import tr
 from kiosk.ui.widgets import CertificateCard, Keypad, label
+
+if TYPE_CHECKING:
+    from kiosk.flows.renewal import StepView
 
 log = logging.getLogger("kiosk.ui.steps")
 
@@ -35,7 +40,7 @@ class CertificatesPage(FieldsPage):
 
     rebuild_on_lang = True
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         self.add_title(f"step.{view.step_id}")
         messages = list(getattr(view, "messages", ()) or ())
         if find_message(view, "face.passed") is not None:
@@ -129,7 +134,7 @@ class DeclarationPage(CertificatesPage):
 
     agreed = False  # survives a rebuild for another language
 
-    def build_fields(self, view: Any) -> None:
+    def build_fields(self, view: StepView) -> None:
         self.fields = {}
         self.box = QCheckBox()
         self.box.setObjectName("agree")
@@ -179,7 +184,7 @@ class DeclarationPage(CertificatesPage):
 class EidPage(Page):
     """R15: face recognition and a one-time SMS code: 獲取驗證碼, the live face, 核實身份."""
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         data = view_data(view)
         self.add_title("step.eid")
         self.challenged = bool(data.get("mobile_masked"))
@@ -218,9 +223,10 @@ class EidPage(Page):
         cap = label("", "sectionTitle")
         self.text(cap, "field.sms_code")
         right.addWidget(cap)
+        self.code_spec = spec_named(view, "sms_code") or six_digit_code("sms_code")
         self.code = QLineEdit()
         self.code.setObjectName("input_sms_code")
-        self.code.setMaxLength(6)
+        self.code.setMaxLength(self.code_spec.max_len or 6)
         self.code.setMinimumWidth(130)
         self.code.setEnabled(self.challenged)
         self.code.textChanged.connect(lambda _="": self._check())
@@ -281,14 +287,13 @@ class EidPage(Page):
             missing.append(tr("hint.request_code", lang))
         if self.face is None:
             missing.append(tr("hint.photo", lang))
-        code = self.code.text().strip()
-        if not (len(code) == 6 and code.isdigit()):
+        if self.code_spec.problem_ids(self.code.text().strip()):
             missing.append(tr("hint.sms_code", lang))
         if not missing:
             return ""
         return tr("hint.missing", lang, items=tr("hint.sep", lang).join(missing))
 
-    def refused(self, view: Any) -> None:
+    def refused(self, view: StepView) -> None:
         # The flow has overwritten the face it was given: take a new one with the new code.
         self.face = None
         self._show_face_state(self.lang)
@@ -298,8 +303,8 @@ class EidPage(Page):
         self._check()
 
     def _check(self) -> None:
-        code = self.code.text().strip()
-        self.valid = self.challenged and self.face is not None and len(code) == 6 and code.isdigit()
+        code_ok = not self.code_spec.problem_ids(self.code.text().strip())
+        self.valid = self.challenged and self.face is not None and code_ok
         self.updated.emit()  # the hint of what is missing follows every key
 
     def apply(self) -> dict[str, Any]:
