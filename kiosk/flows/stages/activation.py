@@ -11,9 +11,19 @@ from kiosk.flows import resume, views
 from kiosk.flows.context import FlowContext, InputProblem, text
 from kiosk.flows.inputs import InputSpec, choice, new_password, revocation_phrase
 from kiosk.flows.journal import OPEN
+from kiosk.flows.messages import message
 from kiosk.flows.signals import CapReached, FollowJob, JobFailed, Missing
 from kiosk.flows.validation import confirmation_problems, password_problems, phrase_problems
-from kiosk.flows.views import needs_new_password, only_one_cloud_cert, submission_certs
+from kiosk.flows.views import (
+    TYPE_LABELS,
+    Msgs,
+    Out,
+    ViewContext,
+    certificate_view,
+    needs_new_password,
+    only_one_cloud_cert,
+    submission_certs,
+)
 from kiosk.flows.wizard import STAY, Choice, Data, InputsBy, OnError, Route, StepDef
 from kiosk.services.api import ActivationJob, Certificate, CertType
 from kiosk.services.errors import (
@@ -229,7 +239,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             inputs=(choice("cert_ids"),),
             step_number=4,
             can_back=False,
-            present=views.activation_select,
+            present=activation_select,
         ),
         "precheck": StepDef(
             page="progress",
@@ -247,7 +257,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             on_error={**refusals, CapReached: Route(STAFF, tell=True)},
             inputs=ACTIVATION_INPUTS,
             step_number=4,
-            present=views.activation_form,
+            present=activation_form,
         ),
         "activation_progress": StepDef(
             page="progress",
@@ -258,11 +268,11 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             auto=True,
             can_back=False,
             poll_ms=1000,
-            present=views.activation_progress,
+            present=activation_progress,
         ),
-        "done": StepDef(page="done", last=True, step_number=4, can_back=False, present=views.done),
+        "done": StepDef(page="done", last=True, step_number=4, can_back=False, present=done),
         "offline_done": StepDef(
-            page="done", last=True, step_number=4, can_back=False, present=views.offline_done
+            page="done", last=True, step_number=4, can_back=False, present=offline_done
         ),
         # End states with a way forward, for the holder who wants it there and then:
         # R20 revoke on the linked page, then 激活證書 runs the check again (submit {});
@@ -273,7 +283,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             step_number=4,
             can_back=True,
             next="precheck",
-            present=views.revoke_first,
+            present=revoke_first,
         ),
         "reverify": StepDef(
             page="reverify",
@@ -301,3 +311,89 @@ def cert_type(data: Data, cert: Mapping[str, object]) -> str:
         if c.cert_id == cert.get("cert_id"):
             return c.type.value
     return CertType.CLOUD.value
+
+
+# --- what the steps show (their `present` hooks) ---------------------------------------
+
+
+def has_certs(data: Data) -> bool:
+    return data.get("submission") is not None or data.get("renewal") is not None
+
+
+def activation_select(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    if not has_certs(data):
+        return
+    cloud, offline = submission_certs(data)
+    out["cloud"] = [certificate_view(c) for c in cloud]
+    out["non_cloud"] = [certificate_view(c) for c in offline]
+    msgs.append(message("activation.select"))
+    selected = list(data.get("selected") or [])
+    out["selected"] = selected
+    msgs.append(message("activation.next", count=len(selected)))
+
+
+def offline_done(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    if not has_certs(data):
+        return
+    cloud, offline = submission_certs(data)
+    out["cloud"] = [certificate_view(c) for c in cloud]
+    out["non_cloud"] = [certificate_view(c) for c in offline]
+    msgs += [message("offline.submitted"), message("offline.unsupported")]  # R19
+
+
+def activation_form(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    form = data.get("form")
+    if form is not None:
+        out["cloud_username"] = form.cloud_username
+        out["needs_new_password"] = form.needs_new_password
+        if form.needs_new_password:
+            msgs.append(message("activation.new_password"))
+    msgs += [
+        message("activation.form"),
+        message("activation.password_rules"),
+        message("activation.phrase_rules"),
+    ]
+
+
+def activation_progress(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    job = data.get("job")
+    out["job_state"] = job.state if job else None
+    msgs.append(message("activation.running"))
+
+
+def done(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    job = data.get("job")
+    out["renewed"] = [
+        {
+            "cert_id": r.cert_id,
+            "type": r.type.value,
+            "type_label": TYPE_LABELS.get(r.type, r.type.value),
+            "email": r.email,
+            "old_serial": r.old_serial,
+            "old_expiry": r.old_expiry.isoformat(),
+            "new_serial": r.new_serial,
+            "new_expiry": r.new_expiry.isoformat(),
+        }
+        for r in (job.results if job else ())
+    ]
+    msgs += [message("activation.success"), message("activation.email_sent")]  # R26
+    if has_certs(data):
+        _, offline = submission_certs(data)
+        if offline:
+            out["non_cloud"] = [certificate_view(c) for c in offline]
+            msgs.append(message("offline.counter"))  # R32
+
+
+def revoke_first(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    out["revoke"] = [
+        {**item, "type_label": type_label(str(item.get("type") or CertType.CLOUD.value))}
+        for item in data.get("revoke") or []
+    ]
+    msgs += [message("revoke.title"), message("revoke.body")]  # R20
+
+
+def type_label(kind: str) -> str:
+    try:
+        return TYPE_LABELS[CertType(kind)]
+    except ValueError:
+        return kind

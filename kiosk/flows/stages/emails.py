@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from kiosk.flows import views
 from kiosk.flows.context import FlowContext, InputProblem, stripped
 from kiosk.flows.inputs import choice, six_digit_code
+from kiosk.flows.messages import message
 from kiosk.flows.signals import AddressVerified, CapReached
 from kiosk.flows.validation import code_problems
-from kiosk.flows.views import all_emails_verified, iso
+from kiosk.flows.views import (
+    Msgs,
+    Out,
+    ViewContext,
+    all_emails_verified,
+    certificate_view,
+    email_view,
+    iso,
+)
 from kiosk.flows.wizard import STAY, Choice, Data, Route, StepDef
+from kiosk.services.api import Renewal
 from kiosk.services.errors import EmailCodeLocked, EmailCodeUsed, EmailCodeWrong
 
 STAFF = "staff"
@@ -103,7 +112,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
 
     return {
         # R3: every record is pre-selected and cannot be deselected; nothing to choose.
-        "pending": StepDef(page="pending", next="emails", can_back=False, present=views.pending),
+        "pending": StepDef(page="pending", next="emails", can_back=False, present=pending),
         "emails": StepDef(
             page="emails",
             load=load_emails,
@@ -112,7 +121,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             inputs=(choice("address"),),
             step_number=1,
             can_back=False,
-            present=views.emails,
+            present=emails,
         ),
         "email_code": StepDef(
             page="email_code",
@@ -125,6 +134,50 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             },
             inputs=(choice("action"), six_digit_code("code")),
             step_number=1,
-            present=views.email_code,
+            present=email_code,
         ),
     }
+
+
+# --- what the steps show (their `present` hooks) ---------------------------------------
+
+
+def pending(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    renewal: Renewal | None = data.get("renewal")
+    if renewal is None:
+        return
+    ident = renewal.identity_pending
+    out["cloud"] = [certificate_view(c) for c in ident if c.cloud]
+    out["non_cloud"] = [certificate_view(c) for c in ident if not c.cloud]
+    out["activation_pending"] = [certificate_view(c) for c in renewal.activation_pending]
+    out["offline_pending"] = [certificate_view(c) for c in renewal.offline_pending]
+    out["count"] = len(ident)
+    out["locked_selection"] = True  # R3: pre-selected, cannot be deselected
+    msgs.append(message("pending.intro"))
+    if out["cloud"]:
+        msgs.append(message("pending.cloud"))
+    if out["non_cloud"]:
+        msgs.append(message("pending.noncloud"))
+    msgs.append(message("pending.start", count=len(ident)))
+
+
+def emails(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    statuses = data.get("emails") or []
+    out["emails"] = [email_view(e) for e in statuses]
+    out["all_verified"] = all_emails_verified(data)
+    msgs.append(message("email.list"))
+    for e in statuses:
+        if e.verified_at is not None:
+            msgs.append(message("email.verified"))
+    if all_emails_verified(data):
+        msgs.append(message("email.all_verified"))
+
+
+def email_code(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    out["address"] = data.get("address")
+    out["code_expires_at"] = data.get("code_expires_at")
+    # R5: a new code can be asked for once the last one has run out.
+    out["can_request_code_at"] = data.get("code_expires_at")
+    out["code_sent"] = bool(data.get("code_sent"))
+    if data.get("code_sent"):
+        msgs.append(message("email.code_sent"))  # R5

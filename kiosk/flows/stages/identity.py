@@ -7,7 +7,15 @@ from collections.abc import Mapping
 from kiosk.flows import views
 from kiosk.flows.context import FlowContext, InputProblem
 from kiosk.flows.inputs import flag, photo
+from kiosk.flows.messages import message
 from kiosk.flows.signals import CapReached, Missing
+from kiosk.flows.views import (
+    Msgs,
+    Out,
+    Present,
+    ViewContext,
+    says,
+)
 from kiosk.flows.wizard import BYTES_LIKE, Data, OnError, Route, StepDef
 from kiosk.services.errors import PHOTO_RETAKE, ConsentStale, IdInvalid, IdUnsupported
 
@@ -96,27 +104,45 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             on_error={CapReached: Route(STAFF, tell=True), **back_to_consent},
             inputs=(photo("photo_jpeg"),),
             step_number=2,
-            present=views.photo,
+            present=show_photo,
         ),
         "face_result": StepDef(
             page="certificates",
             next="confirm",
             step_number=2,
             can_back=False,
-            present=views.face_result,
+            present=face_result,
         ),
         "id_unsupported": StepDef(
             page="generic",
             last=True,
             step_number=2,
             can_back=False,
-            present=views.id_refused("id.unsupported"),
+            present=id_refused("id.unsupported"),
         ),  # R10
         "id_invalid": StepDef(
             page="generic",
             last=True,
             step_number=2,
             can_back=False,
-            present=views.id_refused("id.invalid"),
+            present=id_refused("id.invalid"),
         ),  # R11
     }
+
+
+# --- what the steps show (their `present` hooks) ---------------------------------------
+
+
+def id_refused(message_id: str) -> Present:
+    return says(message_id, "id.offline_only")
+
+
+def show_photo(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    msgs.append(message("photo.take"))
+    out["retakes_left"] = ctx.retakes_left
+
+
+def face_result(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    out["score"] = data.get("score")
+    out["threshold"] = data.get("threshold")
+    msgs.append(message("face.passed", score=f"{data.get('score', 0):.2f}"))

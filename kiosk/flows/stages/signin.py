@@ -8,8 +8,14 @@ from collections.abc import Mapping
 from kiosk.flows import resume, views
 from kiosk.flows.context import FlowContext, InputProblem, stripped
 from kiosk.flows.inputs import InputSpec, six_digit_code
+from kiosk.flows.messages import message
 from kiosk.flows.signals import CapReached, Missing
 from kiosk.flows.validation import code_problems
+from kiosk.flows.views import (
+    Msgs,
+    Out,
+    ViewContext,
+)
 from kiosk.flows.wizard import Data, Route, StepDef
 from kiosk.services.errors import EidFaceFailed, EidLocked, SmsCodeExpired, SmsCodeWrong
 
@@ -80,7 +86,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
                 EidLocked: Route(STAFF, tell=True),
             },
             inputs=(six_digit_code("sms_code"),),
-            present=views.sign_in_code,
+            present=sign_in_code,
         ),
         "staff_login": StepDef(
             page="sign_in",
@@ -109,3 +115,11 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             page="generic", last=True, can_back=False, present=views.says("pending.none")
         ),
     }
+
+
+# --- what the steps show (their `present` hooks) ---------------------------------------
+
+
+def sign_in_code(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    if data.get("challenge") is not None:
+        msgs.append(message("signin.code_sent", mobile=data["challenge"].mobile_masked))

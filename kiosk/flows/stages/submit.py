@@ -7,11 +7,21 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
+from kiosk.flows import declaration as declaration_texts
 from kiosk.flows import views
 from kiosk.flows.context import FlowContext, InputProblem, stripped
 from kiosk.flows.inputs import choice, flag, photo, six_digit_code
+from kiosk.flows.messages import message
 from kiosk.flows.signals import AssertionSpent, CapReached, Missing
 from kiosk.flows.validation import code_problems
+from kiosk.flows.views import (
+    Msgs,
+    Out,
+    Present,
+    ViewContext,
+    certificate_view,
+    iso,
+)
 from kiosk.flows.wizard import BYTES_LIKE, STAY, Choice, Data, Route, StepDef
 from kiosk.services.api import Application, Submission
 from kiosk.services.errors import (
@@ -173,7 +183,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             next="declaration",
             step_number=3,
             can_back=False,
-            present=views.application("confirm.intro"),
+            present=application("confirm.intro"),
         ),
         "declaration": StepDef(
             page="declaration",
@@ -181,7 +191,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             next="eid",
             inputs=(flag("agree", "declaration.required"),),
             step_number=3,
-            present=views.application("declaration.checkbox", declaration=True),
+            present=application("declaration.checkbox", declaration=True),
         ),
         "eid": StepDef(
             page="eid",
@@ -195,7 +205,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             },
             inputs=(choice("action"), six_digit_code("sms_code"), photo("face_jpeg")),
             step_number=3,
-            present=views.eid,
+            present=eid,
         ),
         "esign": StepDef(
             page="progress",
@@ -220,7 +230,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             next="submitted",
             on_error={Missing: "eid"},
             step_number=3,
-            present=views.application("review.intro"),
+            present=application("review.intro"),
         ),
         "submitted": StepDef(
             page="certificates",
@@ -237,3 +247,33 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             present=views.says("eid.not_enabled", "id.offline_only"),
         ),
     }
+
+
+# --- what the steps show (their `present` hooks) ---------------------------------------
+
+
+def application(intro: str, *, declaration: bool = False) -> Present:
+    """confirm, declaration, eid and review: the application's certificates (R13)."""
+
+    def show(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+        app: Application | None = data.get("application")
+        if app is not None:
+            out["certificates"] = [certificate_view(c) for c in app.certificates]
+            if declaration:
+                # R14: the binding Chinese points, and pt/en translations to show under them.
+                points = list(app.declaration)
+                out["declaration"] = points
+                out["declaration_translations"] = declaration_texts.translations(points)
+                out["declaration_binding_note"] = declaration_texts.binding_notes()
+        msgs.append(message(intro))
+
+    return show
+
+
+def eid(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    application("eid.intro")(ctx, data, out, msgs)
+    challenge = data.get("challenge")
+    if challenge is not None:
+        out["mobile_masked"] = challenge.mobile_masked
+        out["challenge_expires_at"] = iso(challenge.expires_at)
+        msgs.append(message("eid.code_sent", mobile=challenge.mobile_masked))
