@@ -93,6 +93,16 @@ class FlowContext:
         self.audit(self.step(), name, "ok")
         return result
 
+    def for_renewal(self, service: str, method: str, *args: Any) -> Any:
+        """`call` of services.<service>.<method>(holder, renewal id, *args), audited as
+        "<service>.<method>": most calls are about the signed-in holder's renewal."""
+        return self.for_holder(service, method, self.renewal_id(), *args)
+
+    def for_holder(self, service: str, method: str, *args: Any) -> Any:
+        """`call` of services.<service>.<method>(holder session, *args)."""
+        fn = getattr(getattr(self.services, service), method)
+        return self.call(f"{service}.{method}", fn, self.holder(), *args)
+
     def audit(
         self,
         step: str,

@@ -119,11 +119,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             cloud, _ = submission_certs(data)
             data["selected"] = [cloud[0].cert_id]
         try:
-            ctx.call(
-                "registry.precheck",
-                ctx.services.registry.precheck,
-                ctx.holder(),
-                ctx.renewal_id(),
+            ctx.for_renewal(
+                "registry",
+                "precheck",
                 list(data["selected"]),
             )
         except BackendError as err:
@@ -133,12 +131,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             raise
 
     def load_activation_form(data: Data) -> None:
-        data["form"] = ctx.call(
-            "registry.activation_form",
-            ctx.services.registry.activation_form,
-            ctx.holder(),
-            ctx.renewal_id(),
-        )
+        data["form"] = ctx.for_renewal("registry", "activation_form")
 
     def accept_activation(data: Data, inputs: Mapping[str, object]) -> None:
         password = text(inputs.get("password"))
@@ -163,11 +156,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             entry.activation_cert_ids = tuple(selected)
             ctx.save()
         try:
-            job = ctx.call(
-                "registry.activate",
-                ctx.services.registry.activate,
-                ctx.holder(),
-                ctx.renewal_id(),
+            job = ctx.for_renewal(
+                "registry",
+                "activate",
                 selected,
                 password,
                 confirm if new else None,
@@ -203,10 +194,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
                 if ctx.clock() >= deadline:
                     break
                 ctx.sleep(max(0.05, min(job.poll_after_s, 5.0)))
-            job = ctx.call(
-                "registry.activation_status",
-                ctx.services.registry.activation_status,
-                ctx.holder(),
+            job = ctx.for_holder(
+                "registry",
+                "activation_status",
                 job_id,
             )
         data["job"] = job

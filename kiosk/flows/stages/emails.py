@@ -38,9 +38,7 @@ CODE_VERIFIED = Choice(
 
 def steps(ctx: FlowContext) -> dict[str, StepDef]:
     def load_emails(data: Data) -> None:
-        data["emails"] = ctx.call(
-            "registry.emails", ctx.services.registry.emails, ctx.holder(), ctx.renewal_id()
-        )
+        data["emails"] = ctx.for_renewal("registry", "emails")
 
     def accept_emails(data: Data, inputs: Mapping[str, object]) -> None:
         address = stripped(inputs, "address")
@@ -64,11 +62,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         action = str(inputs.get("action") or ("verify" if inputs.get("code") else "request"))
         address = str(data["address"])
         if action == "request":
-            sent = ctx.call(
-                "registry.request_email_code",
-                ctx.services.registry.request_email_code,
-                ctx.holder(),
-                ctx.renewal_id(),
+            sent = ctx.for_renewal(
+                "registry",
+                "request_email_code",
                 address,
             )
             data["code_sent"] = True
@@ -78,11 +74,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         if problems := code_problems(code):
             raise InputProblem(problems)
         try:
-            ctx.call(
-                "registry.verify_email_code",
-                ctx.services.registry.verify_email_code,
-                ctx.holder(),
-                ctx.renewal_id(),
+            ctx.for_renewal(
+                "registry",
+                "verify_email_code",
                 address,
                 code,
             )
@@ -105,9 +99,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             data.pop(key, None)
 
     def address_verified(address: str) -> bool:
-        emails = ctx.call(
-            "registry.emails", ctx.services.registry.emails, ctx.holder(), ctx.renewal_id()
-        )
+        emails = ctx.for_renewal("registry", "emails")
         return any(e.address == address and e.verified_at is not None for e in emails)
 
     return {

@@ -26,9 +26,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
     def accept_consent(data: Data, inputs: Mapping[str, object]) -> None:
         if inputs.get("agree") is not True:
             raise InputProblem(["consent.required"])
-        consent = ctx.call(
-            "bureau.consent", ctx.services.bureau.consent, ctx.holder(), ctx.renewal_id()
-        )
+        consent = ctx.for_renewal("bureau", "consent")
         data["_consent_token"] = consent.consent_token
 
     def consent_token(data: Data) -> str:
@@ -38,11 +36,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         return str(token)
 
     def accept_id_check(data: Data, inputs: Mapping[str, object]) -> None:
-        ctx.call(
-            "registry.check_identity",
-            ctx.services.registry.check_identity,
-            ctx.holder(),
-            ctx.renewal_id(),
+        ctx.for_renewal(
+            "registry",
+            "check_identity",
             consent_token(data),
         )
 
@@ -52,22 +48,18 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             raise InputProblem(["photo.missing"])
         token = consent_token(data)
         try:
-            match = ctx.call(
-                "bureau.match_face",
-                ctx.services.bureau.match_face,
-                ctx.holder(),
-                ctx.renewal_id(),
+            match = ctx.for_renewal(
+                "bureau",
+                "match_face",
                 token,
                 jpeg,  # no copy: the caller's buffer is wiped after the step
             )
         except PHOTO_RETAKE as err:  # R12: retake
             ctx.count_failure(err, "retakes", ctx.caps.photo_retakes)
             raise
-        ctx.call(
-            "registry.record_face_match",
-            ctx.services.registry.record_face_match,
-            ctx.holder(),
-            ctx.renewal_id(),
+        ctx.for_renewal(
+            "registry",
+            "record_face_match",
             match.match_id,
         )
         data["score"] = match.score

@@ -48,30 +48,19 @@ IDENTIFIED = Choice(
 def steps(ctx: FlowContext) -> dict[str, StepDef]:
     def load_application(data: Data) -> None:
         if data.get("application") is None:
-            data["application"] = ctx.call(
-                "registry.application",
-                ctx.services.registry.application,
-                ctx.holder(),
-                ctx.renewal_id(),
-            )
+            data["application"] = ctx.for_renewal("registry", "application")
 
     def accept_declaration(data: Data, inputs: Mapping[str, object]) -> None:
         if inputs.get("agree") is not True:
             raise InputProblem(["declaration.required"])  # R14
-        ctx.call(
-            "registry.accept_declaration",
-            ctx.services.registry.accept_declaration,
-            ctx.holder(),
-            ctx.renewal_id(),
-        )
+        ctx.for_renewal("registry", "accept_declaration")
 
     def accept_eid(data: Data, inputs: Mapping[str, object]) -> None:
         action = str(inputs.get("action") or ("verify" if inputs.get("sms_code") else "request"))
         if action == "request":
-            data["challenge"] = ctx.call(
-                "eid.start_challenge",
-                ctx.services.eid.start_challenge,
-                ctx.holder(),
+            data["challenge"] = ctx.for_holder(
+                "eid",
+                "start_challenge",
                 f"renewal:{ctx.renewal_id()}",
             )
             return
@@ -85,10 +74,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         if not isinstance(face, BYTES_LIKE) or not len(face):
             raise InputProblem(["photo.missing"])
         try:
-            assertion = ctx.call(
-                "eid.verify_challenge",
-                ctx.services.eid.verify_challenge,
-                ctx.holder(),
+            assertion = ctx.for_holder(
+                "eid",
+                "verify_challenge",
                 challenge.challenge_id,
                 code,
                 face,
@@ -115,10 +103,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             entry.sign_key = f"sign-{uuid.uuid4()}"
             ctx.save()
         try:
-            signature = ctx.call(
-                "esign.sign",
-                ctx.services.esign.sign,
-                ctx.holder(),
+            signature = ctx.for_holder(
+                "esign",
+                "sign",
                 assertion,
                 application.document_id,
                 entry.sign_key,
@@ -147,19 +134,15 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             entry.submit_key = f"submit-{uuid.uuid4()}"
             ctx.save()
         try:
-            submission = ctx.call(
-                "registry.submit",
-                ctx.services.registry.submit,
-                ctx.holder(),
-                ctx.renewal_id(),
+            submission = ctx.for_renewal(
+                "registry",
+                "submit",
                 entry.signature_id,
                 entry.submit_key,
             )
         except AlreadySubmitted:
             # Submitted already (an answer that got lost): carry on from the record.
-            renewal = ctx.call(
-                "registry.current_renewal", ctx.services.registry.current_renewal, ctx.holder()
-            )
+            renewal = ctx.for_holder("registry", "current_renewal")
             data["renewal"] = renewal
             submission = Submission(
                 submitted_at=datetime.now(UTC),
