@@ -350,6 +350,7 @@ def test_r26_progress_page_asks_the_flow_again_while_activation_runs(qtbot: QtBo
         False,
         False,
         (),
+        retry_after_ms=1000,  # the flow says when to ask again
     )
     page = ProgressPage()
     qtbot.addWidget(page)
@@ -358,6 +359,13 @@ def test_r26_progress_page_asks_the_flow_again_while_activation_runs(qtbot: QtBo
     with qtbot.waitSignal(page.submit_requested, timeout=5_000) as asked:
         pass
     assert asked.args == [{}]
+    # A check shown on the same page (precheck) with no poll from the flow never asks.
+    check = StepView("precheck", 4, {}, (), None, False, False, ())
+    quiet = ProgressPage()
+    qtbot.addWidget(quiet)
+    quiet.show_view(check, "zh-Hant")
+    with qtbot.assertNotEmitted(quiet.submit_requested, wait=1500):
+        pass
 
 
 def test_back_from_code_entry_returns_to_the_address_list(
