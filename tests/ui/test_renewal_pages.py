@@ -422,7 +422,12 @@ def test_r5_a_new_code_can_be_asked_for_once_the_last_one_ran_out(qtbot: QtBot) 
     view = StepView(
         "email_code",
         1,
-        {"address": "tm.chan@abc.example", "code_expires_at": expires, "code_sent": True},
+        {
+            "address": "tm.chan@abc.example",
+            "code_expires_at": expires,
+            "can_request_code_at": expires,  # the flow says when (R5)
+            "code_sent": True,
+        },
         (message("email.code_sent"),),
         None,
         True,
