@@ -11,6 +11,10 @@ STAMP  := $(VENV)/.installed
 # poppler-utils (pdftoppm/pdftotext) for receipt checks. Installed only when missing.
 # The demo on a real screen also needs Qt's xcb platform libraries.
 SYSPKGS := libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0 poppler-utils
+# postgresql: server binaries, the store suite starts a throwaway server (tests/store).
+SYSPKGS += postgresql
+# softhsm2 + opensc: the holder's PKCS#11 token at the counter desk (tests/desk).
+SYSPKGS += softhsm2 opensc
 DEMO_SYSPKGS := $(SYSPKGS) libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xkb1 xvfb
 sysdeps:
@@ -44,6 +48,22 @@ bench: sysdeps $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The one catalog of texts (README "Translations"): resources/locale/<lang>/LC_MESSAGES/kiosk.po.
+# `make catalog` rebuilds the template from zh_Hant (the source language), carries new ids
+# into every .po and compiles the .mo files the kiosk reads at start (never committed).
+LOCALES := resources/locale
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(LOCALES)/*/LC_MESSAGES/kiosk.po))
+.PHONY: catalog mo
+catalog: $(STAMP)
+	$(PY) -m kiosk.i18n_build $(LOCALES)
+	$(VENV)/bin/pybabel -q update -i $(LOCALES)/kiosk.pot -d $(LOCALES) -D kiosk --no-wrap \
+	  --no-fuzzy-matching --ignore-pot-creation-date
+	$(VENV)/bin/pybabel compile -d $(LOCALES) -D kiosk --statistics
+mo: $(MO_FILES)
+$(LOCALES)/%/LC_MESSAGES/kiosk.mo: $(LOCALES)/%/LC_MESSAGES/kiosk.po $(STAMP)
+	$(VENV)/bin/pybabel -q compile -i $< -o $@
+test demo bench: mo
 
 # docs/flow.svg: the renewal's navmap drawn from the code (`kiosk flow graph`), with Debian's graphviz.
 .PHONY: docs

@@ -17,6 +17,9 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("kiosk.ui.demo", "run the kiosk against an embedded sandbox backend"),
     "walkthrough": ("kiosk.walkthrough", "drive a scripted renewal headless, JSON per step"),
     "settings": ("kiosk.settings_cli", "list, get, set or unset this terminal's settings"),
+    "db": ("kiosk.store.cli_db", "upgrade the store's schema (the site's PostgreSQL: IT)"),
+    "audit": ("kiosk.store.cli_audit", "verify the audit trail's hash chain of every kiosk"),
+    "site": ("kiosk.store.cli_site", "the fleet: each kiosk's newest heartbeat"),
     "flow": ("kiosk.flows.graph", "print the renewal's navmap (`kiosk flow graph`: DOT)"),
 }
 

@@ -5,6 +5,8 @@
     kiosk settings set lang pt            # checked before it is stored
     kiosk settings set config /etc/registry-kiosk/kiosk.toml
     kiosk settings unset lang             # back to the default
+    kiosk settings --journal postgresql+psycopg://… set --site lang pt   # every kiosk of a site
+    kiosk settings --journal postgresql+psycopg://… set --kiosk LOBBY-2 lang en  # one of them
 
 `kiosk run` uses the stored settings as its defaults; its options still win. The database
 is the journal's: --journal URL, else $KIOSK_JOURNAL_URL, else the per-user default.
@@ -30,11 +32,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     get = actions.add_parser("get", help="one setting's value")
     get.add_argument("key", help=keys)
     set_ = actions.add_parser("set", help="store a value (checked first)")
+    unset = actions.add_parser("unset", help="forget a stored value (the default applies)")
+    for p in (set_, unset):
+        whose = p.add_mutually_exclusive_group()
+        whose.add_argument("--site", action="store_true", help="the site-wide value")
+        whose.add_argument("--kiosk", metavar="ID", help="that kiosk's own (default: this one)")
     set_.add_argument("key", help=keys)
     set_.add_argument("value")
-    unset = actions.add_parser("unset", help="forget a stored value (the default applies)")
     unset.add_argument("key", help=keys)
     parser.epilog = "settings: " + "; ".join(f"{s.key}: {s.help}" for s in SETTINGS.values())
+
+
+_MARK = {"kiosk": "", "site": "  (site)", "default": "  (default)"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,15 +57,17 @@ def run(args: argparse.Namespace) -> int:
         if action == "list":
             # Which file: a terminal may have several (per user, $KIOSK_JOURNAL_URL, --journal).
             print(f"# {url}")
-            for key, (value, stored) in store.effective().items():
+            sources = store.sources()
+            for key, (value, _stored) in store.effective().items():
                 shown = "-" if value is None else to_text(value)
-                print(f"{key} = {shown}" + ("" if stored else "  (default)"))
+                print(f"{key} = {shown}" + _MARK[sources[key]])
         elif action == "get":
             value = store.get(args.key)
             print("-" if value is None else to_text(value))
         elif action == "set":
-            print(f"{args.key} = {to_text(store.set(args.key, args.value))}")
-        elif action == "unset" and not store.unset(args.key):
+            value = store.set(args.key, args.value, site=args.site, kiosk=args.kiosk)
+            print(f"{args.key} = {to_text(value)}")
+        elif action == "unset" and not store.unset(args.key, site=args.site, kiosk=args.kiosk):
             print(f"{args.key} was not set")
         return 0
     except SettingError as exc:

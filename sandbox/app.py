@@ -18,7 +18,7 @@ from sqlalchemy import select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox import bureau, control, eid, esign, registry
+from sandbox import bureau, control, desk, eid, esign, registry
 from sandbox import models as m
 from sandbox.core import State
 from sandbox.errors import ApiError
@@ -181,6 +181,7 @@ def create_app(settings: SandboxSettings) -> FastAPI:
     for module in (registry, bureau, eid, esign, control):
         app.include_router(module.router)
     app.include_router(control.pages)
+    app.include_router(desk.router)  # R32: the counter desk's calls
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -361,6 +361,63 @@ _ROWS: list[HelpCode] = [
            "A chamada de serviço pedida não existe.",
            "The requested service call does not exist."),
     ),
+    # R7 and the counter desk (R32, sandbox/desk.py): numbered from 0060 so they never
+    # collide with codes added elsewhere.
+    HelpCode(
+        "AC-AB-0060", 409, "conflict",
+        _t("電郵地址需重新驗證", "Endereço de e-mail a verificar de novo",
+           "Email address to verify again"),
+        _t("台端之電郵地址驗證已超過30日，請返回第一步重新驗證電郵地址後再提交申請。",
+           "O endereço de e-mail foi verificado há mais de 30 dias. Volte ao passo 1 e "
+           "verifique-o de novo antes de submeter.",
+           "An email address was verified more than 30 days ago. Go back to step 1 and "
+           "verify it again before submitting."),
+    ),
+    HelpCode(
+        "AC-AB-0061", 422, "validation",
+        _t("身份證明文件號碼不符", "Número do documento não coincide", "ID number does not match"),
+        _t("輸入之身份證明文件號碼與登記資料不符，請核對證件後重新輸入。",
+           "O número introduzido não coincide com o registado. Confira o documento e "
+           "introduza-o de novo.",
+           "The number typed does not match the registered one. Check the card and "
+           "type it again."),
+    ),
+    HelpCode(
+        "AC-AB-0062", 409, "conflict",
+        _t("相片比對次數已用完", "Tentativas de fotografia esgotadas", "No photo tries left"),
+        _t("相片比對已嘗試3次未能通過。職員可親身核實持證人身份並填寫理由。",
+           "A comparação da fotografia falhou 3 vezes. O funcionário pode atestar a "
+           "identidade presencialmente, indicando o motivo.",
+           "The photo did not match in 3 tries. The officer may attest the holder's "
+           "identity in person, with a written reason."),
+    ),
+    HelpCode(
+        "AC-AB-0063", 409, "conflict",
+        _t("未完成親身核實", "Verificação presencial incompleta", "In-person check incomplete"),
+        _t("須先核對身份證明文件號碼，並通過相片比對或由職員親身核實，方可簽發證書。",
+           "Antes da emissão, confira o número do documento e passe a comparação da "
+           "fotografia ou a atestação do funcionário.",
+           "Before issuance, check the ID number and pass the photo match or the officer's "
+           "attestation."),
+    ),
+    HelpCode(
+        "AC-AB-0064", 422, "validation",
+        _t("證書簽發請求無效", "Pedido de certificado inválido", "Invalid certificate request"),
+        _t("載體產生之證書簽發請求無效或密鑰類型不符，請重新產生。",
+           "O pedido de certificado gerado no dispositivo é inválido ou o tipo de chave "
+           "não é o exigido. Gere-o de novo.",
+           "The certificate request made on the token is invalid or its key type is not "
+           "the one required. Make it again."),
+    ),
+    HelpCode(
+        "AC-AB-0065", 409, "conflict",
+        _t("尚不可由職員核實", "Atestação ainda não permitida", "Attestation not allowed yet"),
+        _t("須先核對身份證明文件號碼並完成3次相片比對，職員方可親身核實。",
+           "O funcionário só pode atestar depois de conferir o número do documento e de "
+           "3 tentativas de comparação da fotografia.",
+           "The officer may attest only after the ID number was checked and the photo "
+           "was tried 3 times."),
+    ),
 ]
 
 HELP_CODES: dict[str, HelpCode] = {row.code: row for row in _ROWS}

@@ -94,6 +94,8 @@ class Renewal(Base):
     declaration_accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     signature_id: Mapped[str | None] = mapped_column(String, nullable=True)
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # Where the holder was verified (R32's queue): the kiosk's X-Kiosk-ID at submission.
+    verified_kiosk_id: Mapped[str | None] = mapped_column(String, nullable=True)
 
 
 class EmailVerification(Base):
@@ -215,6 +217,39 @@ class SignatureRecord(Base):
     signed_pdf: Mapped[bytes] = mapped_column(LargeBinary)
     signer: Mapped[str] = mapped_column(String)
     signed_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# --- counter desk (R32, sandbox/desk.py) ----------------------------------------------------
+
+
+class InPersonCheck(Base):
+    """The officer's check of a holder at the counter, per renewal: the ID card's number
+    typed and matched, the live photo's tries, or the officer's attestation with a reason."""
+
+    __tablename__ = "in_person_checks"
+    renewal_id: Mapped[str] = mapped_column(String, primary_key=True)
+    staff_id: Mapped[str] = mapped_column(String)
+    id_checked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    face_tries: Mapped[int] = mapped_column(Integer, default=0)
+    face_passed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    attested_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    attested_by: Mapped[str | None] = mapped_column(String, nullable=True)
+    attest_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class IssuedCertificate(Base):
+    """A certificate the CA issued at the counter: one per renewal record, ever."""
+
+    __tablename__ = "issued_certificates"
+    cert_id: Mapped[str] = mapped_column(String, primary_key=True)
+    renewal_id: Mapped[str | None] = mapped_column(String, nullable=True, index=True)
+    serial: Mapped[str] = mapped_column(String)
+    cert_pem: Mapped[str] = mapped_column(Text)
+    public_key_sha256: Mapped[str] = mapped_column(String)
+    issued_at: Mapped[datetime] = mapped_column(DateTime)
+    staff_id: Mapped[str] = mapped_column(String)
+    idempotency_key: Mapped[str] = mapped_column(String)
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 # --- sandbox --------------------------------------------------------------------------------

@@ -234,6 +234,53 @@ class CertificateAuthority:
             now,
         )
 
+    def issue_from_csr(
+        self,
+        request: x509.CertificateSigningRequest,
+        serial: str,
+        not_after: dt.datetime,
+        *,
+        encryption: bool,
+        email: str,
+        now: dt.datetime | None = None,
+    ) -> bytes:
+        """A renewed certificate (PEM) for the key in a holder's CSR (R32): the key was made
+        on the holder's token and the CA never sees it. The caller has checked the request's
+        signature and key type; serial and expiry are the registry's."""
+        now = now or _now()
+        public = request.public_key()
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(request.subject)
+            .issuer_name(self._cert.subject)
+            .public_key(public)
+            .serial_number(int(serial, 16))
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(not_after)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=not encryption,
+                    content_commitment=not encryption,
+                    key_encipherment=encryption,
+                    data_encipherment=encryption,
+                    key_agreement=False,
+                    key_cert_sign=False,
+                    crl_sign=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self._cert.public_key()),  # type: ignore[arg-type]
+                critical=False,
+            )
+            .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
+        )
+        return builder.sign(self._key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+
     def issue_kiosk_identity(
         self, kiosk_id: str, *, days: int = 1095, now: dt.datetime | None = None
     ) -> SigningIdentity:

@@ -28,7 +28,6 @@ from sandbox.schemas import (
     CertIdsIn,
     ConsentTokenIn,
     DeclarationIn,
-    EmptyIn,
     IdNumberIn,
     MatchIdIn,
     StaffLoginIn,
@@ -142,6 +141,12 @@ def fresh_verification(t: Tx, row: m.EmailVerification | None) -> datetime | Non
 
 def emails_verified(t: Tx, r: m.Renewal) -> bool:
     return all(fresh_verification(t, email_row(t, r, a)) for a in addresses_of(t, r))
+
+
+def kiosk_id(request: Request) -> str | None:
+    """The kiosk's X-Kiosk-ID, when it is a short printable id fit for the staff's queue."""
+    value = request.headers.get("x-kiosk-id", "").strip()
+    return value if 0 < len(value) <= 64 and value.isprintable() else None
 
 
 def need(ok: bool, step: str) -> None:
@@ -376,55 +381,6 @@ def staff_lookup(body: IdNumberIn, request: Request) -> dict[str, Any]:
             "display_name": holder.name,
             "expires_at": iso(expires),
         }
-
-
-@router.get("/staff/offline-queue")
-def offline_queue(request: Request) -> dict[str, Any]:
-    with tx(request) as t:
-        t.staff()
-        rows = t.s.scalars(
-            select(m.Certificate)
-            .where(m.Certificate.state == "offline")
-            .order_by(m.Certificate.queued_at, m.Certificate.cert_id)
-        ).all()
-        items = []
-        for c in rows:
-            holder = t.s.get(m.Holder, c.holder_id)
-            assert holder is not None
-            items.append(
-                {
-                    "cert_id": c.cert_id,
-                    "holder_id": c.holder_id,
-                    "holder_name": holder.name,
-                    "certificate": cert_json(c, t.now.date()),
-                    "queued_at": iso(c.queued_at),
-                }
-            )
-        return {"items": items}
-
-
-@router.post("/staff/offline-queue/{cert_id}/complete")
-def complete_offline(
-    cert_id: str, request: Request, body: EmptyIn | None = None
-) -> JSONResponse:
-    with tx(request) as t:
-        staff_id = t.staff()
-
-        def run() -> tuple[int, dict[str, Any]]:
-            c = t.s.get(m.Certificate, cert_id)
-            if c is None:
-                raise ApiError("AC-AB-0003", {"cert_id": cert_id})
-            if c.state == "renewed":
-                raise ApiError("AC-AB-0039", {"cert_id": cert_id, "state": c.state})
-            if c.state != "offline":
-                raise ApiError("AC-AB-0003", {"cert_id": cert_id, "state": c.state})
-            holder = t.s.get(m.Holder, c.holder_id)
-            assert holder is not None
-            renew(t, c)
-            send_completed(t, holder, [c])
-            return 200, renewed_json(c)
-
-        return t.idempotent({}, run, scope="staff:" + staff_id)
 
 
 # --- the holder's renewal -----------------------------------------------------------------
@@ -665,7 +621,11 @@ def submit(rid: str, body: SubmitIn, request: Request) -> JSONResponse:
                 raise ApiError("AC-AB-0025", {"reason": "invalid_signature"}) from exc
             if signer != sig.signer or not sig.signed_pdf.startswith(r.document_pdf):
                 raise ApiError("AC-AB-0025", {"reason": "signed_content_differs"})
+            if not emails_verified(t, r):
+                # R7: a verification older than 30 days no longer counts at submission.
+                raise ApiError("AC-AB-0060", {"missing": "emails_verified"})
             r.submitted_at = t.now
+            r.verified_kiosk_id = kiosk_id(request)
             certs = [c for c in certs_of(t, r) if c.state != "renewed"]
             for c in certs:
                 if c.type != "cloud" and c.state == "pending":

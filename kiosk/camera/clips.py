@@ -41,23 +41,48 @@ def _paste(frame: np.ndarray, img: np.ndarray, cx: float, top: float) -> None:
         frame[y0c:y1c, x0c:x1c] = img[sy0 : sy0 + (y1c - y0c), sx0 : sx0 + (x1c - x0c)]
 
 
+# Share of the oval's width a portrait's face fills at scale 1: inside the guide's 0.55-0.95.
+FACE_FILL = 0.72
+
+
+def face_box(portrait: np.ndarray) -> tuple[float, float, float] | None:
+    """Centre x, centre y and width of the largest face of a still portrait, in its pixels."""
+    from kiosk.camera.detectors import BLAZEFACE_MODEL, BlazeFaceDetector
+
+    if not BLAZEFACE_MODEL.is_file():
+        return None
+    faces = BlazeFaceDetector().detect_full(portrait)
+    if not faces:
+        return None
+    x, y, w, h = faces[0].box
+    return x + w / 2, y + h / 2, float(w)
+
+
 class _Scene:
-    """Portraits resized once for a frame size; frames differ only by the sway."""
+    """Portraits resized once for a frame size; frames differ only by the sway.
+
+    Each portrait is scaled and placed by its own face (found once on the still): the face
+    fills `FACE_FILL` x `scale` of the oval's width, level with the oval's centre. A portrait
+    without a face found is placed as a head-and-shoulders crop (face ~42 % down, ~40 % of it).
+    """
 
     def __init__(
         self, portraits: Sequence[np.ndarray], width: int, height: int, scale: float
     ) -> None:
-        _, ocy, _, ory = Oval().axes_px(width, height)
-        # The test portraits are cropped with the face centre ~42% down and the face box
-        # ~40% of their height; 2.85 oval semi-axes tall makes that box fill ~80% of the
-        # oval width at scale 1.
-        p_height = 2.85 * ory * scale
-        self.top = ocy - 0.42 * p_height
-        self.images = [
-            cv2.resize(p, None, fx=p_height / p.shape[0], fy=p_height / p.shape[0],
-                       interpolation=cv2.INTER_AREA)
-            for p in portraits
-        ]
+        _, ocy, orx, ory = Oval().axes_px(width, height)
+        self.images: list[np.ndarray] = []
+        self.offsets: list[tuple[float, float]] = []  # face centre's offset from image centre
+        for p in portraits:
+            box = face_box(p)
+            if box is None:
+                s = 2.85 * ory * scale / p.shape[0]
+                fcx, fcy = p.shape[1] / 2 * s, 0.42 * p.shape[0] * s
+            else:
+                s = FACE_FILL * scale * 2 * orx / box[2]
+                fcx, fcy = box[0] * s, box[1] * s
+            img = cv2.resize(p, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+            self.images.append(img)
+            self.offsets.append((img.shape[1] / 2 - fcx, ocy - fcy))
         self.background = background(width, height)
         self.width = width
 
@@ -65,8 +90,8 @@ class _Scene:
         frame = self.background.copy()
         dx = sway_px * math.sin(2 * math.pi * i / 45)
         k = len(self.images)
-        for j, img in enumerate(self.images):
-            _paste(frame, img, self.width * (j + 1) / (k + 1) + dx, self.top)
+        for j, (img, (ox, top)) in enumerate(zip(self.images, self.offsets, strict=True)):
+            _paste(frame, img, self.width * (j + 1) / (k + 1) + dx + ox, top)
         return frame
 
 
@@ -144,3 +169,38 @@ def write_portrait_clip(
     finally:
         writer.release()
     return out
+
+
+def turn_head(frame: np.ndarray, cx: float, radius: float, degrees: float) -> np.ndarray:
+    """The picture wrapped on a vertical cylinder of `radius` px around x=`cx` and turned by
+    `degrees`: a rough head turn (yaw) made from a frontal portrait, for the pose check."""
+    h, w = frame.shape[:2]
+    xs = np.arange(w, dtype=np.float32)
+    u = np.clip((xs - cx) / radius, -1.0, 1.0)
+    phi = np.arcsin(u) - math.radians(degrees)
+    inside = (np.abs(xs - cx) < radius) & (np.abs(phi) < math.pi / 2)
+    mapx = np.where(inside, cx + radius * np.sin(phi), xs).astype(np.float32)
+    map_x = np.ascontiguousarray(np.broadcast_to(mapx, (h, w)))
+    map_y = np.ascontiguousarray(np.broadcast_to(np.arange(h, dtype=np.float32)[:, None], (h, w)))
+    return cv2.remap(frame, map_x, map_y, cv2.INTER_LINEAR)
+
+
+def place_face(
+    frame: np.ndarray,
+    portrait: np.ndarray,
+    box: tuple[float, float, float],
+    cx: float,
+    cy: float,
+    width: float,
+    margin: float | None = None,
+) -> None:
+    """Paste `portrait` so that its face `box` (centre x, centre y, width in its pixels) lands
+    centred at (`cx`, `cy`) of `frame`, `width` px wide; with `margin`, only the part within
+    that many face widths left and right of the face (people standing side by side)."""
+    if margin is not None:
+        x0 = max(0, int(box[0] - margin * box[2]))
+        portrait = portrait[:, x0 : int(box[0] + margin * box[2])]
+        box = (box[0] - x0, box[1], box[2])
+    s = width / box[2]
+    img = cv2.resize(portrait, None, fx=s, fy=s, interpolation=cv2.INTER_AREA)
+    _paste(frame, img, cx - box[0] * s + img.shape[1] / 2, cy - box[1] * s)

@@ -2,41 +2,38 @@
 
 Detector
 --------
-Default: OpenCV's Haar frontal-face cascade (``haarcascade_frontalface_default.xml``) plus the
-eye cascade that tolerates glasses (``haarcascade_eye_tree_eyeglasses.xml``) for the eye line,
-and the profile cascade only when no frontal face is found (to say "face the camera" rather
-than "no face"). Why: they ship inside the opencv 4.x wheels, so a fresh machine works offline
-from registry packages alone; opencv-python 5.x wheels ship neither cascades nor a YuNet model
-(see shared NOTES). A better detector can be configured: a YuNet ONNX file
-(``cv2.FaceDetectorYN``, e.g. ``face_detection_yunet_2023mar.onnx``) via
-`CameraSettings.face_model`; if the file is missing or does not load we log one line and fall
-back to Haar.
+`detectors.make_detector()`: BlazeFace short-range on cv2.dnn with the bundled model (faces
+anywhere in the frame, 6 keypoints); OpenCV's Haar cascades only when the model cannot be
+loaded (logged once). See `kiosk/camera/detectors.py` and the README for the figures.
 
 Thresholds and where they come from
 -----------------------------------
 The measures follow the quality components of ISO/IEC 29794-5 as implemented by BSI's OFIQ
 (SingleFacePresent, HeadSize, InterEyeDistance, HeadPose, Sharpness, LuminanceMean,
 UnderExposurePrevention / OverExposurePrevention, IlluminationUniformity) and the portrait
-rules of ICAO 9303 Part 3 / ISO/IEC 19794-5 (39794-5). They are *proxies* computed from Haar
-boxes and eye centres, not OFIQ's landmark- and CNN-based values; the bureau's face match is the
+rules of ICAO 9303 Part 3 / ISO/IEC 19794-5 (39794-5). They are *proxies* computed from face
+boxes and keypoints, not OFIQ's landmark- and CNN-based values; the bureau's face match is the
 authority (R12). What each one stands for:
 
 - single face: ISO/IEC 29794-5 SingleFacePresent; ICAO: only the holder in the picture. Faces
   whose width is at least `second_face_ratio` of the largest count as another person.
 - face size and position: ICAO/ISO 19794-5 want the head centred with the face filling a fixed
-  share of the portrait (OFIQ HeadSize). The kiosk's oval guide is that frame: the Haar face
-  box must be `min_fill`..`max_fill` of the oval width and its centre within `max_offset` of the
+  share of the portrait (OFIQ HeadSize). The kiosk's oval guide is that frame: the face box
+  must be `min_fill`..`max_fill` of the oval width and its centre within `max_offset` of the
   oval's semi-axes.
 - inter-eye distance: ISO/IEC 19794-5 asks >= 90 px (ICAO recommends 120) on the *final
   portrait*; the full camera frame is wider than a portrait, so we only refuse below
   `min_ied_px` = 60 px (the 19794-5 token-image minimum) and rely on the oval fill for the rest.
 - head pose: ICAO 9303 / ISO 19794-5 allow about +/-5 deg yaw and pitch and +/-8 deg roll; OFIQ
-  scores yaw/pitch/roll from a 3D face model. Haar proxy: roll is the eye-line angle
-  (`max_roll_deg` = 8); yaw is the offset of the eye midpoint from the face-box centre as a
-  share of the face width (`max_yaw_offset` = 0.08, roughly 10-15 deg). The frontal cascade
-  itself stops finding faces beyond about 20-25 deg yaw. Pitch is not measured. With no eye
-  pair found (glasses glare, closed eyes) the pose check is skipped rather than refused: Haar
-  cannot tell those apart and a dead end is worse than a retake after the bureau's answer.
+  scores yaw/pitch/roll from a 3D face model. Roll is the eye-line angle (`max_roll_deg` = 8):
+  BlazeFace's eye keypoints from the close-up pass agree with dlib's 5-point eyes within a
+  median 0.9 deg (README). Yaw (BlazeFace): `yaw_index`, the mean of the nose tip's offset
+  from the eye midpoint (in eye distances) and the eye-to-ear asymmetry; `max_yaw_index` =
+  0.5. Official frontal portraits measure <= 0.25, a real photo turned ~20 deg (sandbox
+  live/obama.jpg) 0.38-0.45, heads turned ~45 deg (synthetic) 0.5-0.6: a coarse "looking away"
+  check, not ICAO's 5 deg, which six 2-D keypoints cannot resolve. Haar fallback: the eye
+  midpoint's offset from the box centre (`max_yaw_offset` = 0.08 of the face width). Pitch is
+  not measured. With no eye pair (Haar only) the pose check is skipped rather than refused.
 - sharpness: OFIQ Sharpness is a random forest over Laplacian/Sobel features; we use the
   classic variance of the Laplacian on the face crop resized to 128 px wide (scale-free),
   refused below `min_sharpness`, plus face motion between analysed frames (`max_motion`).
@@ -48,22 +45,30 @@ authority (R12). What each one stands for:
 
 from __future__ import annotations
 
-import logging
 import math
-import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Protocol
 
 import cv2
 import numpy as np
 
 from kiosk.camera import messages
+from kiosk.camera.detectors import (
+    BlazeFaceDetector,
+    Box,
+    FaceDetection,
+    FaceDetector,
+    HaarDetector,
+    Point,
+    YuNetDetector,
+    make_detector,
+)
 
-log = logging.getLogger(__name__)
-
-Box = tuple[int, int, int, int]  # x, y, w, h in analysis-frame pixels
-Point = tuple[float, float]
+__all__ = [
+    "AutoCapture", "BlazeFaceDetector", "Box", "FaceAnalyzer", "FaceDetection", "FaceDetector",
+    "HaarDetector", "Oval", "Point", "QualityReport", "Thresholds", "YuNetDetector",
+    "make_detector",
+]
 
 
 @dataclass(frozen=True)
@@ -91,135 +96,14 @@ class Thresholds:
     max_offset: float = 0.35
     min_ied_px: float = 60.0
     max_roll_deg: float = 8.0
-    max_yaw_offset: float = 0.08
+    max_yaw_offset: float = 0.08  # Haar: eye midpoint off the box centre, share of width
+    max_yaw_index: float = 0.5  # keypoints: see the module docstring
     min_sharpness: float = 60.0
     max_motion: float = 0.04  # face-centre travel between analyses, share of frame height
     min_luminance: float = 70.0
     max_luminance: float = 200.0
     max_clipped: float = 0.15
     min_uniformity: float = 0.55
-
-
-@dataclass(frozen=True)
-class FaceDetection:
-    box: Box
-    eyes: tuple[Point, Point] | None = None  # (left-in-image, right-in-image) centres
-
-
-class FaceDetector(Protocol):
-    name: str
-
-    def detect(self, bgr: np.ndarray, gray: np.ndarray) -> list[FaceDetection]: ...
-
-    def profile_present(self, gray: np.ndarray) -> bool: ...
-
-
-def _cascade(file_name: str) -> cv2.CascadeClassifier:
-    path = os.path.join(cv2.data.haarcascades, file_name)  # type: ignore[attr-defined]
-    clf = cv2.CascadeClassifier(path)
-    if clf.empty():
-        raise RuntimeError(f"Haar cascade {path} did not load")
-    return clf
-
-
-class HaarDetector:
-    name = "haar"
-
-    def __init__(self) -> None:
-        self._face = _cascade("haarcascade_frontalface_default.xml")
-        self._eyes = _cascade("haarcascade_eye_tree_eyeglasses.xml")
-        self._eyes_plain = _cascade("haarcascade_eye.xml")
-        self._profile = _cascade("haarcascade_profileface.xml")
-
-    def _min_face(self, gray: np.ndarray) -> int:
-        # A face needs >= 0.33 of the frame height to fill the oval (min_fill); smaller than
-        # 0.18 it is far too far anyway, and skipping the small scales halves the Haar cost.
-        # Between the two the person is told "move closer" rather than "no face".
-        return max(24, int(gray.shape[0] * 0.18))
-
-    def detect(self, bgr: np.ndarray, gray: np.ndarray) -> list[FaceDetection]:
-        m = self._min_face(gray)
-        boxes = self._face.detectMultiScale(gray, 1.15, 5, minSize=(m, m))
-        faces = sorted((tuple(int(v) for v in b) for b in boxes), key=lambda b: -b[2] * b[3])
-        out: list[FaceDetection] = []
-        for i, (x, y, w, h) in enumerate(faces):
-            eyes = self._eye_pair(gray, (x, y, w, h)) if i == 0 else None
-            out.append(FaceDetection((x, y, w, h), eyes))
-        return out
-
-    def _eye_pair(self, gray: np.ndarray, box: Box) -> tuple[Point, Point] | None:
-        x, y, w, h = box
-        top = gray[y : y + int(h * 0.6), x : x + w]
-        m, big = max(8, w // 8), (w // 2, w // 2)
-        found = list(self._eyes.detectMultiScale(top, 1.1, 2, minSize=(m, m), maxSize=big))
-        if len(found) < 2:
-            # The plain eye cascade finds more tilted eyes; its brow-and-eye boxes are too
-            # big, hence the pick by expected eye size below.
-            found += list(self._eyes_plain.detectMultiScale(top, 1.1, 3, minSize=(m, m),
-                                                            maxSize=big))
-        left = [e for e in found if e[0] + e[2] / 2 < w / 2]
-        right = [e for e in found if e[0] + e[2] / 2 >= w / 2]
-        if not left or not right:
-            return None
-        expected = 0.16 * w  # eye box / face box width on frontal faces
-
-        def pick(cands: list[Any]) -> Any:
-            return min(cands, key=lambda e: abs(float(e[2]) - expected))
-
-        le, re = pick(left), pick(right)
-        return (
-            (x + le[0] + le[2] / 2, y + le[1] + le[3] / 2),
-            (x + re[0] + re[2] / 2, y + re[1] + re[3] / 2),
-        )
-
-    def profile_present(self, gray: np.ndarray) -> bool:
-        m = self._min_face(gray)
-        if len(self._profile.detectMultiScale(gray, 1.15, 5, minSize=(m, m))):
-            return True
-        flipped = cv2.flip(gray, 1)  # the cascade knows one side only
-        return bool(len(self._profile.detectMultiScale(flipped, 1.15, 5, minSize=(m, m))))
-
-
-class YuNetDetector:
-    """cv2.FaceDetectorYN with a configured ONNX file; landmarks give the eyes directly."""
-
-    name = "yunet"
-
-    def __init__(self, model_path: str, score_threshold: float = 0.8) -> None:
-        self._model = cv2.FaceDetectorYN.create(model_path, "", (320, 320), score_threshold)
-        self._size: tuple[int, int] = (0, 0)
-
-    def detect(self, bgr: np.ndarray, gray: np.ndarray) -> list[FaceDetection]:
-        h, w = bgr.shape[:2]
-        if self._size != (w, h):
-            self._model.setInputSize((w, h))
-            self._size = (w, h)
-        _, faces = self._model.detect(bgr)
-        out: list[FaceDetection] = []
-        for f in [] if faces is None else faces:
-            box = (int(f[0]), int(f[1]), int(f[2]), int(f[3]))
-            # YuNet landmarks: right eye (image left) then left eye.
-            eyes = ((float(f[4]), float(f[5])), (float(f[6]), float(f[7])))
-            out.append(FaceDetection(box, eyes))
-        out.sort(key=lambda d: -d.box[2] * d.box[3])
-        return out
-
-    def profile_present(self, gray: np.ndarray) -> bool:
-        return False
-
-
-def make_detector(face_model: str | None = None) -> FaceDetector:
-    """YuNet when a model file is configured and loads; otherwise Haar, saying so once."""
-    if face_model:
-        if not os.path.isfile(face_model):
-            log.warning("face model file %s is missing: using the Haar cascade", face_model)
-        else:
-            try:
-                return YuNetDetector(face_model)
-            except cv2.error as exc:
-                log.warning("face model %s did not load (%s): using the Haar cascade",
-                            face_model, exc.msg if hasattr(exc, "msg") else exc)
-    return HaarDetector()
 
 
 @dataclass(frozen=True)
@@ -250,13 +134,14 @@ class FaceAnalyzer:
         thresholds: Thresholds | None = None,
         oval: Oval | None = None,
     ) -> None:
-        self.detector = detector or HaarDetector()
+        self.detector = detector or make_detector()
         self.t = thresholds or Thresholds()
         self.oval = oval or Oval()
         self._last_centre: Point | None = None
 
     def reset(self) -> None:
         self._last_centre = None
+        self.detector.reset()
 
     def analyse(self, bgr_small: np.ndarray, full_width: int | None = None) -> QualityReport:
         """Check one downscaled BGR frame; `full_width` scales pixel measures (IED) back."""
@@ -269,14 +154,16 @@ class FaceAnalyzer:
         t = self.t
         h, w = bgr.shape[:2]
         gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-        # Equalised for detection only, so a dark face is still found and told "too dark".
-        faces = self.detector.detect(bgr, cv2.equalizeHist(gray))
+        # Equalised for Haar only, so a dark face is still found and told "too dark";
+        # BlazeFace finds it as it is.
+        eq = cv2.equalizeHist(gray) if self.detector.name == "haar" else gray
+        faces = self.detector.detect(bgr, eq)
         if faces:
             big = faces[0].box[2]
             faces = [f for f in faces if f.box[2] >= t.second_face_ratio * big]
         if not faces:
             self._last_centre = None
-            turned = self.detector.profile_present(cv2.equalizeHist(gray))
+            turned = self.detector.profile_present(eq)
             return QualityReport(0, (messages.FACE_CAMERA if turned else messages.NO_FACE,))
         if len(faces) > 1:
             self._last_centre = None
@@ -303,10 +190,16 @@ class FaceAnalyzer:
             scale = full_width / w
             m["ied_px"] = math.hypot(rx - lx, ry - ly) * scale
             m["roll_deg"] = math.degrees(math.atan2(ry - ly, rx - lx))
-            m["yaw_offset"] = float(((lx + rx) / 2 - fcx) / fw)
             if m["ied_px"] < t.min_ied_px:
                 issues.add(messages.MOVE_CLOSER)
-            if abs(m["roll_deg"]) > t.max_roll_deg or abs(m["yaw_offset"]) > t.max_yaw_offset:
+            turned = abs(m["roll_deg"]) > t.max_roll_deg
+            if face.nose is not None and face.ears is not None:
+                m["yaw_index"] = yaw_index(face)
+                turned = turned or abs(m["yaw_index"]) > t.max_yaw_index
+            else:
+                m["yaw_offset"] = float(((lx + rx) / 2 - fcx) / fw)
+                turned = turned or abs(m["yaw_offset"]) > t.max_yaw_offset
+            if turned:
                 issues.add(messages.FACE_CAMERA)
 
         # The inner face (no hair, no background) carries the light and focus measures.
@@ -341,6 +234,27 @@ class FaceAnalyzer:
         ordered = tuple(i for i in messages.GUIDANCE_ORDER if i in issues)
         box = (x / w, y / h, fw / w, fh / h)
         return QualityReport(1, ordered, box, m)
+
+
+def yaw_index(face: FaceDetection) -> float:
+    """Signed head-turn proxy from BlazeFace keypoints, 0 when frontal.
+
+    The mean of two measures in the eye line's frame (so a tilted head is not a turned one):
+    the nose tip's offset from the eye midpoint in eye distances, and the asymmetry of the
+    eye-to-ear distances, (left - right) / (left + right). Both grow as the head turns.
+    """
+    assert face.eyes is not None and face.nose is not None and face.ears is not None
+    (lx, ly), (rx, ry) = face.eyes
+    ied = max(math.hypot(rx - lx, ry - ly), 1e-6)
+    ux, uy = (rx - lx) / ied, (ry - ly) / ied  # unit vector along the eye line
+
+    def along(p: Point) -> float:
+        return (p[0] - lx) * ux + (p[1] - ly) * uy
+
+    nose = (along(face.nose) - ied / 2) / ied
+    left, right = -along(face.ears[0]), along(face.ears[1]) - ied
+    ears = (left - right) / max(abs(left) + abs(right), 1e-6)
+    return float((nose + ears) / 2)
 
 
 class AutoCapture:

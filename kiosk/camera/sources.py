@@ -182,8 +182,8 @@ class FileSource:
 class SyntheticSource:
     """A moving drawn scene for machines with no camera (demos, training, smoke tests).
 
-    The drawn face-like pattern is not meant to pass the face detector: quality tests use
-    real face images in video files.
+    The drawn oval is not a face to the detector (no eyes, no mouth): quality tests use real
+    face images in video files.
     """
 
     def __init__(self, width: int = 1280, height: int = 720, fps: float = 30.0) -> None:
@@ -210,10 +210,8 @@ class SyntheticSource:
         cx = int(self._w / 2 + self._w * 0.04 * math.sin(t * 1.3))
         cy = int(self._h * 0.45 + self._h * 0.02 * math.sin(t * 0.7))
         ax, ay = int(self._h * 0.17), int(self._h * 0.23)
+        # A plain moving oval, no eyes or mouth: BlazeFace finds a drawn smiley a face.
         cv2.ellipse(frame, (cx, cy), (ax, ay), 0, 0, 360, (150, 175, 215), -1, cv2.LINE_AA)
-        for dx in (-1, 1):
-            cv2.circle(frame, (cx + dx * ax // 2, cy - ay // 5), ax // 8, (60, 40, 30), -1)
-        cv2.ellipse(frame, (cx, cy + ay // 2), (ax // 3, ay // 10), 0, 0, 180, (80, 60, 160), 3)
         self._n += 1
         return True, frame
 

@@ -199,6 +199,71 @@ class OfflineItem:
     queued_at: datetime
 
 
+@dataclass(frozen=True)
+class InPersonCheck:
+    """The officer's check at the counter (R32): ID number typed and matched, then the live
+    photo (3 tries, R12) or, after those, the officer's attestation with a reason."""
+
+    renewal_id: str
+    id_checked: bool
+    face_passed: bool
+    face_tries_left: int
+    attested: bool
+    done: bool  # the registry will issue
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """One certificate of the 待線下辦理 queue, with where and when its holder was verified."""
+
+    cert_id: str
+    holder_id: str
+    holder_name: str
+    certificate: Certificate
+    renewal_id: str  # the reference printed on the holder's slip
+    verified_at: datetime | None
+    verified_kiosk_id: str | None
+    state: Literal["waiting", "issued"]
+    new_serial: str | None
+    new_expiry: date | None
+    in_person: InPersonCheck
+
+
+@dataclass(frozen=True)
+class IssuedCertificate:
+    """A certificate the registry's CA issued from the token's CSR (R32)."""
+
+    renewed: RenewedCertificate
+    certificate_pem: bytes
+    ca_pem: bytes
+
+
+class DeskRegistry(Protocol):
+    """The registry's counter-desk calls (R32); `RegistryClient` implements them."""
+
+    def desk_queue(
+        self, staff: StaffSession, query: str = "", include_issued: bool = False
+    ) -> list[QueueEntry]: ...
+
+    def in_person_status(self, staff: StaffSession, renewal_id: str) -> InPersonCheck: ...
+
+    def check_id_number(self, staff: StaffSession, renewal_id: str, id_number: str) -> None:
+        """Raises ValidationFailed AC-AB-0061 when it is not the registered number."""
+
+    def check_face(self, staff: StaffSession, renewal_id: str, photo_jpeg: BytesLike) -> None:
+        """Raises ValidationFailed AC-AB-0019 (details: tries_left) below the threshold,
+        Conflict AC-AB-0062 once the 3 tries are used."""
+
+    def attest_in_person(self, staff: StaffSession, renewal_id: str, reason: str) -> None: ...
+
+    def issue_certificate(
+        self, staff: StaffSession, cert_id: str, csr_pem: bytes, idempotency_key: str
+    ) -> IssuedCertificate: ...
+
+    def issued_certificate(self, staff: StaffSession, cert_id: str) -> IssuedCertificate:
+        """The certificate issued for this record; NotFound AC-AB-0003 when none was."""
+
+
 class Registry(Protocol):
     """電子證書服務（機構）: holders, renewal records, email codes, submission, activation."""
 

@@ -1,7 +1,8 @@
 """One error taxonomy for every backend call (after stripe-python's errors).
 
 Every error carries what the UI needs to tell a person what happened: a user message in
-zh-Hant / pt / en, the help code (求助碼), and the request id for the registry's staff.
+zh-Hant / pt / en (the server's, or the gettext catalog's for the kiosk's own codes), the help
+code (求助碼), and the request id for the registry's staff.
 The HTTP-status-to-class table lives here, in one place.
 """
 
@@ -10,35 +11,43 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-LANGS = ("zh-Hant", "pt", "en")
+from kiosk import i18n
+
+LANGS = i18n.LANGS
 
 # Help codes the kiosk itself raises when the backend gave no answer it could use.
 KIOSK_CONNECTION = "AC-KI-0001"
 KIOSK_TIMEOUT = "AC-KI-0002"
 KIOSK_UNEXPECTED = "AC-KI-0003"
+KIOSK_TOKEN_ERROR = "AC-KI-0201"
+KIOSK_TOKEN_ABSENT = "AC-KI-0202"
+KIOSK_TOKEN_REMOVED = "AC-KI-0203"
+KIOSK_TOKEN_PIN_INCORRECT = "AC-KI-0204"
+KIOSK_TOKEN_PIN_LOCKED = "AC-KI-0205"
+KIOSK_TOKEN_CERT_MISMATCH = "AC-KI-0206"
 KIOSK_PREFIX = "AC-KI-"
 
-_KIOSK_TEXTS: dict[str, dict[str, str]] = {
-    KIOSK_CONNECTION: {
-        "zh-Hant": "暫時未能連接 eSignTrust 系統，請稍後再試或聯繫櫃檯職員協助。",
-        "pt": "Não foi possível ligar ao sistema eSignTrust. "
-        "Tente mais tarde ou peça ajuda ao balcão.",
-        "en": "The eSignTrust system cannot be reached. "
-        "Please try again later or ask counter staff.",
-    },
-    KIOSK_TIMEOUT: {
-        "zh-Hant": "eSignTrust 系統回應逾時，請稍後再試或聯繫櫃檯職員協助。",
-        "pt": "O sistema eSignTrust não respondeu a tempo. "
-        "Tente mais tarde ou peça ajuda ao balcão.",
-        "en": "The eSignTrust system did not answer in time. "
-        "Please try again or ask counter staff.",
-    },
-    KIOSK_UNEXPECTED: {
-        "zh-Hant": "eSignTrust 系統回應異常，請聯繫櫃檯職員協助。",
-        "pt": "Resposta inesperada do sistema eSignTrust. Peça ajuda ao balcão.",
-        "en": "The eSignTrust system gave an unexpected answer. Please ask counter staff.",
-    },
+# The catalog's message for each of them (resources/locale, the flow shows the same ones).
+_KIOSK_MESSAGE_IDS: dict[str, str] = {
+    KIOSK_CONNECTION: "error.connection",
+    KIOSK_TIMEOUT: "error.timeout",
+    KIOSK_UNEXPECTED: "error.unexpected",
+    KIOSK_TOKEN_ERROR: "token.error",
+    KIOSK_TOKEN_ABSENT: "token.absent",
+    KIOSK_TOKEN_REMOVED: "token.removed",
+    KIOSK_TOKEN_PIN_INCORRECT: "token.pin_incorrect",
+    KIOSK_TOKEN_PIN_LOCKED: "token.pin_locked",
+    KIOSK_TOKEN_CERT_MISMATCH: "token.cert_mismatch",
 }
+
+
+#: Every kiosk-side help code (docs/help-codes.md lists them after the registry's).
+KIOSK_CODES: tuple[str, ...] = tuple(_KIOSK_MESSAGE_IDS)
+
+
+def kiosk_texts(help_code: str) -> dict[str, str]:
+    """The zh-Hant / pt / en texts of a kiosk-side help code (AC-KI-…)."""
+    return {lang: i18n.text(_KIOSK_MESSAGE_IDS[help_code], lang) for lang in LANGS}
 
 
 class BackendError(Exception):
@@ -70,7 +79,8 @@ class BackendError(Exception):
 
     @classmethod
     def from_kiosk(cls, help_code: str, **kw: Any) -> BackendError:
-        return cls(_KIOSK_TEXTS[help_code], help_code, **kw)
+        msg_id = _KIOSK_MESSAGE_IDS[help_code]
+        return cls({lang: i18n.text(msg_id, lang) for lang in LANGS}, help_code, **kw)
 
 
 class ConnectionFailed(BackendError):

@@ -25,7 +25,10 @@ from kiosk.services.api import (
     EmailStatus,
     FaceMatch,
     HolderSession,
+    InPersonCheck,
+    IssuedCertificate,
     OfflineItem,
+    QueueEntry,
     Renewal,
     RenewalProgress,
     RenewedCertificate,
@@ -319,6 +322,52 @@ def offline_item(data: Any) -> OfflineItem:
 
 def offline_items(data: Any) -> list[OfflineItem]:
     return [offline_item(i) for i in req_list(obj(data), "items")]
+
+
+def in_person_check(data: Any) -> InPersonCheck:
+    d = obj(data)
+    return InPersonCheck(
+        renewal_id=req_str(d, "renewal_id"),
+        id_checked=req_bool(d, "id_checked"),
+        face_passed=req_bool(d, "face_passed"),
+        face_tries_left=req_int(d, "face_tries_left"),
+        attested=req_bool(d, "attested"),
+        done=req_bool(d, "done"),
+    )
+
+
+def queue_entry(data: Any) -> QueueEntry:
+    d = obj(data)
+    state = req_str(d, "state")
+    if state not in ("waiting", "issued"):
+        raise MalformedResponse("state: unknown queue state")
+    new_expiry = d.get("new_expiry")
+    return QueueEntry(
+        cert_id=req_str(d, "cert_id"),
+        holder_id=req_str(d, "holder_id"),
+        holder_name=req_str(d, "holder_name"),
+        certificate=certificate(d["certificate"]),
+        renewal_id=req_str(d, "renewal_id"),
+        verified_at=opt_time(d, "verified_at"),
+        verified_kiosk_id=opt_str(d, "verified_kiosk_id"),
+        state=state,  # type: ignore[arg-type]  # narrowed by the check above
+        new_serial=opt_str(d, "new_serial"),
+        new_expiry=None if new_expiry is None else parse_date(new_expiry),
+        in_person=in_person_check(d["in_person"]),
+    )
+
+
+def queue_entries(data: Any) -> list[QueueEntry]:
+    return [queue_entry(i) for i in req_list(obj(data), "items")]
+
+
+def issued_certificate(data: Any) -> IssuedCertificate:
+    d = obj(data)
+    pem = req_str(d, "certificate_pem").encode("ascii")
+    ca = req_str(d, "ca_pem").encode("ascii")
+    if not pem.startswith(b"-----BEGIN CERTIFICATE-----"):
+        raise MalformedResponse("certificate_pem: expected a PEM certificate")
+    return IssuedCertificate(renewed=renewed_certificate(d), certificate_pem=pem, ca_pem=ca)
 
 
 def ignore(data: Any) -> None:

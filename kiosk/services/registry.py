@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import base64
+
 from kiosk.services import parse
 from kiosk.services.api import (
     ActivationForm,
     ActivationJob,
     Application,
+    BytesLike,
     CodeSent,
     EmailStatus,
     HolderSession,
+    InPersonCheck,
+    IssuedCertificate,
     OfflineItem,
+    QueueEntry,
     Renewal,
     RenewedCertificate,
     StaffSession,
@@ -185,4 +191,71 @@ class RegistryClient(JsonHttpClient):
             token=staff.token,
             idempotency_key=idempotency_key,
             parse=parse.renewed_certificate,
+        )
+
+    # --- the counter desk (R32) ------------------------------------------------------------
+
+    def desk_queue(
+        self, staff: StaffSession, query: str = "", include_issued: bool = False
+    ) -> list[QueueEntry]:
+        params = {"q": query} if query else {}
+        if include_issued:
+            params["include_issued"] = "true"
+        return self.get(
+            "/staff/offline-queue", params=params, token=staff.token, parse=parse.queue_entries
+        )
+
+    def in_person_status(self, staff: StaffSession, renewal_id: str) -> InPersonCheck:
+        return self.get(
+            "/staff/in-person/{rid}",
+            path_params={"rid": renewal_id},
+            token=staff.token,
+            parse=parse.in_person_check,
+        )
+
+    def check_id_number(self, staff: StaffSession, renewal_id: str, id_number: str) -> None:
+        self.post(
+            "/staff/in-person/{rid}/id-check",
+            path_params={"rid": renewal_id},
+            json={"id_number": id_number},
+            token=staff.token,
+            parse=parse.ignore,
+        )
+
+    def check_face(self, staff: StaffSession, renewal_id: str, photo_jpeg: BytesLike) -> None:
+        self.post(
+            "/staff/in-person/{rid}/face",
+            path_params={"rid": renewal_id},
+            json={"photo_jpeg_b64": base64.b64encode(photo_jpeg).decode("ascii")},
+            token=staff.token,
+            parse=parse.ignore,
+        )
+
+    def attest_in_person(self, staff: StaffSession, renewal_id: str, reason: str) -> None:
+        self.post(
+            "/staff/in-person/{rid}/attest",
+            path_params={"rid": renewal_id},
+            json={"reason": reason},
+            token=staff.token,
+            parse=parse.ignore,
+        )
+
+    def issue_certificate(
+        self, staff: StaffSession, cert_id: str, csr_pem: bytes, idempotency_key: str
+    ) -> IssuedCertificate:
+        return self.post(
+            "/staff/offline-queue/{cert_id}/complete",
+            path_params={"cert_id": cert_id},
+            json={"csr_pem": csr_pem.decode("ascii")},
+            token=staff.token,
+            idempotency_key=idempotency_key,
+            parse=parse.issued_certificate,
+        )
+
+    def issued_certificate(self, staff: StaffSession, cert_id: str) -> IssuedCertificate:
+        return self.get(
+            "/staff/offline-queue/{cert_id}/certificate",
+            path_params={"cert_id": cert_id},
+            token=staff.token,
+            parse=parse.issued_certificate,
         )

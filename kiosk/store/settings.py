@@ -1,4 +1,8 @@
-"""Kiosk settings: a key/value table beside the journal (same database file).
+"""Kiosk settings: a key/value table beside the journal (same database).
+
+On a site's database every kiosk reads the site-wide value of a key unless it has its own
+(`kiosk settings set --site KEY VALUE` for all, `set KEY VALUE` for this kiosk, `--kiosk ID`
+for another one): rows are keyed (kiosk_id, key), SITE_WIDE being the site's.
 
 What a terminal is, set once by whoever installs it (`kiosk settings set lang pt`), so that
 `kiosk run` needs no options; an option on the command line still wins. Only the keys of
@@ -22,7 +26,9 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import urlsplit
 
-TABLE = "kiosk_settings"  # kiosk.store.journal.SettingRow
+TABLE = "kiosk_settings"  # kiosk.store.models.SettingRow
+SITE_WIDE = "*"  # kiosk.store.models.SITE_WIDE (not imported: no SQLAlchemy here)
+LOCAL_ONLY = ("kiosk_id",)  # who a terminal is: never a site-wide value
 LANGS = ("zh-Hant", "pt", "en")
 
 
@@ -100,6 +106,16 @@ def _kiosk_id(text: str) -> str:
     return text
 
 
+def _days(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise SettingError("takes a number of days, e.g. 30") from None
+    if not value > 0 or value == float("inf"):
+        raise SettingError("takes a number of days greater than 0")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -118,6 +134,12 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
             Setting("fullscreen", _bool, False, "full screen, no window decorations"),
             Setting("idle_seconds", _positive_float, 120.0, "self-service: idle time, s"),
             Setting("countdown_seconds", _positive_int, 15, "self-service: countdown, s"),
+            Setting(
+                "journal_retention_days",
+                _days,
+                30.0,
+                "finished renewals are forgotten after this many days (the audit trail stays)",
+            ),
             Setting("config", _config, None, "path of the backend TOML ([backend] table)"),
             Setting("backend", _url, None, "base URL of the four backend services"),
             Setting("kiosk_id", _kiosk_id, None, "name of this terminal, e.g. LOBBY-1"),
@@ -158,30 +180,67 @@ def _stored_values(rows: Mapping[str, str]) -> dict[str, Any]:
     return out
 
 
+def _merge(rows: list[tuple[str, str, str]], kiosk_id: str) -> tuple[dict[str, str], set[str]]:
+    """(key -> text) with this kiosk's own value over the site-wide one, and the keys whose
+    value is the kiosk's own."""
+    merged: dict[str, str] = {}
+    own: set[str] = set()
+    for scope, key, value in rows:
+        if scope == SITE_WIDE and key not in own:
+            merged[key] = value
+        elif scope == kiosk_id:
+            merged[key] = value
+            own.add(key)
+    return merged, own
+
+
 class SettingsStore:
     """The settings table over SQLAlchemy (the `kiosk settings` command, the UI through
-    the database executor). One short transaction per call."""
+    the database executor). One short transaction per call. `kiosk_id`: whose settings
+    these are (default: this kiosk, kiosk.store.paths.kiosk_identity)."""
 
-    def __init__(self, url: str | None = None, engine: Any = None) -> None:
+    def __init__(
+        self, url: str | None = None, engine: Any = None, *, kiosk_id: str | None = None
+    ) -> None:
         from sqlalchemy.orm import sessionmaker
 
         from kiosk.store.journal import make_engine
+        from kiosk.store.paths import kiosk_identity
 
-        self.engine = engine or make_engine(url)
+        self.kiosk_id = kiosk_id or kiosk_identity(url)
+        self.engine = engine or make_engine(url, kiosk_id=self.kiosk_id)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def shared(self) -> bool:
+        """A site's database (several kiosks), not a kiosk's own file."""
+        return bool(self.engine.dialect.name != "sqlite")
 
     def close(self) -> None:
         self.engine.dispose()
 
-    def stored(self) -> dict[str, Any]:
-        """The settings that have a stored value (typed)."""
+    def _rows(self) -> list[tuple[str, str, str]]:
         from sqlalchemy import select
 
-        from kiosk.store.journal import SettingRow
+        from kiosk.store.models import SettingRow
 
         with self._sessions() as s:
-            rows = {r.key: r.value for r in s.scalars(select(SettingRow))}
-        return _stored_values(rows)
+            q = select(SettingRow.kiosk_id, SettingRow.key, SettingRow.value).where(
+                SettingRow.kiosk_id.in_((SITE_WIDE, self.kiosk_id))
+            )
+            return [(k, key, v) for k, key, v in s.execute(q)]
+
+    def stored(self) -> dict[str, Any]:
+        """The settings that have a stored value (typed): this kiosk's own, else the site's."""
+        return _stored_values(_merge(self._rows(), self.kiosk_id)[0])
+
+    def sources(self) -> dict[str, str]:
+        """Every key: where its value comes from, "kiosk", "site" or "default"."""
+        merged, own = _merge(self._rows(), self.kiosk_id)
+        stored = _stored_values(merged)
+        return {
+            k: ("kiosk" if k in own else "site") if k in stored else "default" for k in SETTINGS
+        }
 
     def get(self, key: str) -> Any:
         if key not in SETTINGS:
@@ -193,51 +252,152 @@ class SettingsStore:
         stored = self.stored()
         return {k: (stored.get(k, s.default), k in stored) for k, s in SETTINGS.items()}
 
-    def set(self, key: str, text: str) -> Any:
-        """Checks then stores a value; returns it typed. SettingError when it is refused."""
-        from kiosk.store.journal import SettingRow
+    def _scope(self, key: str, site: bool, kiosk: str | None) -> str:
+        if key in LOCAL_ONLY:
+            if site or kiosk or self.shared:
+                raise SettingError(
+                    f"{key} is each terminal's own: set it in the kiosk's own file"
+                    " (kiosk settings --journal sqlite:///…) or with $KIOSK_ID"
+                )
+            return SITE_WIDE  # a kiosk's own file: read before its id is known
+        if site:
+            return SITE_WIDE
+        if kiosk is not None:
+            return _kiosk_id(kiosk)
+        return self.kiosk_id
+
+    def set(self, key: str, text: str, *, site: bool = False, kiosk: str | None = None) -> Any:
+        """Checks then stores a value (this kiosk's own, the site's with `site`, another
+        kiosk's with `kiosk`); returns it typed. SettingError when it is refused."""
+        from kiosk.store.models import SettingRow
 
         value = parse(key, text)
+        scope = self._scope(key, site, kiosk)
         with self._sessions.begin() as s:
-            row = s.get(SettingRow, key)
+            row = s.get(SettingRow, (scope, key))
             if row is None:
-                s.add(SettingRow(key=key, value=to_text(value)))
+                s.add(SettingRow(kiosk_id=scope, key=key, value=to_text(value)))
             else:
                 row.value = to_text(value)
+            if key == "kiosk_id" and value != self.kiosk_id:
+                self._rename(s, value)
         return value
 
-    def unset(self, key: str) -> bool:
-        """Forgets a stored value (the default applies again); False when none was stored."""
-        from kiosk.store.journal import SettingRow
+    def unset(self, key: str, *, site: bool = False, kiosk: str | None = None) -> bool:
+        """Forgets a stored value (the site's or the default applies again); False when
+        none was stored there."""
+        from kiosk.store.models import SettingRow
 
         if key not in SETTINGS:
             parse(key, "")  # raises the unknown-key error
+        scope = self._scope(key, site, kiosk)
         with self._sessions.begin() as s:
-            row = s.get(SettingRow, key)
+            row = s.get(SettingRow, (scope, key))
             if row is None:
                 return False
             s.delete(row)
             return True
 
+    def _rename(self, s: Any, new_id: str) -> None:
+        """A kiosk's file renamed: its own settings and open renewals follow the new id
+        (its audit chain keeps the old one: the id is part of every entry's hash)."""
+        from sqlalchemy import update
+
+        from kiosk.store.models import RenewalRow, SettingRow
+
+        s.execute(
+            update(SettingRow).where(SettingRow.kiosk_id == self.kiosk_id).values(kiosk_id=new_id)
+        )
+        s.execute(
+            update(RenewalRow).where(RenewalRow.kiosk_id == self.kiosk_id).values(kiosk_id=new_id)
+        )
+        self.kiosk_id = new_id
+
+
+def retention_days(engine: Any, kiosk_id: str) -> float:
+    """The `journal_retention_days` this kiosk takes from the store at `engine`."""
+    value = SettingsStore(engine=engine, kiosk_id=kiosk_id).get("journal_retention_days")
+    return float(value)
+
 
 def read_settings(url: str) -> dict[str, Any]:
-    """The stored settings (typed) of the database at `url`, read without SQLAlchemy for a
-    SQLite file; {} when the file or the table does not exist yet."""
+    """The stored settings (typed) of the database at `url` for this kiosk, read without
+    SQLAlchemy for a SQLite file; {} when the file or the table does not exist yet."""
+    from kiosk.store.paths import kiosk_identity
+
     prefix = "sqlite:///"
     if not url.startswith(prefix):
-        store = SettingsStore(url)
-        try:
-            return store.stored()
-        finally:
-            store.close()
+        return _read_site_settings(url)
     path = url[len(prefix) :]
     if not path or path == ":memory:" or not os.path.exists(path):
         return {}
+    kiosk_id = kiosk_identity(url)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
     try:
-        rows = dict(conn.execute(f"SELECT key, value FROM {TABLE}").fetchall())
+        try:
+            rows = conn.execute(f"SELECT kiosk_id, key, value FROM {TABLE}").fetchall()
+        except sqlite3.OperationalError:
+            # A file from before the site store (no kiosk_id column): all its own.
+            rows = [(SITE_WIDE, k, v) for k, v in conn.execute(f"SELECT key, value FROM {TABLE}")]
     except sqlite3.OperationalError:
         return {}  # an older journal file, without the table yet
     finally:
         conn.close()
-    return _stored_values(rows)
+    return _stored_values(_merge(rows, kiosk_id)[0])
+
+
+def _cache_path() -> Path:
+    from kiosk.store.paths import data_dir
+
+    return data_dir() / "site-settings.json"
+
+
+def _read_site_settings(url: str) -> dict[str, Any]:
+    """This kiosk's settings from its site store, remembered in its data folder: when the
+    site is away at start, a lobby kiosk still starts as what it is (self-service, its
+    language), not with the defaults. The cache holds setting values only (0600)."""
+    import json
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from kiosk.store.migrate import StoreNotReady
+
+    cache = _cache_path()
+    try:
+        store = SettingsStore(url)
+        try:
+            merged = _merge(store._rows(), store.kiosk_id)[0]
+        finally:
+            store.close()
+    except (SQLAlchemyError, StoreNotReady, OSError):
+        remembered = _remembered(cache, url)
+        if remembered is None:
+            raise  # never seen this store: the caller's defaults apply, and it says why
+        return _stored_values(remembered)
+    try:  # remembering is a convenience: a read-only data folder must not stop the start
+        tmp = cache.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump({"url": _shown(url), "values": merged}, out)
+        os.replace(tmp, cache)
+    except OSError:
+        pass
+    return _stored_values(merged)
+
+
+def _remembered(cache: Path, url: str) -> dict[str, str] | None:
+    import json
+
+    try:
+        saved = json.loads(cache.read_text(encoding="utf-8"))
+        if saved["url"] != _shown(url):
+            return None
+        return {str(k): str(v) for k, v in dict(saved["values"]).items()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _shown(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)

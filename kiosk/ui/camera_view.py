@@ -20,6 +20,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPaintEvent, QPen
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk import i18n
 from kiosk.camera import messages
 from kiosk.camera.quality import AutoCapture, FaceAnalyzer, Oval, QualityReport, make_detector
 from kiosk.camera.sources import SourceInfo
@@ -30,16 +31,12 @@ log = logging.getLogger(__name__)
 # A YuNet ONNX file (cv2.FaceDetectorYN) to use instead of the bundled Haar cascades.
 FACE_MODEL_ENV = "KIOSK_FACE_MODEL"
 
-_BUTTONS: dict[str, dict[str, str]] = {
-    "capture": {"zh-Hant": "拍照", "pt": "Tirar fotografia", "en": "Take photo"},
-    "retake": {"zh-Hant": "重新拍照", "pt": "Tirar outra", "en": "Retake"},
-    "next": {"zh-Hant": "下一步", "pt": "Seguinte", "en": "Next"},
-}
+_BUTTONS = ("capture", "retake", "next")
 
 
 def button_labels(lang: str = "zh-Hant") -> dict[str, str]:
     """Labels of the three buttons: keys "capture", "retake", "next"."""
-    return {k: v.get(lang) or v["zh-Hant"] for k, v in _BUTTONS.items()}
+    return {k: i18n.text(f"camera.button.{k}", lang) for k in _BUTTONS}
 
 
 class PreviewWidget(QWidget):

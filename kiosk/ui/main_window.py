@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.flows.messages import error_message
 from kiosk.services.errors import KIOSK_UNEXPECTED, BackendError
 from kiosk.ui.idle import IdleGuard
 from kiosk.ui.pages import (
@@ -403,14 +404,11 @@ class MainWindow(QMainWindow):
             self.idle.restart()
         self.overlay.stop()
         self._sync_nav()
-        if isinstance(exc, BackendError):
-            err = exc
-            self.show_error(err.user_message, err.help_code)
-        else:
+        if not isinstance(exc, BackendError):
             # The type only: a message could carry what the holder typed.
             log.error("flow step failed: %s", type(exc).__name__)
-            unexpected = BackendError.from_kiosk(KIOSK_UNEXPECTED)
-            self.show_error(unexpected.user_message, unexpected.help_code)
+        shown = error_message(exc if isinstance(exc, BackendError) else KIOSK_UNEXPECTED)
+        self.show_error(shown.text, shown.help_code)
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
         # Stops the camera thread of a photo page and forgets what was typed.

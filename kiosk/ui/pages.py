@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk import i18n
 from kiosk.ui.contract import specs_of
 from kiosk.ui.texts import has, tr
 
@@ -62,8 +63,7 @@ def _set_help_code(widget: QLabel, code: str, lang: str) -> None:
 
 
 def help_code_text(code: str, lang: str) -> str:
-    colon = "：" if lang == "zh-Hant" else ": "
-    return f"{tr('error.help_code', lang)}{colon}{code}"
+    return i18n.help_code_line(code, lang)
 
 
 @dataclass

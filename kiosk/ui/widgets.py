@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk import i18n
 from kiosk.ui.texts import tr
 
 W = TypeVar("W", bound=QWidget)
@@ -301,8 +302,7 @@ class ErrorPanel(QFrame):
         self.message.setText(text)
         # Some seed texts already end in (求助碼：…); say it once.
         if help_code and help_code not in text:
-            colon = "：" if lang == "zh-Hant" else ": "
-            self.help.setText(f"{tr('error.help_code', lang)}{colon}{help_code}")
+            self.help.setText(i18n.help_code_line(help_code, lang))
             self.help.show()
         else:
             self.help.setText("")

@@ -180,7 +180,7 @@ def test_r29_camera_check_command_reports_what_the_source_gives(
         720,
         "MJPG",
     )
-    assert out["detector"] == "haar"
+    assert out["detector"] == "blazeface"  # the bundled model, not the Haar fallback
     assert out["last_guidance"][-1] == messages.GOOD
 
     missing = subprocess.run(

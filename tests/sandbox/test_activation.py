@@ -9,6 +9,7 @@ from datetime import date
 
 import requests
 
+from tests.sandbox.desk_helpers import complete, csr_pem, in_person, key_for
 from tests.sandbox.helpers import PASSWORD, PHRASE, advance, error_code, outbox, walk
 
 
@@ -74,22 +75,24 @@ def test_r19_all_non_cloud_gives_the_offline_notice_ac_ab_0007(sandbox_url: str)
 
 
 def test_r19_r32_staff_finish_offline_records_at_the_counter(sandbox_url: str) -> None:
-    walk(sandbox_url, "H-OFFLINE").through_submit()
+    w = walk(sandbox_url, "H-OFFLINE")
+    w.through_submit()
+    rid = w.rid
     staff = _staff(sandbox_url)
     queue = requests.get(f"{sandbox_url}/registry/v1/staff/offline-queue", headers=staff,
                          timeout=10).json()["items"]
     assert [i["cert_id"] for i in queue] == ["C-OFFLINE-1", "C-OFFLINE-2"]
     assert queue[0]["holder_name"] == "WONG KA HOU" and queue[0]["queued_at"]
-    url = f"{sandbox_url}/registry/v1/staff/offline-queue/C-OFFLINE-1/complete"
+    in_person(sandbox_url, staff, rid, "H-OFFLINE")
     key = str(uuid.uuid4())
-    first = requests.post(url, json={}, headers={**staff, "Idempotency-Key": key}, timeout=10)
+    csr = csr_pem(key_for("qualified"))
+    first = complete(sandbox_url, staff, "C-OFFLINE-1", csr, key)
     assert first.status_code == 200
     renewed = first.json()
     assert renewed["new_serial"] != renewed["old_serial"]
     assert _years_later(renewed["old_expiry"], renewed["new_expiry"], _today(sandbox_url))
-    again = requests.post(url, json={}, headers={**staff, "Idempotency-Key": key}, timeout=10)
-    assert again.json() == renewed
-    other = requests.post(url, json={}, headers={**staff, "Idempotency-Key": "k2"}, timeout=10)
+    assert complete(sandbox_url, staff, "C-OFFLINE-1", csr, key).json() == renewed
+    other = complete(sandbox_url, staff, "C-OFFLINE-1", csr_pem(key_for("qualified")), "k2")
     assert other.status_code == 409 and error_code(other) == "AC-AB-0039"
     queue = requests.get(f"{sandbox_url}/registry/v1/staff/offline-queue", headers=staff,
                          timeout=10).json()["items"]
@@ -340,11 +343,11 @@ def test_r26_failed_activation_issues_nothing_and_may_be_retried(sandbox_url: st
     assert len(outbox(sandbox_url, kind="renewal_completed")) == 1
 
 
-def test_r19_staff_complete_accepts_an_empty_request(sandbox_url: str) -> None:
+def test_r32_staff_complete_needs_a_csr(sandbox_url: str) -> None:
     walk(sandbox_url, "H-OFFLINE").through_submit()
     url = f"{sandbox_url}/registry/v1/staff/offline-queue/C-OFFLINE-2/complete"
     r = requests.post(url, headers={**_staff(sandbox_url), "Idempotency-Key": "k"}, timeout=10)
-    assert r.status_code == 200 and r.json()["cert_id"] == "C-OFFLINE-2"
+    assert r.status_code == 422 and error_code(r) == "AC-AB-0001"
 
 
 def test_r26_concurrent_retries_activate_exactly_once(sandbox_url: str) -> None:

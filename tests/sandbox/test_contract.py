@@ -16,8 +16,27 @@ from tests.sandbox.helpers import ID_NUMBERS, walk
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
+KIOSK_SECTION = "\n# Kiosk-side help codes (AC-KI-…)\n"
+
+
 def test_help_codes_document_agrees_with_the_table() -> None:
-    assert (DOCS / "help-codes.md").read_text(encoding="utf-8") == render_help_codes_md()
+    text = (DOCS / "help-codes.md").read_text(encoding="utf-8")
+    registry, _, _ = text.partition(KIOSK_SECTION)
+    assert registry == render_help_codes_md()
+
+
+def test_help_codes_document_lists_every_kiosk_code_with_its_texts() -> None:
+    from kiosk.services.errors import KIOSK_CODES, kiosk_texts
+
+    _, marker, kiosk = (DOCS / "help-codes.md").read_text(encoding="utf-8").partition(
+        KIOSK_SECTION
+    )
+    assert marker
+    assert re.findall(r"^## (AC-KI-\d{4})$", kiosk, re.M) == list(KIOSK_CODES)
+    for code in KIOSK_CODES:
+        block = kiosk.split(f"## {code}\n", 1)[1].split("\n## ", 1)[0]
+        for lang, text in kiosk_texts(code).items():
+            assert f"| {lang} | {text} |" in block, (code, lang)
 
 
 def test_every_code_of_api_md_is_in_the_table_and_back() -> None:

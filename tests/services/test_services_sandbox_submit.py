@@ -116,19 +116,32 @@ def test_r26_same_key_with_a_different_body_is_refused_ac_ab_0034(kiosk: Kiosk) 
 
 
 def test_r32_staff_finishes_an_offline_renewal_exactly_once(kiosk: Kiosk) -> None:
+    from tests.sandbox.desk_helpers import csr_pem, key_for
+
     _, renewal = kiosk.submitted("H-OFFLINE")
     reg = kiosk.services.registry
     staff = kiosk.staff_login()
-    queue = reg.offline_queue(staff)
+    queue = reg.desk_queue(staff)
     mine = [i for i in queue if i.holder_id == "H-OFFLINE"]
     assert {i.cert_id for i in mine} == {c.cert_id for c in renewal.identity_pending}
     item = mine[0]
-    assert item.certificate.serial and item.holder_name
+    assert item.certificate.serial and item.holder_name and item.state == "waiting"
+    assert item.renewal_id == renewal.renewal_id and not item.in_person.done
+    assert reg.desk_queue(staff, query=item.certificate.serial)[0].cert_id == item.cert_id
+    reg.check_id_number(staff, item.renewal_id, kiosk.id_number_of("H-OFFLINE"))
+    reg.check_face(staff, item.renewal_id, kiosk.live_photo("H-OFFLINE"))
+    assert reg.in_person_status(staff, item.renewal_id).done
     key = str(uuid.uuid4())
-    renewed = reg.complete_offline(staff, item.cert_id, key)
+    csr = csr_pem(key_for("qualified")).encode()
+    issued = reg.issue_certificate(staff, item.cert_id, csr, key)
+    renewed = issued.renewed
     assert renewed.cert_id == item.cert_id and renewed.old_serial == item.certificate.serial
-    assert reg.complete_offline(staff, item.cert_id, key) == renewed
-    assert item.cert_id not in {i.cert_id for i in reg.offline_queue(staff)}
+    assert issued.certificate_pem.startswith(b"-----BEGIN CERTIFICATE-----")
+    assert reg.issue_certificate(staff, item.cert_id, csr, key) == issued
+    assert reg.issued_certificate(staff, item.cert_id) == issued
+    assert item.cert_id not in {i.cert_id for i in reg.desk_queue(staff)}
+    (done,) = [i for i in reg.desk_queue(staff, include_issued=True) if i.cert_id == item.cert_id]
+    assert done.state == "issued" and done.new_serial == renewed.new_serial
 
 
 # -- branches of the guide ------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The SQLite journal: survives the process, holds references only, upgrades older files."""
+"""The journal on SQLite and PostgreSQL: survives the process, holds references only, keeps
+kiosks apart; a kiosk's older SQLite file is upgraded in place."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ def _entry(**kw: object) -> JournalEntry:
     return JournalEntry(**base)  # type: ignore[arg-type]
 
 
-def test_an_entry_survives_a_killed_process(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'j.sqlite'}"
+def test_an_entry_survives_a_killed_process(store_url: str) -> None:
+    url = store_url
     code = (
         "import os\n"
         "from kiosk.flows.journal import JournalEntry\n"
@@ -46,8 +47,8 @@ def test_an_entry_survives_a_killed_process(tmp_path: Path) -> None:
     assert entry.activation_cert_ids == ("C-ABC-2",)
 
 
-def test_save_updates_one_row_per_renewal(tmp_path: Path) -> None:
-    j = SqlJournal(f"sqlite:///{tmp_path / 'j.sqlite'}")
+def test_save_updates_one_row_per_renewal(store_url: str) -> None:
+    j = SqlJournal(store_url)
     j.save(_entry())
     j.save(_entry(step="confirm", signature_id="SIG-9"))
     rows = j.entries("H-ABC")
@@ -56,16 +57,16 @@ def test_save_updates_one_row_per_renewal(tmp_path: Path) -> None:
     assert rows[0].updated_at is not None and rows[0].updated_at.tzinfo is not None
 
 
-def test_a_finished_renewal_is_no_longer_open(tmp_path: Path) -> None:
-    j = SqlJournal(f"sqlite:///{tmp_path / 'j.sqlite'}")
+def test_a_finished_renewal_is_no_longer_open(store_url: str) -> None:
+    j = SqlJournal(store_url)
     j.save(_entry())
     j.finish("H-ABC", "R-1", "activated")
     assert j.open_entry("H-ABC") is None
     assert j.entries("H-ABC")[0].state == "activated"
 
 
-def test_audit_trail_keeps_references_and_outcomes(tmp_path: Path) -> None:
-    j = SqlJournal(f"sqlite:///{tmp_path / 'j.sqlite'}")
+def test_audit_trail_keeps_references_and_outcomes(store_url: str) -> None:
+    j = SqlJournal(store_url)
     j.audit(AuditRecord("photo", "bureau.match_face", "validation", "R-1", "AC-AB-0019", "rq-1"))
     j.audit(AuditRecord("photo", "", "entered", "R-1"))
     trail = j.audit_trail("R-1")
@@ -120,3 +121,30 @@ def test_a_journal_file_of_an_older_kiosk_gains_the_new_columns(tmp_path: Path) 
     assert SqlJournal(f"sqlite:///{db}").entries("H-ABC")[-1].sign_key == "sign-1"
     j.save(_entry(holder_id="H-SINGLE", renewal_id="R-2"))  # a new row: no `facts` needed
     assert j.open_entry("H-SINGLE") is not None
+
+
+def test_kiosks_sharing_a_store_see_only_their_own_renewals(store_url: str) -> None:
+    lobby, counter = (
+        SqlJournal(store_url, kiosk_id="LOBBY-1"),
+        SqlJournal(store_url, kiosk_id="COUNTER-1"),
+    )
+    lobby.save(_entry(step="photo"))
+    counter.save(_entry(renewal_id="R-2", step="confirm"))
+    lobby.audit(AuditRecord("photo", "", "entered", "R-1"))
+    counter.audit(AuditRecord("confirm", "", "entered", "R-2"))
+    assert [(e.renewal_id, e.step) for e in lobby.entries()] == [("R-1", "photo")]
+    open_at_counter = counter.open_entry("H-ABC")
+    assert open_at_counter is not None and open_at_counter.renewal_id == "R-2"
+    assert [a.renewal_id for a in lobby.audit_trail()] == ["R-1"]
+    # One database, the kiosk id in every row: each kiosk's chain starts at 1.
+    from sqlalchemy import select
+
+    from kiosk.store.models import AuditRow, RenewalRow
+
+    with lobby.engine.connect() as conn:
+        journal = conn.execute(select(RenewalRow.kiosk_id, RenewalRow.renewal_id)).all()
+        audit = conn.execute(select(AuditRow.kiosk_id, AuditRow.seq)).all()
+    assert sorted(journal) == [("COUNTER-1", "R-2"), ("LOBBY-1", "R-1")]
+    assert sorted(audit) == [("COUNTER-1", 1), ("LOBBY-1", 1)]
+    lobby.close()
+    counter.close()

@@ -19,8 +19,8 @@ def _url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'kiosk.sqlite'}"
 
 
-def test_settings_round_trip_in_a_real_sqlite_file(tmp_path: Path) -> None:
-    url = _url(tmp_path)
+def test_settings_round_trip_in_a_real_database(store_url: str) -> None:
+    url = store_url
     store = SettingsStore(url)
     assert store.get("lang") == "zh-Hant" and store.get("idle_seconds") == 120.0
     assert store.set("lang", "pt") == "pt"
@@ -28,7 +28,12 @@ def test_settings_round_trip_in_a_real_sqlite_file(tmp_path: Path) -> None:
     assert store.set("idle_seconds", "45.5") == 45.5
     assert store.set("countdown_seconds", "10") == 10
     assert store.set("backend", "https://backend.example/") == "https://backend.example"
-    assert store.set("kiosk_id", "LOBBY-1") == "LOBBY-1"
+    own_file = url.startswith("sqlite")
+    if own_file:
+        assert store.set("kiosk_id", "LOBBY-1") == "LOBBY-1"
+    else:  # who a terminal is cannot be a value of the site's database
+        with pytest.raises(SettingError, match="kiosk_id is each terminal's own"):
+            store.set("kiosk_id", "LOBBY-1")
     store.close()
     # Another process (a new engine) and the start-up reader see the same typed values.
     again = SettingsStore(url)
@@ -41,19 +46,19 @@ def test_settings_round_trip_in_a_real_sqlite_file(tmp_path: Path) -> None:
         "idle_seconds": 45.5,
         "countdown_seconds": 10,
         "backend": "https://backend.example",
-        "kiosk_id": "LOBBY-1",
+        **({"kiosk_id": "LOBBY-1"} if own_file else {}),
     }
     assert again.unset("lang") is True and again.unset("lang") is False
     assert again.get("lang") == "zh-Hant"
     again.close()
-    # The table lives beside the journal: key and value only, nothing personal.
-    with sqlite3.connect(tmp_path / "kiosk.sqlite") as db:
-        cols = [r[1] for r in db.execute("PRAGMA table_info(kiosk_settings)")]
-        assert cols == ["key", "value"]
-        assert {r[0] for r in db.execute("SELECT name FROM sqlite_master")} >= {
-            "renewal_journal",
-            "kiosk_settings",
-        }
+    # The table lives beside the journal: whose, key and value only, nothing personal.
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(url)
+    cols = [c["name"] for c in inspect(engine).get_columns("kiosk_settings")]
+    assert cols == ["kiosk_id", "key", "value"]
+    assert set(inspect(engine).get_table_names()) >= {"renewal_journal", "kiosk_settings"}
+    engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -123,6 +128,6 @@ def test_startup_reader_copes_with_no_file_an_old_file_and_foreign_values(
     journal = SqlJournal(f"sqlite:///{old}")
     journal.close()
     with sqlite3.connect(old) as db:
-        db.execute("INSERT INTO kiosk_settings VALUES ('lang', 'fr'), ('volume', '3')")
-        db.execute("INSERT INTO kiosk_settings VALUES ('camera', 'synthetic')")
+        db.execute("INSERT INTO kiosk_settings VALUES ('*', 'lang', 'fr'), ('*', 'volume', '3')")
+        db.execute("INSERT INTO kiosk_settings VALUES ('*', 'camera', 'synthetic')")
     assert read_settings(f"sqlite:///{old}") == {"camera": "synthetic"}

@@ -73,8 +73,8 @@ class ActivationSelectPage(Page):
         for cert in data.get("non_cloud") or []:
             ol.addWidget(CertificateCard(cert, self.lang))
         ol.addStretch(1)
-        tabs.addTab(cloud_tab, tr("pending.cloud", self.lang))
-        tabs.addTab(other_tab, tr("pending.noncloud", self.lang))
+        tabs.addTab(cloud_tab, tr("pending.cloud.title", self.lang))
+        tabs.addTab(other_tab, tr("pending.noncloud.title", self.lang))
         self.body.addWidget(tabs, 1)
         self._count()
 
@@ -93,7 +93,7 @@ class ActivationSelectPage(Page):
 
     def next_label(self, lang: str) -> str:
         n = sum(1 for c in getattr(self, "cards", []) if c.checked)
-        return tr("activation.next", lang, n=n)
+        return tr("activation.next", lang, count=n)
 
 
 class RuleButton(QPushButton):

@@ -48,8 +48,8 @@ class PendingPage(Page):
             self.add_messages([intro])
         self.cards: list[CertificateCard] = []
         for key, group_key, msg_id in (
-            ("pending.cloud", "cloud", "pending.cloud"),
-            ("pending.noncloud", "non_cloud", "pending.noncloud"),
+            ("pending.cloud.title", "cloud", "pending.cloud"),
+            ("pending.noncloud.title", "non_cloud", "pending.noncloud"),
         ):
             group = list(data.get(group_key) or [])
             if not group:

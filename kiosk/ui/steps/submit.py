@@ -46,7 +46,7 @@ class CertificatesPage(FieldsPage):
         if find_message(view, "face.passed") is not None:
             # The similarity score means nothing to a holder: say only that the photo passed.
             note = label("", "info")
-            self.text(note, "face.passed")
+            self.text(note, "face.passed.short")
             self.body.addWidget(note)
             messages = other_messages(view, "face.passed")
         self.add_messages(messages)

@@ -1,0 +1,1 @@
+"""PKCS#11 tokens: the holder's token at the counter desk (R32)."""
