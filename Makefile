@@ -73,3 +73,11 @@ test demo bench: mo
 # The Debian packages of `make demo` alone (for running `xvfb-run kiosk demo` directly).
 demo-sysdeps:
 	@$(MAKE) --no-print-directory sysdeps PKGS="$(DEMO_SYSPKGS)"
+
+# docs/flow.svg: the renewal's navmap drawn from the code (`kiosk flow graph`), with Debian's graphviz.
+.PHONY: docs
+docs: $(STAMP)
+	@$(MAKE) --no-print-directory sysdeps PKGS="graphviz"
+	$(VENV)/bin/kiosk flow graph > docs/flow.dot.tmp
+	dot -Tsvg docs/flow.dot.tmp -o docs/flow.svg
+	rm -f docs/flow.dot.tmp

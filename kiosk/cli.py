@@ -22,6 +22,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "site": ("kiosk.store.cli_site", "the fleet: each kiosk's newest heartbeat"),
     "enrol": ("kiosk.receipt.cli", "enrol this kiosk with the registry (its receipt key)"),
     "receipt": ("kiosk.receipt.receipt_cli", "verify a receipt PDF or a photo of its QR seal"),
+    "flow": ("kiosk.flows.graph", "print the renewal's navmap (`kiosk flow graph`: DOT)"),
 }
 
 

@@ -35,6 +35,7 @@ from kiosk.services.errors import (
     TimeoutFailed,
     UnexpectedResponse,
     error_class_for,
+    worth_retrying,
 )
 
 log = logging.getLogger("kiosk.services.http")
@@ -187,10 +188,7 @@ class JsonHttpClient:
 
     @staticmethod
     def _worth_retrying(err: BackendError) -> bool:
-        # 4xx (auth, validation, conflict, rate limit…) is a decision, not a hiccup.
-        if err.http_status is not None and 400 <= err.http_status < 500:
-            return False
-        return err.retryable
+        return worth_retrying(err)  # the rule lives with the errors (kiosk/services/errors.py)
 
     def _attempt(
         self,
@@ -252,8 +250,8 @@ class JsonHttpClient:
 
     @staticmethod
     def _error_from(resp: requests.Response, request_id: str) -> BackendError:
-        cls = error_class_for(resp.status_code)
         envelope = _error_envelope(resp)
+        cls = error_class_for(resp.status_code, str(envelope["code"]) if envelope else None)
         if envelope is None:
             # A proxy's HTML page or an empty body: the status says which kind, but there is
             # no server help code to show, so the kiosk's "unexpected answer" text is used.
