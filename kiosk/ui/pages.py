@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import i18n
-from kiosk.ui.fit import keep_text_whole, refit_text
 from kiosk.ui.contract import specs_of
+from kiosk.ui.fit import keep_text_whole, refit_text
 from kiosk.ui.texts import has, tr
 from kiosk.ui.widgets import CertificateCard, Keypad, label, looks_like_certificate, set_role
 
