@@ -112,6 +112,24 @@ class UnexpectedResponse(BackendError):
     kind = "unexpected"
 
 
+# -- issue 12: a TLS failure is not "network down" ----------------------------------------
+KIOSK_TLS = "AC-KI-0004"
+_KIOSK_TEXTS[KIOSK_TLS] = {
+    "zh-Hant": "未能與 eSignTrust 系統建立安全連線（證書無法核實），請聯繫櫃檯職員協助。",
+    "pt": "Não foi possível estabelecer uma ligação segura ao sistema eSignTrust "
+    "(certificado não verificado). Peça ajuda ao balcão.",
+    "en": "A secure connection to the eSignTrust system could not be made "
+    "(its certificate could not be verified). Please ask counter staff.",
+}
+
+
+class TlsFailed(BackendError):
+    """The backend's certificate did not verify (self-signed, expired, wrong host, unknown
+    CA) or the TLS handshake failed: not retried, it will not fix itself."""
+
+    kind = "tls"
+
+
 STATUS_TO_ERROR: dict[int, type[BackendError]] = {
     400: ValidationFailed,
     401: AuthError,
