@@ -155,7 +155,9 @@ class BackendConfig:
             or not isinstance(timeout, int | float)
             or not 0 < timeout <= 600
         ):
-            raise ConfigError(f"{path}: timeout_s must be a positive number of seconds, at most 600")
+            raise ConfigError(
+                f"{path}: timeout_s must be a positive number of seconds, at most 600"
+            )
         for key in (*PATH_KEYS, "sandbox_url", "proxy_url"):
             if key in table and (not isinstance(table[key], str) or not table[key]):
                 raise ConfigError(f"{path}: {key} must be a non-empty string")

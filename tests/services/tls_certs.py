@@ -33,7 +33,9 @@ def _name(cn: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
-def _write(folder: Path, stem: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey) -> Pair:
+def _write(
+    folder: Path, stem: str, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey
+) -> Pair:
     c, k = folder / f"{stem}.pem", folder / f"{stem}.key"
     c.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     k.write_bytes(
