@@ -105,7 +105,7 @@ def _resolve(path: str, base: Path) -> Path:
 def load_scenario(path: Path) -> Scenario:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ScenarioError(f"{path}: {exc}") from exc
     base = path.resolve().parent
     try:
@@ -144,6 +144,9 @@ def load_scenario(path: Path) -> Scenario:
         )
     except KeyError as exc:
         raise ScenarioError(f"{path}: missing {exc.args[0]!r}") from exc
+    except (TypeError, ValueError, AttributeError) as exc:
+        # A value of the wrong kind (a list where a table goes, "x" for seconds…).
+        raise ScenarioError(f"{path}: a value of the wrong type ({exc})") from exc
 
 
 def _items(data: Mapping[str, object], key: str) -> list[dict[str, Any]]:

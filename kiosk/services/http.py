@@ -422,6 +422,10 @@ class JsonHttpClient:
             except (HTTPError, HTTPException, OSError, ValueError):
                 # A cut connection, a broken chunk, a TLS record cut short.
                 raise ConnectionFailed.from_kiosk(KIOSK_CONNECTION, request_id=request_id) from None
+            except RuntimeError:
+                # urllib3 refuses raw reads once it decoded on its own (seen with generated
+                # replies): an answer the kiosk cannot read as sent.
+                raise unexpected() from None
             if not chunk:
                 break
             received += len(chunk)

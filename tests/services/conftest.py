@@ -39,3 +39,12 @@ def kiosk(sandbox_url: str) -> Iterator[Kiosk]:
     k = Kiosk(sandbox_url)
     yield k
     k.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.generated_cases import CASES, total
+
+    if CASES:
+        terminalreporter.write_line(
+            f"generated cases: {total()} ({', '.join(f'{k} {v}' for k, v in sorted(CASES.items()))})"
+        )
