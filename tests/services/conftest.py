@@ -46,5 +46,6 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 
     if CASES:
         terminalreporter.write_line(
-            f"generated cases: {total()} ({', '.join(f'{k} {v}' for k, v in sorted(CASES.items()))})"
+            f"generated cases: {total()} "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(CASES.items()))})"
         )
