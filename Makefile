@@ -44,3 +44,12 @@ bench: sysdeps $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# issue 12: the fault suite (tests/faults) over real HTTP through a fault-injecting proxy;
+# the generated-input cases run first and their count goes into the last JSON line.
+# `make test` runs both as part of pytest (tests/faults/test_faults_suite.py).
+.PHONY: faults
+faults: sysdeps $(STAMP)
+	@QT_QPA_PLATFORM=offscreen KIOSK_FUZZ_COUNT_FILE=$(VENV)/fuzz_cases \
+	  $(PY) -m pytest -q -p no:cacheprovider tests/services/test_generated_inputs.py >&2
+	@QT_QPA_PLATFORM=offscreen KIOSK_FUZZ_COUNT_FILE=$(VENV)/fuzz_cases $(PY) -m tests.faults.suite

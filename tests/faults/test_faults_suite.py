@@ -1,0 +1,27 @@
+"""`make test` runs the fault suite too (issue 12, section 4): every kind of today, at every
+step, ends with the renewal done, nothing activated twice, no crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.faults.suite import KINDS, figures, run_suite, table
+
+
+@pytest.mark.timeout(1200)
+def test_every_fault_kind_at_every_step_leaves_no_duplicate_no_loss_no_crash(
+    sandbox_server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = run_suite(sandbox_server)
+    result = figures(rows)
+    with capsys.disabled():
+        print("\n" + table(rows))
+    assert result["fault_kinds"] == len(KINDS)
+    assert result["cases"] >= 8 * len(KINDS) - 10
+    assert result["crashes"] == 0, table(rows)
+    assert result["duplicates"] == 0, table(rows)
+    assert result["data_lost"] == 0, table(rows)
+    # What the holder saw carries a help code (the kiosk's own, or the backend's)
+    for row in rows:
+        if row.kind not in ("10 clock skew", "5 process killed"):
+            assert row.saw and all(c.startswith("AC-") for c in row.saw), (row.kind, row.saw)
