@@ -13,7 +13,7 @@ import http.client
 import ssl
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -216,13 +216,3 @@ class FaultProxy:
     def __exit__(self, *exc: Any) -> None:
         self.close()
 
-
-@dataclass
-class Tally:
-    """What the runner counts across cases."""
-
-    cases: int = 0
-    duplicates: int = 0
-    data_lost: int = 0
-    crashes: int = 0
-    seen_codes: dict[str, set[str]] = field(default_factory=dict)
