@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kiosk.config import BackendConfig
+from kiosk.config import BackendConfig, ConfigError, check_backend_url
 from kiosk.flows.journal import AuditRecord
 from kiosk.flows.renewal import RenewalFlow, StepView
 from kiosk.services.errors import BackendError
@@ -443,6 +443,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
+        print(f"kiosk walkthrough: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:  # issue 12: https off loopback, said before anything runs
+        if args.backend:
+            check_backend_url(args.backend, "--backend")
+    except ConfigError as exc:
         print(f"kiosk walkthrough: {exc}", file=sys.stderr)
         return EXIT_USAGE
     # The scenario's own interrupts run as two processes; --interrupt-at stops this one.

@@ -117,3 +117,14 @@ def test_a_bad_transport_setting_names_what_to_fix(tmp_path: Path, extra: str, s
     path.write_text("[backend]\n" + FOUR.format(u="https://b.example") + extra, encoding="utf-8")
     with pytest.raises(ConfigError, match=says):
         BackendConfig.from_toml(path)
+
+
+def test_walkthrough_refuses_plain_http_to_another_host(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "walkthrough", str(ROOT / "scenarios" / "h-abc.toml"),
+         "--backend", "http://backend.example:8750"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode != 0
+    assert "plain http:// is allowed only on this machine" in done.stderr
+    assert "Traceback" not in done.stderr
