@@ -324,16 +324,7 @@ class JsonHttpClient:
         if remaining <= 0:
             raise TimeoutFailed.from_kiosk(KIOSK_TIMEOUT, request_id=request_id)
         try:
-            resp = self.session.request(
-                method,
-                url,
-                json=body,
-                params=params,
-                headers={**headers, "Accept-Encoding": "gzip, deflate"},
-                timeout=(min(self.connect_timeout_s, remaining), remaining),
-                stream=True,
-                allow_redirects=False,
-            )
+            resp = self._send(method, url, body, params, headers, remaining)
         except requests.exceptions.SSLError:
             # Checked before ConnectionError (its base): a certificate that does not verify is
             # not "network down", and trying again will not fix it.
@@ -386,6 +377,38 @@ class JsonHttpClient:
         except PARSE_ERRORS:
             # The body does not say what docs/api.md promises: never guess a default.
             raise unexpected from None
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        remaining: float,
+    ) -> requests.Response:
+        """Sends through the session's transport adapter, not `Session.send`: even with
+        allow_redirects=False, Session.send reads (and inflates) a whole 3xx body to offer
+        `Response.next`, uncapped. The session still gives headers, TLS and proxies."""
+        prepared = self.session.prepare_request(
+            requests.Request(
+                method,
+                url,
+                json=body,
+                params=params,
+                headers={**headers, "Accept-Encoding": "gzip, deflate"},
+            )
+        )
+        assert prepared.url is not None
+        env = self.session.merge_environment_settings(prepared.url, {}, True, None, None)
+        return self.session.get_adapter(prepared.url).send(
+            prepared,
+            stream=True,
+            timeout=(min(self.connect_timeout_s, remaining), remaining),
+            verify=True if env["verify"] is None else env["verify"],
+            cert=env["cert"],
+            proxies=env["proxies"],
+        )
 
     def _read_body(self, resp: requests.Response, deadline: float, request_id: str) -> bytes:
         """The decompressed body, at most `max_body_bytes`, read before `deadline`."""

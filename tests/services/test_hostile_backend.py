@@ -301,3 +301,27 @@ def test_nothing_listens_is_still_connection_failed(hostile: Start) -> None:
     with pytest.raises(ConnectionFailed) as info:
         c.get("/x", parse=parse.ignore)
     assert info.value.help_code == "AC-KI-0001"
+
+
+@pytest.mark.timeout(60)
+def test_a_redirect_carrying_a_gzip_bomb_is_not_inflated(hostile: Start) -> None:
+    """requests' Session.send reads a whole 3xx body even when redirects are off."""
+    bomb = gzip_bomb(512 * MiB)
+
+    def answer(w: Any) -> None:
+        bomb_bytes = b""
+        captured: list[bytes] = []
+        bomb(type("W", (), {"write": lambda self, b: captured.append(b)})())
+        bomb_bytes = b"".join(captured)
+        body = bomb_bytes.split(b"\r\n\r\n", 1)[1]
+        w.write(
+            f"HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:9/\r\nContent-Type: "
+            f"application/json\r\nContent-Encoding: gzip\r\nContent-Length: {len(body)}\r\n"
+            "Connection: close\r\n\r\n".encode() + body
+        )
+
+    server = hostile(answer)
+    err, peak = call_measured(client(server.url))
+    assert isinstance(err, UnexpectedResponse) and err.http_status == 302
+    assert err.help_code == "AC-KI-0003"
+    assert peak < MEMORY_BOUND
