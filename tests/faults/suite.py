@@ -275,7 +275,7 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def figures(rows: list[Row], fuzz_cases: int = 0) -> dict[str, int]:
+def figures(rows: list[Row], fuzz_cases: int = 0) -> dict[str, int | None]:
     return {
         "fault_kinds": len(rows),
         "cases": sum(r.cases for r in rows),
@@ -283,7 +283,8 @@ def figures(rows: list[Row], fuzz_cases: int = 0) -> dict[str, int]:
         "data_lost": sum(r.data_lost for r in rows),
         "crashes": sum(r.crashes for r in rows),
         "fuzz_cases": fuzz_cases,
-        "sentinel_hits": 0,  # phase 2: the sentinel run (issue 12, section 6) is not built
+        # None, not 0: the sentinel run (issue 12, section 6) is not built yet (phase 2)
+        "sentinel_hits": None,
     }
 
 
@@ -304,7 +305,7 @@ def main() -> int:
     count = Path(os.environ.get("KIOSK_FUZZ_COUNT_FILE", "/nonexistent"))
     result = figures(rows, int(count.read_text()) if count.is_file() else 0)
     print(json.dumps(result))
-    bad = result["duplicates"] + result["data_lost"] + result["crashes"]
+    bad = sum(int(result[k] or 0) for k in ("duplicates", "data_lost", "crashes"))
     return 1 if bad else 0
 
 
