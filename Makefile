@@ -81,3 +81,12 @@ docs: $(STAMP)
 	$(VENV)/bin/kiosk flow graph > docs/flow.dot.tmp
 	dot -Tsvg docs/flow.dot.tmp -o docs/flow.svg
 	rm -f docs/flow.dot.tmp
+
+# issue 12: the fault suite (tests/faults) over real HTTP through a fault-injecting proxy;
+# the generated-input cases run first and their count goes into the last JSON line.
+# `make test` runs both as part of pytest (tests/faults/test_faults_suite.py).
+.PHONY: faults
+faults: sysdeps $(STAMP)
+	@QT_QPA_PLATFORM=offscreen KIOSK_FUZZ_COUNT_FILE=$(VENV)/fuzz_cases \
+	  $(PY) -m pytest -q -p no:cacheprovider tests/services/test_generated_inputs.py >&2
+	@QT_QPA_PLATFORM=offscreen KIOSK_FUZZ_COUNT_FILE=$(VENV)/fuzz_cases $(PY) -m tests.faults.suite

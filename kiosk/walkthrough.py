@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kiosk.config import BackendConfig
+from kiosk.config import BackendConfig, ConfigError, check_backend_url
 from kiosk.flows.inputs import InputSpec
 from kiosk.flows.journal import AuditRecord
 from kiosk.flows.renewal import RenewalFlow, StepView
@@ -110,7 +110,7 @@ def _resolve(path: str, base: Path) -> Path:
 def load_scenario(path: Path) -> Scenario:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ScenarioError(f"{path}: {exc}") from exc
     base = path.resolve().parent
     try:
@@ -149,6 +149,9 @@ def load_scenario(path: Path) -> Scenario:
         )
     except KeyError as exc:
         raise ScenarioError(f"{path}: missing {exc.args[0]!r}") from exc
+    except (TypeError, ValueError, AttributeError) as exc:
+        # A value of the wrong kind (a list where a table goes, "x" for seconds…).
+        raise ScenarioError(f"{path}: a value of the wrong type ({exc})") from exc
 
 
 def _items(data: Mapping[str, object], key: str) -> list[dict[str, Any]]:
@@ -444,6 +447,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
+        print(f"kiosk walkthrough: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:  # issue 12: https off loopback, said before anything runs
+        if args.backend:
+            check_backend_url(args.backend, "--backend")
+    except ConfigError as exc:
         print(f"kiosk walkthrough: {exc}", file=sys.stderr)
         return EXIT_USAGE
     # The scenario's own interrupts run as two processes; --interrupt-at stops this one.

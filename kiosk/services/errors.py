@@ -19,6 +19,7 @@ LANGS = i18n.LANGS
 KIOSK_CONNECTION = "AC-KI-0001"
 KIOSK_TIMEOUT = "AC-KI-0002"
 KIOSK_UNEXPECTED = "AC-KI-0003"
+KIOSK_TLS = "AC-KI-0004"
 KIOSK_TOKEN_ERROR = "AC-KI-0201"
 KIOSK_TOKEN_ABSENT = "AC-KI-0202"
 KIOSK_TOKEN_REMOVED = "AC-KI-0203"
@@ -32,6 +33,7 @@ _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_CONNECTION: "error.connection",
     KIOSK_TIMEOUT: "error.timeout",
     KIOSK_UNEXPECTED: "error.unexpected",
+    KIOSK_TLS: "error.tls",
     KIOSK_TOKEN_ERROR: "token.error",
     KIOSK_TOKEN_ABSENT: "token.absent",
     KIOSK_TOKEN_REMOVED: "token.removed",
@@ -185,6 +187,16 @@ def error_for_code(help_code: str, messages: Mapping[str, str] | None = None) ->
     return cls(messages or {}, help_code)
 
 
+# -- a TLS failure is not "network down" (issue 12) -----------------------------------------
+
+
+class TlsFailed(BackendError):
+    """The backend's certificate did not verify (self-signed, expired, wrong host, unknown
+    CA) or the TLS handshake failed: not retried, it will not fix itself."""
+
+    kind = "tls"
+
+
 STATUS_TO_ERROR: dict[int, type[BackendError]] = {
     400: ValidationFailed,
     401: AuthError,
@@ -244,3 +256,21 @@ def worth_retrying(err: BackendError) -> bool:
     if err.http_status is not None and 400 <= err.http_status < 500:
         return False
     return err.retryable
+
+
+def render_kiosk_codes_md() -> str:
+    """docs/help-codes.md's kiosk section, generated from the table above (a test compares)."""
+    out = [
+        "# Kiosk-side help codes (AC-KI-…)",
+        "",
+        "Raised by the kiosk itself, never sent by a backend (`kiosk/services/errors.py`; a",
+        "backend's help code must be of the form AC-AB-NNNN, or the kiosk shows AC-KI-0003):",
+        "AC-KI-0001 to 0004 when a backend gave no usable answer (0004: its TLS certificate did",
+        "not verify); AC-KI-02xx by the holder's token at the counter desk (R32, `kiosk/tokens`).",
+        "",
+    ]
+    for code in KIOSK_CODES:
+        out += [f"## {code}", "", "| lang | message |", "|---|---|"]
+        out += [f"| {lang} | {text} |" for lang, text in kiosk_texts(code).items()]
+        out.append("")
+    return "\n".join(out)

@@ -94,7 +94,21 @@ def _url(text: str) -> str:
     parts = urlsplit(text.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingError("takes an http:// or https:// URL, e.g. https://backend.example")
-    return text.strip().rstrip("/")
+    from kiosk.config import ConfigError, check_backend_url  # issue 12: https off loopback
+
+    try:
+        return check_backend_url(text, "the URL")
+    except ConfigError as exc:
+        raise SettingError(str(exc)) from None
+
+
+def _ca_bundle(text: str) -> str:
+    from kiosk.config import ConfigError, check_ca_bundle
+
+    try:
+        return check_ca_bundle(text.strip())
+    except ConfigError as exc:
+        raise SettingError(str(exc)) from None
 
 
 _KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -161,6 +175,7 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
             ),
             Setting("config", _config, None, "path of the backend TOML ([backend] table)"),
             Setting("backend", _url, None, "base URL of the four backend services"),
+            Setting("ca_bundle", _ca_bundle, None, "PEM file of the CAs the backend's TLS uses"),
             Setting("kiosk_id", _kiosk_id, None, "name of this terminal, e.g. LOBBY-1"),
             Setting("printer", _printer, "system", "receipt printer: none, system[:QUEUE], "
                     "escpos-network:HOST[:PORT], escpos-usb:VID:PID, escpos-file:PATH"),

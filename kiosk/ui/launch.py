@@ -267,11 +267,14 @@ def run(args: argparse.Namespace) -> int:
 def open_window(args: argparse.Namespace) -> tuple[Any, LazyFlow]:
     """The window `kiosk run` shows (not shown yet), from its options and the stored
     settings; ConfigError when the backend configuration file is unusable."""
-    apply_settings(args, stored_settings())
+    stored = stored_settings()
+    apply_settings(args, stored)
     if args.config:
         config = BackendConfig.from_toml(args.config)
     else:
         config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
+    if config.ca_bundle is None and stored.get("ca_bundle"):  # the TOML's own key wins
+        config = replace(config, ca_bundle=stored["ca_bundle"])
     flow = LazyFlow(flow_factory(config))
     return build_window(args, flow, camera=args.camera), flow
 
