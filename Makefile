@@ -19,6 +19,8 @@ SYSPKGS += softhsm2 opensc
 SYSPKGS += xvfb openbox xdotool wmctrl x11-utils libxkbcommon-x11-0 libxcb-cursor0 \
 	libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 \
 	libxcb-xkb1
+# R31 receipt: a real keyring (gnome-keyring on a private D-Bus session) and a CUPS queue.
+SYSPKGS += gnome-keyring dbus-x11 cups printer-driver-cups-pdf
 DEMO_SYSPKGS := $(SYSPKGS) libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
 	libxcb-shape0 libxcb-render-util0 libxcb-image0 libxcb-randr0 libxcb-xkb1 xvfb
 sysdeps:
@@ -71,6 +73,23 @@ test demo bench: mo
 # The Debian packages of `make demo` alone (for running `xvfb-run kiosk demo` directly).
 demo-sysdeps:
 	@$(MAKE) --no-print-directory sysdeps PKGS="$(DEMO_SYSPKGS)"
+
+# docs/flow.svg: the renewal's navmap drawn from the code (`kiosk flow graph`), with Debian's graphviz.
+.PHONY: docs
+docs: $(STAMP)
+	@$(MAKE) --no-print-directory sysdeps PKGS="graphviz"
+	$(VENV)/bin/kiosk flow graph > docs/flow.dot.tmp
+	dot -Tsvg docs/flow.dot.tmp -o docs/flow.svg
+	rm -f docs/flow.dot.tmp
+
+# issue 12: the fault suite (tests/faults) over real HTTP through a fault-injecting proxy;
+# the generated-input cases run first and their count goes into the last JSON line.
+# `make test` runs both as part of pytest (tests/faults/test_faults_suite.py).
+.PHONY: faults
+faults: sysdeps $(STAMP)
+	@QT_QPA_PLATFORM=offscreen KIOSK_FUZZ_COUNT_FILE=$(VENV)/fuzz_cases \
+	  $(PY) -m pytest -q -p no:cacheprovider tests/services/test_generated_inputs.py >&2
+	@QT_QPA_PLATFORM=offscreen KIOSK_FUZZ_COUNT_FILE=$(VENV)/fuzz_cases $(PY) -m tests.faults.suite
 # The packaged kiosk (packaging/kiosk.spec, docs/deploy.md): one folder dist/kiosk/, then a
 # smoke run of the built app offscreen that saves its first screen to dist/smoke.png.
 # Not part of `make test` (a build takes a minute or more). KIOSK_PACKAGE_SANDBOX=1 adds the sandbox.

@@ -12,7 +12,14 @@ import json
 import os
 import sys
 
-MODULES = ["bench.startup", "bench.camera", "bench.flow", "bench.faces", "bench.staff_pin"]
+MODULES = [
+    "bench.startup",
+    "bench.camera",
+    "bench.flow",
+    "bench.faces",
+    "bench.staff_pin",
+    "bench.receipt",
+]
 
 
 def main() -> int:

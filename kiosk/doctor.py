@@ -137,7 +137,16 @@ def check_camera(source: str, *, face: bool = True, seconds: float = CAMERA_SECO
 
 
 def check_printer(printer: str | None = None) -> Check:
-    """The `printer` setting's queue when this build has one, else the CUPS default queue."""
+    """The `printer` setting: `system:QUEUE` that CUPS queue, `system` (or unset) the CUPS
+    default queue, `none` a warning; an ESC/POS printer is named, not probed."""
+    if printer == "none":
+        return Check("printer", WARN, "printer not configured (setting printer = none)",
+                     "`kiosk settings set printer system` (CUPS) or an escpos-… printer")
+    if printer and printer.startswith("escpos-"):
+        return Check("printer", OK, f"ESC/POS printer {printer} (not probed)",
+                     facts={"printer": printer})
+    if printer and printer.startswith("system"):
+        printer = printer.partition(":")[2] or None
     lpstat = shutil.which("lpstat")
     if lpstat is None:
         return Check(
@@ -355,14 +364,16 @@ def _backend_step(name: str, url: str) -> Callable[[], Check]:
     return lambda: check_backend(name, url)
 
 
-def run_checks(args: argparse.Namespace, *, keyring_required: bool = True) -> list[Check]:
+def run_checks(
+    args: argparse.Namespace, *, keyring_required: bool = True, stored_printer: str | None = None
+) -> list[Check]:
     """Every check, in the order support reads them; one that raises is a failed check."""
     from kiosk.store.paths import data_dir, db_url
 
     url = db_url(args.journal, create=False)
     steps: list[tuple[str, Callable[[], Check]]] = [
         ("camera", lambda: check_camera(str(args.camera), face=not args.no_face)),
-        ("printer", lambda: check_printer(getattr(args, "printer", None))),
+        ("printer", lambda: check_printer(getattr(args, "printer", None) or stored_printer)),
     ]
     try:
         urls = backend_urls(args)
@@ -445,6 +456,7 @@ def run(args: argparse.Namespace) -> int:
             args.camera = demo_camera
             stack.enter_context(demo_setup(args))
         # The demo keeps no receipts between runs: no keyring there is a warning only.
-        checks = run_checks(args, keyring_required=not args.demo)
+        checks = run_checks(args, keyring_required=not args.demo,
+                            stored_printer=stored.get("printer"))
     sys.stdout.write(report_json(checks) if args.json else report_text(checks))
     return 1 if any(c.status == FAIL for c in checks) else 0

@@ -32,10 +32,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from kiosk.config import BackendConfig
+from kiosk.config import BackendConfig, ConfigError, check_backend_url
+from kiosk.flows.inputs import InputSpec
 from kiosk.flows.journal import AuditRecord
 from kiosk.flows.renewal import RenewalFlow, StepView
-from kiosk.services.errors import BackendError
+from kiosk.flows.stages.signin import STAFF_PASSWORD
+from kiosk.services.errors import BackendError, EmailCodeExpired, EmailCodeUsed, SmsCodeExpired
+
+# A code that expired or was used: ask for a new one (R5).
+RESEND_ON = (EmailCodeExpired.code, EmailCodeUsed.code, SmsCodeExpired.code)
 
 EXIT_OK = 0
 EXIT_MISMATCH = 1
@@ -105,7 +110,7 @@ def _resolve(path: str, base: Path) -> Path:
 def load_scenario(path: Path) -> Scenario:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ScenarioError(f"{path}: {exc}") from exc
     base = path.resolve().parent
     try:
@@ -144,6 +149,9 @@ def load_scenario(path: Path) -> Scenario:
         )
     except KeyError as exc:
         raise ScenarioError(f"{path}: missing {exc.args[0]!r}") from exc
+    except (TypeError, ValueError, AttributeError) as exc:
+        # A value of the wrong kind (a list where a table goes, "x" for seconds…).
+        raise ScenarioError(f"{path}: a value of the wrong type ({exc})") from exc
 
 
 def _items(data: Mapping[str, object], key: str) -> list[dict[str, Any]]:
@@ -307,73 +315,72 @@ class Driver:
         # Not an end state: the final line says "stuck" and the exit code is non-zero.
         return view
 
-    # Each step's answer. Wrong answers scripted by `actions` come first, once each.
+    # Each step's answer, input by input from the step's InputSpecs (the same contract the
+    # page reads). Wrong answers scripted by `actions` come first, once each.
     def answer(self, view: StepView) -> dict[str, object]:
-        step = view.step_id
-        data = view.data
-        error = view.error.help_code if view.error else None
-        if step == "sign_in":
-            return {"id_number": self.holder["id_number"]}
-        if step == "sign_in_code":
-            return {"sms_code": self._code(None, "sms_code", step)}
-        if step == "staff_login":
-            return {
-                "username": self.s.staff.get("username", ""),
-                "password": self.s.staff.get("password", ""),
-            }
-        if step == "staff_lookup":
-            return {"id_number": self.holder["id_number"]}
-        if step == "emails":
-            for e in _items(data, "emails"):
-                if not e["verified"]:
-                    return {"address": e["address"]}
-            return {}
-        if step == "email_code":
-            address = str(data["address"])
-            if not data.get("code_sent") or error in ("AC-AB-0009", "AC-AB-0010"):
-                return {"action": "request"}
-            code = self._code(address, "email_code", step)
-            return {"action": "verify", "code": code}
-        if step in ("consent", "declaration"):
-            return {"agree": True}
-        if step == "photo":
-            if retake := self._action("retake", step):
-                return {"photo_jpeg": bytearray(Path(retake.params["photo"]).read_bytes())}
-            return {"photo_jpeg": bytearray(self.photo)}
-        if step == "eid":
-            if "mobile_masked" not in data or error in ("AC-AB-0023",):
-                return {"action": "request"}
-            return {
-                "action": "verify",
-                "sms_code": self._code(None, "sms_code", step),
-                "face_jpeg": bytearray(self.photo),
-            }
-        if step == "activation_select":
-            if self.s.activate == "all":
-                return {"cert_ids": "all"}
-            by_serial = {c["serial"]: c["cert_id"] for c in _items(data, "cloud")}
-            return {"cert_ids": [by_serial.get(s, s) for s in self.s.activate]}
-        if step == "activation_form":
-            return self._activation_answer(view)
-        return {}
+        names = {s.name for s in view.specs}
+        if "action" in names and self._asks_for_code(view):
+            return {"action": "request"}  # 獲取驗證碼 first: nothing else is typed yet
+        answer: dict[str, object] = {"action": "verify"} if "action" in names else {}
+        for spec in view.specs:
+            if spec.name == "action":
+                continue
+            value = self._value(view, spec)
+            if value is not None:
+                answer[spec.name] = value
+        return self._scripted_faults(view, answer)
 
-    def _activation_answer(self, view: StepView) -> dict[str, object]:
+    @staticmethod
+    def _asks_for_code(view: StepView) -> bool:
+        """A code page whose code was not sent yet, or went stale: ask for one."""
+        data = view.data
+        sent = bool(data.get("code_sent") or data.get("mobile_masked"))
+        error = view.error.help_code if view.error else None
+        return not sent or error in RESEND_ON
+
+    def _value(self, view: StepView, spec: InputSpec) -> object | None:
+        step, data = view.step_id, view.data
+        if spec.kind == "flag":
+            return True  # consent, declaration: the holder agrees
+        if spec.kind == "photo":
+            if retake := self._action("retake", step):
+                return bytearray(Path(retake.params["photo"]).read_bytes())
+            return bytearray(self.photo)
+        if spec.kind == "choice" and spec.name == "address":
+            unverified = [e["address"] for e in _items(data, "emails") if not e["verified"]]
+            return unverified[0] if unverified else None
+        if spec.kind == "choice" and spec.name == "cert_ids":
+            if self.s.activate == "all":
+                return "all"
+            by_serial = {c["serial"]: c["cert_id"] for c in _items(data, "cloud")}
+            return [by_serial.get(s, s) for s in self.s.activate]
+        if spec.charset == "id":
+            return self.holder["id_number"]
+        if spec.kind == "digits":  # a six-digit code from the outbox
+            to = str(data["address"]) if spec.name == "code" else None
+            return self._code(to, "email_code" if spec.name == "code" else "sms_code", step)
+        if spec == STAFF_PASSWORD or spec.name == "username":
+            return self.s.staff.get(spec.name, "")
+        if spec.name == "revocation_phrase":
+            return self.s.revocation_phrase
+        if spec.kind == "secret":  # the cloud-sign password, or its confirmation
+            return self.s.password or ""
+        return None
+
+    def _scripted_faults(self, view: StepView, answer: dict[str, object]) -> dict[str, object]:
         step = view.step_id
-        password = self.s.password or ""
-        answer: dict[str, object] = {
-            "password": password,
-            "revocation_phrase": self.s.revocation_phrase,
-        }
-        if "password_confirm" in view.inputs:
-            answer["password_confirm"] = password
+        confirm = next((s.name for s in view.specs if s.confirm_of == "password"), None)
+        if "password" not in answer or "revocation_phrase" not in answer:
+            return answer
+        password = str(answer["password"])
         if wrong := self._action("wrong_password", step):
             answer["password"] = str(wrong.params.get("password", password + "x"))
-            if "password_confirm" in view.inputs:
-                answer["password_confirm"] = answer["password"]
+            if confirm:
+                answer[confirm] = answer["password"]
         elif bad := self._action("bad_phrase", step):
             answer["revocation_phrase"] = str(bad.params.get("phrase", "short"))
-        elif self._action("mismatch_confirmation", step):
-            answer["password_confirm"] = password + "-other"
+        elif confirm and self._action("mismatch_confirmation", step):
+            answer[confirm] = password + "-other"
         return answer
 
     def _code(self, to: str | None, kind: str, step: str) -> str:
@@ -440,6 +447,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
+        print(f"kiosk walkthrough: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:  # issue 12: https off loopback, said before anything runs
+        if args.backend:
+            check_backend_url(args.backend, "--backend")
+    except ConfigError as exc:
         print(f"kiosk walkthrough: {exc}", file=sys.stderr)
         return EXIT_USAGE
     # The scenario's own interrupts run as two processes; --interrupt-at stops this one.

@@ -7,9 +7,11 @@ runs it in-process (tests, demo) and `kiosk-sandbox` runs it from the command li
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sandbox import bureau, control, desk, eid, esign, registry
+from sandbox import kiosks as kiosk_receipts  # R31: enrolment, trust list, receipts
 from sandbox import models as m
 from sandbox.core import State
 from sandbox.errors import ApiError
@@ -154,7 +157,15 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         err = ApiError("AC-AB-0005")
     else:
         err = ApiError("AC-AB-0001", status=exc.status_code)
-    return error_response(err, _rid(request))
+    response = error_response(err, _rid(request))
+    if exc.status_code == 405:
+        # RFC 9110: a 405 lists every method of the path; Starlette names only those of the
+        # first route that matched it (GET and POST are often two routes).
+        methods = _methods_of(request.app, request.url.path)
+        allow = ", ".join(sorted(methods)) or (exc.headers or {}).get("Allow", "")
+        if allow:
+            response.headers["Allow"] = allow
+    return response
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -182,10 +193,108 @@ def create_app(settings: SandboxSettings) -> FastAPI:
         app.include_router(module.router)
     app.include_router(control.pages)
     app.include_router(desk.router)  # R32: the counter desk's calls
+    app.include_router(kiosk_receipts.router)
     app.add_exception_handler(ApiError, _api_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)
     app.add_middleware(EdgeMiddleware, max_body_bytes=settings.max_body_bytes)
+    declare_error_responses(app)
     return app
+
+
+# -- OpenAPI: every operation declares the error envelope (issue 12) ------------------------
+
+#: Statuses any call may answer with the envelope of docs/api.md (auth, validation, size,
+#: rate limits and server faults can hit every route; the sandbox fault switch makes 503).
+ERROR_STATUSES = {
+    "400": "Malformed request (AC-AB-0001)",
+    "401": "Not signed in (AC-AB-0004, AC-AB-0035)",
+    "403": "Refused (AC-AB-0016, AC-AB-0021)",
+    "404": "Not found (AC-AB-0002, AC-AB-0003, AC-AB-0041)",
+    "405": "Method not allowed (AC-AB-0041), with Allow",
+    "409": "Conflict (see docs/help-codes.md)",
+    "413": "Request too large (AC-AB-0005)",
+    "422": "Validation failed (see docs/help-codes.md)",
+    "423": "Locked (AC-AB-0011, AC-AB-0038)",
+    "429": "Too many requests (AC-AB-0006)",
+    "500": "Server error (AC-AB-0033, AC-AB-0040)",
+    "503": "Service unavailable (AC-AB-0036)",
+}
+#: Answers that are not JSON (the routes return a bare Response, which FastAPI cannot see).
+NON_JSON_ANSWERS = {
+    "/registry/v1/ca.pem": "application/x-pem-file",
+    "/registry/v1/renewals/{rid}/application.pdf": "application/pdf",
+    "/esign/v1/signatures/{signature_id}/document": "application/pdf",
+}
+_TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
+ERROR_ENVELOPE_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "kind", "title", "message", "details", "request_id"],
+            "properties": {
+                "code": {"type": "string", "pattern": "^AC-AB-[0-9]{4}$"},
+                "kind": {"type": "string"},
+                "title": _TEXTS,
+                "message": _TEXTS,
+                "details": {"type": ["object", "null"]},
+                "request_id": {"type": "string"},
+            },
+        }
+    },
+}
+
+
+def _methods_of(app: FastAPI, path: str) -> set[str]:
+    """The methods the OpenAPI lists for `path` (routers nest, so ask the schema)."""
+    methods: set[str] = set()
+    for template, item in app.openapi().get("paths", {}).items():
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template))
+        if re.fullmatch(pattern, path):
+            methods.update(m.upper() for m in item if m in _HTTP_METHODS)
+    return methods
+
+
+_HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+def declare_error_responses(app: FastAPI) -> None:
+    """Adds the error envelope to every operation of the generated OpenAPI, whatever router
+    it comes from (routers added later included: this runs when the schema is built)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorEnvelope"] = ERROR_ENVELOPE_SCHEMA
+        ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
+        for path, item in schema.get("paths", {}).items():
+            for operation in item.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                responses = operation["responses"]
+                media = NON_JSON_ANSWERS.get(path)
+                if media is not None and "200" in responses:
+                    responses["200"]["content"] = {
+                        media: {"schema": {"type": "string", "format": "binary"}}
+                    }
+                for status, text in ERROR_STATUSES.items():
+                    # FastAPI's own 422 (HTTPValidationError) is not what the sandbox sends.
+                    responses[status] = {
+                        "description": text,
+                        "content": {"application/json": {"schema": ref}},
+                    }
+                    if status == "405":
+                        responses[status]["headers"] = {
+                            "Allow": {"schema": {"type": "string"}, "required": True}
+                        }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 

@@ -418,6 +418,35 @@ _ROWS: list[HelpCode] = [
            "The officer may attest only after the ID number was checked and the photo "
            "was tried 3 times."),
     ),
+    # R31: kiosk enrolment and lodged receipts (sandbox/kiosks.py)
+    HelpCode(
+        "AC-AB-0051", 403, "auth",
+        _t("登記碼無效", "Código de registo inválido", "Invalid enrolment code"),
+        _t("服務終端之登記碼無效或已使用。",
+           "O código de registo do terminal é inválido ou já foi usado.",
+           "The kiosk enrolment code is invalid or has been used."),
+    ),
+    HelpCode(
+        "AC-AB-0052", 422, "validation",
+        _t("證書簽署請求無效", "Pedido de certificado inválido", "Invalid certificate request"),
+        _t("服務終端之證書簽署請求無效（須為 EC P-256 密鑰，名稱為終端編號）。",
+           "O pedido de certificado do terminal é inválido (chave EC P-256, nome = terminal).",
+           "The kiosk's certificate request is invalid (an EC P-256 key, named the kiosk id)."),
+    ),
+    HelpCode(
+        "AC-AB-0053", 422, "validation",
+        _t("收據電子封印無效", "Selo do recibo inválido", "Invalid receipt seal"),
+        _t("收據之電子封印未能以已登記服務終端之證書核實。",
+           "O selo do recibo não é verificável com o certificado de um terminal registado.",
+           "The receipt's seal does not verify with an enrolled kiosk's certificate."),
+    ),
+    HelpCode(
+        "AC-AB-0054", 409, "conflict",
+        _t("收據已列印", "Recibo já impresso", "Receipt already printed"),
+        _t("此收據已列印，不會自動再次列印。",
+           "Este recibo já foi impresso; não é impresso de novo automaticamente.",
+           "This receipt has already been printed; it is not printed again automatically."),
+    ),
 ]
 
 HELP_CODES: dict[str, HelpCode] = {row.code: row for row in _ROWS}

@@ -1,118 +1,22 @@
-"""Mixed Chinese/Latin text for ReportLab: each character drawn with a font that has it.
+"""Mixed Chinese/Latin text for ReportLab: moved to `kiosk.pdf_text` so the kiosk's receipt
+and the sandbox's application form share one implementation (the kiosk never imports the
+sandbox); this module keeps the sandbox's old import path working."""
 
-The bundled CJK font (Droid Sans Fallback) has no Latin letters and DejaVu Sans has no CJK, so
-a string is split into runs by which font covers each character: DejaVu when it has the glyph,
-else Droid. Line wrapping measures every run with its own font.
-"""
+from kiosk.pdf_text import (
+    CJK,
+    FONTS_DIR,
+    LATIN,
+    LATIN_BOLD,
+    Run,
+    covered,
+    draw,
+    register_fonts,
+    runs,
+    width,
+    wrap,
+)
 
-from __future__ import annotations
-
-import threading
-from dataclasses import dataclass
-from pathlib import Path
-
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.pdfgen.canvas import Canvas
-
-FONTS_DIR = Path(__file__).resolve().parents[1] / "resources" / "fonts"
-LATIN = "DejaVuSans"
-LATIN_BOLD = "DejaVuSans-Bold"
-CJK = "DroidSansFallback"
-
-_lock = threading.Lock()
-_coverage: dict[str, frozenset[int]] = {}
-
-
-def register_fonts() -> None:
-    """Register the bundled fonts with ReportLab once per process (~0.1 s the first time)."""
-    with _lock:
-        if _coverage:
-            return
-        for name, file in (
-            (LATIN, "DejaVuSans.ttf"),
-            (LATIN_BOLD, "DejaVuSans-Bold.ttf"),
-            (CJK, "DroidSansFallbackFull.ttf"),
-        ):
-            font = TTFont(name, str(FONTS_DIR / file))
-            pdfmetrics.registerFont(font)
-            _coverage[name] = frozenset(font.face.charToGlyph)
-
-
-@dataclass(frozen=True)
-class Run:
-    text: str
-    font: str
-
-
-def runs(text: str, latin: str = LATIN) -> list[Run]:
-    """Split text into maximal runs that one font can draw."""
-    register_fonts()
-    has_latin = _coverage[LATIN]
-    out: list[Run] = []
-    for ch in text:
-        font = latin if ord(ch) in has_latin or ch.isspace() else CJK
-        if out and out[-1].font == font:
-            out[-1] = Run(out[-1].text + ch, font)
-        else:
-            out.append(Run(ch, font))
-    return out
-
-
-def covered(font: str) -> frozenset[int]:
-    """Code points the registered font has a glyph for."""
-    register_fonts()
-    return _coverage[font]
-
-
-def width(text: str, size: float, latin: str = LATIN) -> float:
-    return sum(pdfmetrics.stringWidth(r.text, r.font, size) for r in runs(text, latin))
-
-
-def draw(canvas: Canvas, x: float, y: float, text: str, size: float, latin: str = LATIN) -> float:
-    """Draw text with its baseline at (x, y); returns the x where it ends."""
-    for run in runs(text, latin):
-        canvas.setFont(run.font, size)
-        canvas.drawString(x, y, run.text)
-        x += pdfmetrics.stringWidth(run.text, run.font, size)
-    return x
-
-
-def _tokens(text: str) -> list[str]:
-    """Latin words stay whole; every CJK character and every space is a token of its own."""
-    tokens: list[str] = []
-    word = ""
-    for ch in text:
-        if ch.isascii() and not ch.isspace():
-            word += ch
-            continue
-        if word:
-            tokens.append(word)
-            word = ""
-        tokens.append(ch)
-    if word:
-        tokens.append(word)
-    return tokens
-
-
-# Chinese typesetting keeps these with the character before them (no line starts with one).
-_NO_LINE_START = frozenset("，。、；：？！）」』〕】》〉”’…,.;:?!)")
-
-
-def wrap(text: str, size: float, max_width: float, latin: str = LATIN) -> list[str]:
-    """Greedy line breaking; a line never starts with a space or closing punctuation."""
-    lines: list[str] = []
-    line = ""
-    for token in _tokens(text):
-        if (
-            line
-            and token not in _NO_LINE_START
-            and width(line + token, size, latin) > max_width
-        ):
-            lines.append(line.rstrip())
-            line = "" if token.isspace() else token
-        else:
-            line += token
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
+__all__ = [
+    "CJK", "FONTS_DIR", "LATIN", "LATIN_BOLD", "Run", "covered", "draw", "register_fonts",
+    "runs", "width", "wrap",
+]

@@ -165,17 +165,20 @@ class CertificateAuthority:
 
     def _issue(
         self, attributes: list[x509.NameAttribute], email: str | None, days: int,
-        now: dt.datetime | None,
+        now: dt.datetime | None, public_key: ec.EllipticCurvePublicKey | None = None,
     ) -> SigningIdentity:
+        """A new key pair, or (public_key given: a CSR's) a certificate only, key_pem b''."""
         now = now or _now()
-        key = ec.generate_private_key(ec.SECP256R1())
+        key = ec.generate_private_key(ec.SECP256R1()) if public_key is None else None
+        public = key.public_key() if key is not None else public_key
+        assert public is not None
         serial = self.new_serial()
         subject = x509.Name(attributes)
         builder = (
             x509.CertificateBuilder()
             .subject_name(subject)
             .issuer_name(self._cert.subject)
-            .public_key(key.public_key())
+            .public_key(public)
             .serial_number(int(serial, 16))
             .not_valid_before(now - dt.timedelta(minutes=5))
             .not_valid_after(now + dt.timedelta(days=days))
@@ -194,9 +197,7 @@ class CertificateAuthority:
                 ),
                 critical=True,
             )
-            .add_extension(
-                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
-            )
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
             .add_extension(
                 x509.AuthorityKeyIdentifier.from_issuer_public_key(self._cert.public_key()),  # type: ignore[arg-type]
                 critical=False,
@@ -208,7 +209,7 @@ class CertificateAuthority:
             )
         cert = builder.sign(self._key, hashes.SHA256())
         return SigningIdentity(
-            key_pem=key.private_bytes(
+            key_pem=b"" if key is None else key.private_bytes(
                 serialization.Encoding.PEM,
                 serialization.PrivateFormat.PKCS8,
                 serialization.NoEncryption(),
@@ -282,9 +283,11 @@ class CertificateAuthority:
         return builder.sign(self._key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
 
     def issue_kiosk_identity(
-        self, kiosk_id: str, *, days: int = 1095, now: dt.datetime | None = None
+        self, kiosk_id: str, *, days: int = 1095, now: dt.datetime | None = None,
+        public_key: ec.EllipticCurvePublicKey | None = None,
     ) -> SigningIdentity:
-        """A kiosk's own key and certificate, for signing its receipts (R31)."""
+        """A kiosk's certificate for signing its receipts (R31); for the key of its CSR
+        when public_key is given (enrolment), else with a new key."""
         return self._issue(
             [
                 x509.NameAttribute(NameOID.COMMON_NAME, f"Kiosk {kiosk_id}"),
@@ -294,6 +297,7 @@ class CertificateAuthority:
             None,
             days,
             now,
+            public_key,
         )
 
 

@@ -2,56 +2,45 @@
 the journal.
 
 The registry is the authority on what was done; the journal adds what only the kiosk
-knows (idempotency keys, the signature and the activation job). `route` answers the step
-to show; `RenewalFlow` calls it from its `routing` step and after an R21 reverify.
+knows (idempotency keys, the signature and the activation job). `load_standing` is the
+side effect (read the renewal, adopt or open the journal entry, recover a lost job); the
+navmap's `STANDING` choice reads what it found and names the step.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from kiosk.flows.context import FlowContext
 from kiosk.flows.journal import JournalEntry
-from kiosk.flows.views import all_non_cloud, only_one_cloud_cert, submission_certs
-from kiosk.flows.wizard import Data
-from kiosk.services.errors import BackendError
+from kiosk.flows.views import AFTER_SUBMIT, after_submit
+from kiosk.flows.wizard import Choice, Data
+from kiosk.services.errors import NothingPending
 
-if TYPE_CHECKING:
-    from kiosk.flows.renewal import RenewalFlow
-
-
-def after_submit(data: Data) -> str:
-    """After 確認提交: offline only (R19), one cloud-sign certificate (R18), or a choice."""
-    if all_non_cloud(data):
-        return "offline_done"
-    if only_one_cloud_cert(data):
-        cloud, _ = submission_certs(data)
-        data["selected"] = [cloud[0].cert_id]
-        return "precheck"
-    return "activation_select"
+__all__ = ["STANDING", "after_submit", "load_standing", "where_it_stands"]
 
 
-def route(flow: RenewalFlow, data: Data) -> str:
-    """Where this holder's renewal stands, from the backend (the authority) and the
-    journal (idempotency keys, the signature and the activation job)."""
-    session = flow._sess()
-    entry = flow.journal.open_entry(session.holder_id)
+def load_standing(ctx: FlowContext, data: Data) -> None:
+    """Reads where this holder's renewal stands into `data["standing"]` (and the renewal
+    into `data["renewal"]`), from the backend and the journal."""
+    session = ctx.holder()
+    entry = ctx.journal.open_entry(session.holder_id)
     try:
-        renewal = flow._call(
-            "registry.current_renewal", flow.services.registry.current_renewal, session
+        renewal = ctx.call(
+            "registry.current_renewal", ctx.services.registry.current_renewal, session
         )
-    except BackendError as err:
-        if err.help_code != "AC-AB-0003":
-            raise
+    except NothingPending:
+        data.pop("renewal", None)
+        standing: dict[str, object] = {"pending": False}
         if entry is not None:
-            flow._entry = entry
-            recover_job(flow, data, entry)
-            if entry.job_id:
-                # Nothing pending any more: the activation we started may have finished.
-                return "activation_progress"
-            flow.journal.finish(entry.holder_id, entry.renewal_id, "abandoned")
-        return "nothing_pending"
+            ctx.entry = entry
+            recover_job(ctx, data, entry)
+            if not entry.job_id:
+                ctx.journal.finish(entry.holder_id, entry.renewal_id, "abandoned")
+            # Nothing pending any more: the activation we started may have finished.
+            standing["job_id"] = entry.job_id
+        data["standing"] = standing
+        return
     if entry is not None and entry.renewal_id != renewal.renewal_id:
-        flow.journal.finish(entry.holder_id, entry.renewal_id, "abandoned")
+        ctx.journal.finish(entry.holder_id, entry.renewal_id, "abandoned")
         entry = None
     if entry is None:
         certs = renewal.identity_pending + renewal.activation_pending + renewal.offline_pending
@@ -61,21 +50,35 @@ def route(flow: RenewalFlow, data: Data) -> str:
             step="pending",
             cert_ids=tuple(c.cert_id for c in certs),
         )
-        flow.journal.save(entry)
-    flow._entry = entry
+        ctx.journal.save(entry)
+    ctx.entry = entry
     data["renewal"] = renewal
-    p = renewal.progress
-    if p.submitted:
-        recover_job(flow, data, entry)
-    if entry.job_id:
+    if renewal.progress.submitted:
+        recover_job(ctx, data, entry)
+    if entry.activation_cert_ids and not entry.job_id:
+        data["selected"] = list(entry.activation_cert_ids)
+    data["standing"] = {
+        "pending": True,
+        "job_id": entry.job_id,
+        "signature_id": entry.signature_id,
+        "step": entry.step,
+    }
+
+
+def where_it_stands(data: Data) -> str:
+    """The step to show for what `load_standing` found (no side effect)."""
+    standing = data.get("standing") or {}
+    if standing.get("job_id"):
         return "activation_progress"
+    if not standing.get("pending"):
+        return "nothing_pending"
+    renewal = data["renewal"]
+    p = renewal.progress
     if p.submitted or (not renewal.identity_pending and renewal.activation_pending):
-        if entry.activation_cert_ids:
-            data["selected"] = list(entry.activation_cert_ids)
         return after_submit(data)
     if not renewal.identity_pending:
         return "offline_done" if renewal.offline_pending else "nothing_pending"
-    if p.signed and entry.signature_id:
+    if p.signed and standing.get("signature_id"):
         return "review"
     if p.declaration_accepted:
         return "eid"
@@ -84,17 +87,35 @@ def route(flow: RenewalFlow, data: Data) -> str:
     if p.emails_verified:
         # The consent token lived in memory only: ask for consent again.
         return "consent"
-    if entry.step not in ("pending", "routing"):
+    if standing.get("step") not in ("pending", "routing"):
         return "emails"
     return "pending"
 
 
-def recover_job(flow: RenewalFlow, data: Data, entry: JournalEntry) -> None:
+STANDING = Choice(
+    "where_it_stands",
+    where_it_stands,
+    (
+        "activation_progress",
+        "nothing_pending",
+        *AFTER_SUBMIT.targets,
+        "offline_done",
+        "review",
+        "eid",
+        "confirm",
+        "consent",
+        "emails",
+        "pending",
+    ),
+)
+
+
+def recover_job(ctx: FlowContext, data: Data, entry: JournalEntry) -> None:
     """An activation was sent under a key (journaled before the call) but its job never
     reached the journal: the kiosk died, or the answer was lost and the holder left.
     Ask the registry for that job, so the holder sees it through to 成功激活 (R26)."""
     if entry.job_id or not entry.activation_key:
         return
-    job = flow._find_job(entry, entry.activation_cert_ids)
+    job = ctx.find_job(entry, entry.activation_cert_ids)
     if job is not None:
-        flow._record_job(data, job)
+        ctx.record_job(data, job)

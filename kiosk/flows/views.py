@@ -1,12 +1,8 @@
-"""What each step of the renewal shows: its JSON-able view model and its messages.
-
-Every navmap entry names its presenter (`StepDef.present`), so adding a step is one navmap
-entry, one presenter here, one page and one flow test. A presenter only reads the wizard
-data and the `ViewContext`; it never calls a service. Only what the holder may see on
-screen goes into a view model.
-
-The named predicates the navmap branches on live here too, because steps show what they
-decide (R17-R19, R22).
+"""What the steps share for showing themselves: the `ViewContext`, the common part of every
+view model (`present`), certificate and email views, the labels, and the named predicates
+the navmap branches on (R17-R19, R22). Each step's own presenter lives in its stage
+(kiosk/flows/stages); a presenter only reads the wizard data and the `ViewContext`, never
+calls a service, and puts in the view model only what the holder may see on screen.
 """
 
 from __future__ import annotations
@@ -15,11 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from kiosk.flows import declaration as declaration_texts
 from kiosk.flows.messages import Message, message
-from kiosk.flows.wizard import Data
+from kiosk.flows.wizard import Choice, Data
 from kiosk.services.api import (
-    Application,
     Certificate,
     CertType,
     EmailStatus,
@@ -77,6 +71,20 @@ def only_one_cloud_cert(data: Data) -> bool:
     """R18: exactly one certificate in the renewal and it is cloud-sign: skip the selection."""
     cloud, offline = submission_certs(data)
     return len(cloud) == 1 and not offline
+
+
+def after_submit(data: Data) -> str:
+    """After 確認提交: offline only (R19), one cloud-sign certificate (R18), or a choice."""
+    if all_non_cloud(data):
+        return "offline_done"
+    if only_one_cloud_cert(data):
+        return "precheck"  # which selects that one certificate
+    return "activation_select"
+
+
+AFTER_SUBMIT = Choice(
+    "after_submit", after_submit, ("offline_done", "precheck", "activation_select")
+)
 
 
 def needs_new_password(data: Data) -> bool:
@@ -168,175 +176,6 @@ def says(*message_ids: str) -> Present:
 
 
 # --- the steps, in the order a holder meets them -------------------------------------------
-
-
-def sign_in_code(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    if data.get("challenge") is not None:
-        msgs.append(message("signin.code_sent", mobile=data["challenge"].mobile_masked))
-
-
-def pending(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    renewal: Renewal | None = data.get("renewal")
-    if renewal is None:
-        return
-    ident = renewal.identity_pending
-    out["cloud"] = [certificate_view(c) for c in ident if c.cloud]
-    out["non_cloud"] = [certificate_view(c) for c in ident if not c.cloud]
-    out["activation_pending"] = [certificate_view(c) for c in renewal.activation_pending]
-    out["offline_pending"] = [certificate_view(c) for c in renewal.offline_pending]
-    out["count"] = len(ident)
-    out["locked_selection"] = True  # R3: pre-selected, cannot be deselected
-    msgs.append(message("pending.intro"))
-    if out["cloud"]:
-        msgs.append(message("pending.cloud"))
-    if out["non_cloud"]:
-        msgs.append(message("pending.noncloud"))
-    msgs.append(message("pending.start", count=len(ident)))
-
-
-def emails(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    statuses = data.get("emails") or []
-    out["emails"] = [email_view(e) for e in statuses]
-    out["all_verified"] = all_emails_verified(data)
-    msgs.append(message("email.list"))
-    for e in statuses:
-        if e.verified_at is not None:
-            msgs.append(message("email.verified"))
-    if all_emails_verified(data):
-        msgs.append(message("email.all_verified"))
-
-
-def email_code(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    out["address"] = data.get("address")
-    out["code_expires_at"] = data.get("code_expires_at")
-    out["code_sent"] = bool(data.get("code_sent"))
-    if data.get("code_sent"):
-        msgs.append(message("email.code_sent"))  # R5
-
-
-def id_refused(message_id: str) -> Present:
-    return says(message_id, "id.offline_only")
-
-
-def photo(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    msgs.append(message("photo.take"))
-    out["retakes_left"] = ctx.retakes_left
-
-
-def face_result(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    out["score"] = data.get("score")
-    out["threshold"] = data.get("threshold")
-    msgs.append(message("face.passed", score=f"{data.get('score', 0):.2f}"))
-
-
-def application(intro: str, *, declaration: bool = False) -> Present:
-    """confirm, declaration, eid and review: the application's certificates (R13)."""
-
-    def show(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-        app: Application | None = data.get("application")
-        if app is not None:
-            out["certificates"] = [certificate_view(c) for c in app.certificates]
-            if declaration:
-                # R14: the binding Chinese points, and pt/en translations to show under them.
-                points = list(app.declaration)
-                out["declaration"] = points
-                out["declaration_translations"] = declaration_texts.translations(points)
-                out["declaration_binding_note"] = declaration_texts.binding_notes()
-        msgs.append(message(intro))
-
-    return show
-
-
-def eid(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    application("eid.intro")(ctx, data, out, msgs)
-    challenge = data.get("challenge")
-    if challenge is not None:
-        out["mobile_masked"] = challenge.mobile_masked
-        out["challenge_expires_at"] = iso(challenge.expires_at)
-        msgs.append(message("eid.code_sent", mobile=challenge.mobile_masked))
-
-
-def _has_certs(data: Data) -> bool:
-    return data.get("submission") is not None or data.get("renewal") is not None
-
-
-def activation_select(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    if not _has_certs(data):
-        return
-    cloud, offline = submission_certs(data)
-    out["cloud"] = [certificate_view(c) for c in cloud]
-    out["non_cloud"] = [certificate_view(c) for c in offline]
-    msgs.append(message("activation.select"))
-    selected = list(data.get("selected") or [])
-    out["selected"] = selected
-    msgs.append(message("activation.next", count=len(selected)))
-
-
-def offline_done(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    if not _has_certs(data):
-        return
-    cloud, offline = submission_certs(data)
-    out["cloud"] = [certificate_view(c) for c in cloud]
-    out["non_cloud"] = [certificate_view(c) for c in offline]
-    msgs += [message("offline.submitted"), message("offline.unsupported")]  # R19
-
-
-def activation_form(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    form = data.get("form")
-    if form is not None:
-        out["cloud_username"] = form.cloud_username
-        out["needs_new_password"] = form.needs_new_password
-        if form.needs_new_password:
-            msgs.append(message("activation.new_password"))
-    msgs += [
-        message("activation.form"),
-        message("activation.password_rules"),
-        message("activation.phrase_rules"),
-    ]
-
-
-def activation_progress(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    job = data.get("job")
-    out["job_state"] = job.state if job else None
-    msgs.append(message("activation.running"))
-
-
-def done(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    job = data.get("job")
-    out["renewed"] = [
-        {
-            "cert_id": r.cert_id,
-            "type": r.type.value,
-            "type_label": TYPE_LABELS.get(r.type, r.type.value),
-            "email": r.email,
-            "old_serial": r.old_serial,
-            "old_expiry": r.old_expiry.isoformat(),
-            "new_serial": r.new_serial,
-            "new_expiry": r.new_expiry.isoformat(),
-        }
-        for r in (job.results if job else ())
-    ]
-    msgs += [message("activation.success"), message("activation.email_sent")]  # R26
-    if _has_certs(data):
-        _, offline = submission_certs(data)
-        if offline:
-            out["non_cloud"] = [certificate_view(c) for c in offline]
-            msgs.append(message("offline.counter"))  # R32
-
-
-def revoke_first(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    out["revoke"] = [
-        {**item, "type_label": _type_label(str(item.get("type") or CertType.CLOUD.value))}
-        for item in data.get("revoke") or []
-    ]
-    msgs += [message("revoke.title"), message("revoke.body")]  # R20
-
-
-def _type_label(kind: str) -> str:
-    try:
-        return TYPE_LABELS[CertType(kind)]
-    except ValueError:
-        return kind
 
 
 def staff(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:

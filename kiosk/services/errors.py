@@ -19,18 +19,21 @@ LANGS = i18n.LANGS
 KIOSK_CONNECTION = "AC-KI-0001"
 KIOSK_TIMEOUT = "AC-KI-0002"
 KIOSK_UNEXPECTED = "AC-KI-0003"
+KIOSK_TLS = "AC-KI-0004"
 KIOSK_TOKEN_ERROR = "AC-KI-0201"
 KIOSK_TOKEN_ABSENT = "AC-KI-0202"
 KIOSK_TOKEN_REMOVED = "AC-KI-0203"
 KIOSK_TOKEN_PIN_INCORRECT = "AC-KI-0204"
 KIOSK_TOKEN_PIN_LOCKED = "AC-KI-0205"
 KIOSK_TOKEN_CERT_MISMATCH = "AC-KI-0206"
+KIOSK_PREFIX = "AC-KI-"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
 _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_CONNECTION: "error.connection",
     KIOSK_TIMEOUT: "error.timeout",
     KIOSK_UNEXPECTED: "error.unexpected",
+    KIOSK_TLS: "error.tls",
     KIOSK_TOKEN_ERROR: "token.error",
     KIOSK_TOKEN_ABSENT: "token.absent",
     KIOSK_TOKEN_REMOVED: "token.removed",
@@ -122,6 +125,78 @@ class UnexpectedResponse(BackendError):
     kind = "unexpected"
 
 
+# --- the help codes the kiosk acts on (docs/api.md's table), one class each ---------------
+# The flow catches these classes; the navmap's `on_error` tables name them. Nowhere else in
+# the kiosk is a server help code written out.
+
+
+class CodeError(BackendError):
+    """A backend error the kiosk branches on, by its help code (`code`)."""
+
+    code: ClassVar[str] = ""
+
+
+def _code(help_code: str, name: str, doc: str) -> type[CodeError]:
+    cls = type(name, (CodeError,), {"code": help_code, "__doc__": doc})
+    CODE_TO_ERROR[help_code] = cls
+    return cls
+
+
+CODE_TO_ERROR: dict[str, type[BackendError]] = {}
+
+NOTICE_OFFLINE = "AC-AB-0007"  # R19: a notice in submit's answer, never raised
+ACTIVATION_FAILED = "AC-AB-0033"  # a job's error code when it names none
+
+NothingPending = _code("AC-AB-0003", "NothingPending", "No renewal pending (or unknown).")
+PhotoTooLarge = _code("AC-AB-0005", "PhotoTooLarge", "Request (photo) too large: retake.")
+EmailCodeWrong = _code("AC-AB-0008", "EmailCodeWrong", "Wrong email code (attempts_left).")
+EmailCodeExpired = _code("AC-AB-0009", "EmailCodeExpired", "Email code expired (R5).")
+EmailCodeUsed = _code("AC-AB-0010", "EmailCodeUsed", "Email code used already.")
+EmailCodeLocked = _code("AC-AB-0011", "EmailCodeLocked", "Too many wrong email codes.")
+ReverifyIdentity = _code("AC-AB-0014", "ReverifyIdentity", "R21: verify identity again.")
+RevokeFirst = _code("AC-AB-0015", "RevokeFirst", "R20: revoke the original first.")
+ConsentStale = _code("AC-AB-0016", "ConsentStale", "R9: consent missing or invalid.")
+IdUnsupported = _code("AC-AB-0017", "IdUnsupported", "R10: ID document type unsupported.")
+IdInvalid = _code("AC-AB-0018", "IdInvalid", "R11: ID personal data invalid.")
+PhotoBelowThreshold = _code("AC-AB-0019", "PhotoBelowThreshold", "R12: photo under threshold.")
+PhotoNoFace = _code("AC-AB-0020", "PhotoNoFace", "No single face in the photo.")
+EidUnavailable = _code("AC-AB-0021", "EidUnavailable", "R15: no very-high e-ID tool.")
+SmsCodeWrong = _code("AC-AB-0022", "SmsCodeWrong", "Wrong SMS code.")
+SmsCodeExpired = _code("AC-AB-0023", "SmsCodeExpired", "SMS code expired.")
+EidFaceFailed = _code("AC-AB-0024", "EidFaceFailed", "e-ID face check failed.")
+SignatureFailed = _code("AC-AB-0025", "SignatureFailed", "e-signature failed.")
+AlreadySubmitted = _code("AC-AB-0026", "AlreadySubmitted", "Application submitted already.")
+PasswordWrong = _code("AC-AB-0032", "PasswordWrong", "R25: wrong cloud-sign password.")
+EidLocked = _code("AC-AB-0038", "EidLocked", "e-ID locked: too many failures.")
+ActivationUnderway = _code(
+    "AC-AB-0039", "ActivationUnderway", "Activated or being activated already (R26)."
+)
+
+# Retake the photo (R12): counted, at the cap a hand-off.
+PHOTO_RETAKE: tuple[type[BackendError], ...] = (PhotoBelowThreshold, PhotoNoFace, PhotoTooLarge)
+
+
+def assertion_invalid(err: BackendError) -> bool:
+    """AC-AB-0025 for a used or expired assertion (identify again), not a failed signature."""
+    return isinstance(err, SignatureFailed) and err.details.get("reason") == "assertion_invalid"
+
+
+def error_for_code(help_code: str, messages: Mapping[str, str] | None = None) -> BackendError:
+    """An error of the class its code names (a job's failure code, for the hand-off)."""
+    cls = CODE_TO_ERROR.get(help_code, BackendError)
+    return cls(messages or {}, help_code)
+
+
+# -- a TLS failure is not "network down" (issue 12) -----------------------------------------
+
+
+class TlsFailed(BackendError):
+    """The backend's certificate did not verify (self-signed, expired, wrong host, unknown
+    CA) or the TLS handshake failed: not retried, it will not fix itself."""
+
+    kind = "tls"
+
+
 STATUS_TO_ERROR: dict[int, type[BackendError]] = {
     400: ValidationFailed,
     401: AuthError,
@@ -135,9 +210,67 @@ STATUS_TO_ERROR: dict[int, type[BackendError]] = {
 }
 
 
-def error_class_for(status: int) -> type[BackendError]:
+def _status_class(status: int) -> type[BackendError]:
     if status in STATUS_TO_ERROR:
         return STATUS_TO_ERROR[status]
     if status >= 500:
         return ServerError
     return UnexpectedResponse
+
+
+def error_class_for(status: int, help_code: str | None = None) -> type[BackendError]:
+    """The class for an answer: its HTTP category, refined by its help code (stripe-python's
+    way), so the flow catches `EmailCodeLocked` and still sees a `RateLimited`."""
+    base = _status_class(status)
+    refined = CODE_TO_ERROR.get(help_code or "")
+    if refined is None or issubclass(base, refined):
+        return base
+    key = (refined, base)
+    if key not in _COMBINED:
+        # Both: the code's meaning for the flow, the status's kind and retryability.
+        _COMBINED[key] = type(refined.__name__, (refined, base), {"__doc__": refined.__doc__})
+    return _COMBINED[key]
+
+
+_COMBINED: dict[tuple[type[BackendError], type[BackendError]], type[BackendError]] = {}
+
+
+def server_refused(err: BackendError) -> bool:
+    """The server considered the request and said no: a 4xx carrying its own help code.
+
+    Only then is an idempotency key spent. Anything else (no answer, a 5xx, a 2xx or an
+    error page nobody can read) may mean the server did the work: the retry must reuse
+    the key so that it happens exactly once (R26).
+    """
+    status = err.http_status
+    return (
+        status is not None
+        and 400 <= status < 500
+        and bool(err.help_code)
+        and not err.help_code.startswith(KIOSK_PREFIX)
+    )
+
+
+def worth_retrying(err: BackendError) -> bool:
+    """Whether the same call may simply be sent again: a 4xx is a decision, not a hiccup."""
+    if err.http_status is not None and 400 <= err.http_status < 500:
+        return False
+    return err.retryable
+
+
+def render_kiosk_codes_md() -> str:
+    """docs/help-codes.md's kiosk section, generated from the table above (a test compares)."""
+    out = [
+        "# Kiosk-side help codes (AC-KI-…)",
+        "",
+        "Raised by the kiosk itself, never sent by a backend (`kiosk/services/errors.py`; a",
+        "backend's help code must be of the form AC-AB-NNNN, or the kiosk shows AC-KI-0003):",
+        "AC-KI-0001 to 0004 when a backend gave no usable answer (0004: its TLS certificate did",
+        "not verify); AC-KI-02xx by the holder's token at the counter desk (R32, `kiosk/tokens`).",
+        "",
+    ]
+    for code in KIOSK_CODES:
+        out += [f"## {code}", "", "| lang | message |", "|---|---|"]
+        out += [f"| {lang} | {text} |" for lang, text in kiosk_texts(code).items()]
+        out.append("")
+    return "\n".join(out)

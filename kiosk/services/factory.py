@@ -19,9 +19,21 @@ SessionFactory = Callable[[], requests.Session]
 USER_AGENT = "registry-kiosk"
 
 
-def _session(session_factory: SessionFactory) -> requests.Session:
+def _session(session_factory: SessionFactory, config: BackendConfig) -> requests.Session:
     s = session_factory()
     s.headers["User-Agent"] = USER_AGENT
+    # The environment's HTTPS_PROXY, REQUESTS_CA_BUNDLE and .netrc are not the kiosk's
+    # configuration: a proxy, a CA bundle or a client certificate comes from BackendConfig.
+    s.trust_env = False
+    s.verify = config.ca_bundle or True
+    if config.client_cert is not None:
+        s.cert = (
+            (config.client_cert, config.client_key)
+            if config.client_key is not None
+            else config.client_cert
+        )
+    if config.proxy_url is not None:
+        s.proxies = {"http": config.proxy_url, "https": config.proxy_url}
     return s
 
 
@@ -29,11 +41,15 @@ def build_services(
     config: BackendConfig, session_factory: SessionFactory = requests.Session
 ) -> Services:
     """One client, and one `requests.Session`, per backend (R30)."""
+    def session() -> requests.Session:
+        return _session(session_factory, config)
+
+    t = config.timeout_s
     return Services(
-        registry=RegistryClient(config.registry_url, _session(session_factory), config.timeout_s),
-        bureau=BureauClient(config.bureau_url, _session(session_factory), config.timeout_s),
-        eid=EidClient(config.eid_url, _session(session_factory), config.timeout_s),
-        esign=ESignClient(config.esign_url, _session(session_factory), config.timeout_s),
+        registry=RegistryClient(config.registry_url, session(), t),
+        bureau=BureauClient(config.bureau_url, session(), t),
+        eid=EidClient(config.eid_url, session(), t),
+        esign=ESignClient(config.esign_url, session(), t),
     )
 
 
@@ -43,7 +59,7 @@ def build_sandbox_admin(
     """The sandbox controls, or None when the kiosk is pointed at real backends."""
     if config.sandbox_url is None:
         return None
-    return SandboxAdmin(config.sandbox_url, _session(session_factory), config.timeout_s)
+    return SandboxAdmin(config.sandbox_url, _session(session_factory, config), config.timeout_s)
 
 
 def close_services(services: Services) -> None:

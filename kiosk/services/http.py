@@ -1,8 +1,17 @@
 """The one place where the kiosk speaks HTTP to a backend.
 
-Every client in kiosk/services is a `JsonHttpClient`: it sends JSON, reads JSON, puts an
-explicit (connect, read) timeout on every call, and turns every failure into one of the
-errors of `kiosk.services.errors` (the status-to-class table is `error_class_for`).
+Every client in kiosk/services is a `JsonHttpClient`: it sends JSON, reads JSON, and turns
+every failure into one of the errors of `kiosk.services.errors` (the status-to-class table is
+`error_class_for`). It trusts no backend (issue 12):
+- one total deadline per logical call (connect, headers, the whole body, every retry and
+  back-off): requests' own timeout bounds each socket read, so a server dripping a byte a
+  second would otherwise keep a call alive for ever;
+- the body is read as a stream and capped at `MAX_BODY_BYTES` *after* decompression (the
+  kiosk does its own gzip/deflate with a bounded output, so a 0.5 MB bomb stays 2 MiB);
+- redirects are never followed (a 3xx is an unexpected answer: nothing is re-sent);
+- JSON is decoded by `decode_json`: nesting depth, number size, NaN/Infinity, encoding and
+  content type are checked, so a hostile body ends in UnexpectedResponse, never a traceback;
+- only help codes of the documented pattern (`HELP_CODE`) reach the screen.
 
 Retries happen only where a second attempt cannot do anything twice: GETs, and POSTs that
 carry an Idempotency-Key (the server answers a key it has seen with its first answer, so the
@@ -16,25 +25,35 @@ A log line has the method, the path *template* (no IDs), the status and the requ
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import math
+import re
 import time
 import uuid
+import zlib
 from collections.abc import Callable, Collection, Mapping, Sequence
+from http.client import HTTPException
 from typing import Any, TypeVar
 from urllib.parse import quote
 
 import requests
+from urllib3.exceptions import HTTPError, ReadTimeoutError
 
 from kiosk.services.errors import (
     KIOSK_CONNECTION,
     KIOSK_TIMEOUT,
+    KIOSK_TLS,
     KIOSK_UNEXPECTED,
     LANGS,
     BackendError,
     ConnectionFailed,
     TimeoutFailed,
+    TlsFailed,
     UnexpectedResponse,
     error_class_for,
+    worth_retrying,
 )
 
 log = logging.getLogger("kiosk.services.http")
@@ -52,9 +71,102 @@ MAX_CONNECT_TIMEOUT_S = 3.05
 REQUEST_ID_HEADER = "X-Request-ID"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
+#: docs/api.md: "Bodies are JSON, at most 2 MiB". Counted after decompression.
+MAX_BODY_BYTES = 2 * 1024 * 1024
+#: The deepest answer of docs/api.md nests 5 levels; 32 leaves room for details objects.
+MAX_JSON_DEPTH = 32
+#: No number of docs/api.md needs more digits; more is an attack on int()/float().
+MAX_NUMBER_CHARS = 40
+#: The backend's help codes (docs/api.md, docs/help-codes.md). Anything else is not shown.
+HELP_CODE = re.compile(r"AC-AB-\d{4}")
+#: Backend texts are shown as plain text, and never longer than this.
+MAX_TEXT_CHARS = 1000
+_READ_CHUNK = 64 * 1024
+_ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 0}
+
 
 class MalformedResponse(ValueError):
     """Raised by parsers when a 2xx body lacks a field or has the wrong type."""
+
+
+#: What a parser of kiosk/services/parse.py may raise on a body that breaks the contract;
+#: the client turns each into UnexpectedResponse (AC-KI-0003). Anything else is a bug.
+PARSE_ERRORS: tuple[type[Exception], ...] = (
+    MalformedResponse, KeyError, TypeError, ValueError, AttributeError, ArithmeticError,
+    RecursionError, IndexError,
+)
+
+
+def is_help_code(value: object) -> bool:
+    return isinstance(value, str) and HELP_CODE.fullmatch(value) is not None
+
+
+def _depth_ok(text: str, limit: int) -> bool:
+    # Strings may hold brackets; drop them, keep only the brackets, then peel off one
+    # level of innermost pairs per pass (C-speed regex, at most `limit` passes).
+    skeleton = re.sub(r'"(?:[^"\\]|\\.)*"', "", text)
+    skeleton = re.sub(r"[^\[\]{}]+", "", skeleton)
+    pair = re.compile(r"\[\]|\{\}")
+    for _ in range(limit + 1):
+        if not skeleton:
+            return True
+        skeleton, n = pair.subn("", skeleton)
+        if n == 0:
+            return True  # unbalanced: json.loads will refuse it
+    return not skeleton
+
+
+def _bad_constant(name: str) -> Any:
+    raise MalformedResponse(f"{name} is not JSON")
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise MalformedResponse("number too long")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    if len(text) > MAX_NUMBER_CHARS:
+        raise MalformedResponse("number too long")
+    value = float(text)
+    if not math.isfinite(value):
+        raise MalformedResponse("number out of range")
+    return value
+
+
+def decode_json(body: bytes) -> Any:
+    """JSON of a backend answer, or MalformedResponse: UTF-8 only, at most MAX_JSON_DEPTH
+    levels, no NaN/Infinity, numbers of at most MAX_NUMBER_CHARS characters."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedResponse("not UTF-8") from None
+    if not _depth_ok(text, MAX_JSON_DEPTH):
+        raise MalformedResponse("nested too deep")
+    try:
+        return json.loads(
+            text, parse_constant=_bad_constant, parse_int=_int, parse_float=_float
+        )
+    except MalformedResponse:
+        raise
+    except (ValueError, RecursionError, OverflowError):
+        raise MalformedResponse("not JSON") from None
+
+
+def _is_json_type(content_type: str | None) -> bool:
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media == "application/json":
+        return True
+    return media.startswith("application/") and media.endswith("+json")
+
+
+def backend_text(value: object) -> str | None:
+    """A backend's text as the kiosk may show it: a string, no control characters, capped."""
+    if not isinstance(value, str):
+        return None
+    clean = "".join(c for c in value if c.isprintable() or c == "\n")
+    return clean[:MAX_TEXT_CHARS] if clean.strip() else None
 
 
 def _retry_allowed(method: str, idempotency_key: str | None) -> bool:
@@ -78,6 +190,7 @@ class JsonHttpClient:
         connect_timeout_s: float | None = None,
         retry_delays: Sequence[float] = DEFAULT_RETRY_DELAYS,
         sleep: Callable[[float], None] = time.sleep,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.session = session if session is not None else requests.Session()
@@ -89,6 +202,7 @@ class JsonHttpClient:
         )
         self.retry_delays = tuple(retry_delays)
         self._sleep = sleep
+        self.max_body_bytes = max_body_bytes
 
     def close(self) -> None:
         self.session.close()
@@ -160,20 +274,20 @@ class JsonHttpClient:
         headers[REQUEST_ID_HEADER] = str(uuid.uuid4())
         attempts = 1 + (len(self.retry_delays) if _retry_allowed(method, idempotency_key) else 0)
 
-        started = time.monotonic()
+        # The deadline covers the whole logical call: connect, headers, body, retries, pauses.
+        deadline = time.monotonic() + self.timeout_s
         for attempt in range(1, attempts + 1):
             try:
                 return self._attempt(
-                    method, path, url, headers, json, params, parse, expected, attempt
+                    method, path, url, headers, json, params, parse, expected, attempt, deadline
                 )
             except BackendError as err:
                 if attempt >= attempts or not self._worth_retrying(err):
                     raise
                 delay = self.retry_delays[attempt - 1]
                 # Retry quick failures (refused connection, a 502 from a proxy) but never let
-                # one call keep the person waiting past its timeout: a backend that just hung
-                # for the whole read timeout will not be faster on the next try.
-                if time.monotonic() - started + delay >= self.timeout_s:
+                # one call keep the person waiting past its deadline.
+                if time.monotonic() + delay >= deadline:
                     raise
                 self._sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
@@ -187,10 +301,7 @@ class JsonHttpClient:
 
     @staticmethod
     def _worth_retrying(err: BackendError) -> bool:
-        # 4xx (auth, validation, conflict, rate limit…) is a decision, not a hiccup.
-        if err.http_status is not None and 400 <= err.http_status < 500:
-            return False
-        return err.retryable
+        return worth_retrying(err)  # the rule lives with the errors (kiosk/services/errors.py)
 
     def _attempt(
         self,
@@ -203,18 +314,20 @@ class JsonHttpClient:
         parse: Callable[[Any], T],
         expected: Collection[int],
         attempt: int,
+        deadline: float,
     ) -> T:
         request_id = headers[REQUEST_ID_HEADER]
         started = time.monotonic()
+        remaining = deadline - started
+        if remaining <= 0:
+            raise TimeoutFailed.from_kiosk(KIOSK_TIMEOUT, request_id=request_id)
         try:
-            resp = self.session.request(
-                method,
-                url,
-                json=body,
-                params=params,
-                headers=headers,
-                timeout=(self.connect_timeout_s, self.timeout_s),
-            )
+            resp = self._send(method, url, body, params, headers, remaining)
+        except requests.exceptions.SSLError:
+            # Checked before ConnectionError (its base): a certificate that does not verify is
+            # not "network down", and trying again will not fix it.
+            self._log(method, template, None, request_id, attempt, started, "tls-error")
+            raise TlsFailed.from_kiosk(KIOSK_TLS, request_id=request_id) from None
         except requests.Timeout as exc:
             # ConnectTimeout is both a Timeout and a ConnectionError: it means "unreachable".
             connect = isinstance(exc, requests.ConnectTimeout)
@@ -227,46 +340,154 @@ class JsonHttpClient:
             # ChunkedEncodingError: the connection broke while the answer was being read.
             self._log(method, template, None, request_id, attempt, started, "connection-error")
             raise ConnectionFailed.from_kiosk(KIOSK_CONNECTION, request_id=request_id) from None
-        except requests.RequestException:
+        except (requests.RequestException, ValueError, OSError):
+            # Invalid headers, an unparsable status line, a proxy URL requests refuses…
             self._log(method, template, None, request_id, attempt, started, "request-error")
             raise UnexpectedResponse.from_kiosk(KIOSK_UNEXPECTED, request_id=request_id) from None
 
-        server_rid = resp.headers.get(REQUEST_ID_HEADER) or request_id
-        self._log(method, template, resp.status_code, server_rid, attempt, started, None)
+        try:
+            server_rid = _safe_request_id(resp.headers.get(REQUEST_ID_HEADER)) or request_id
+            status = resp.status_code
+            try:
+                raw = self._read_body(resp, deadline, server_rid)
+            except BackendError:
+                self._log(method, template, status, server_rid, attempt, started, None)
+                raise
+        finally:
+            resp.close()
+        self._log(method, template, status, server_rid, attempt, started, None)
 
-        if resp.status_code not in expected:
-            raise self._error_from(resp, server_rid)
-        try:
-            data = resp.json()
-        except ValueError:
+        if 300 <= status < 400:
+            # Never followed: a redirect would re-send the holder's data to wherever it points.
             raise UnexpectedResponse.from_kiosk(
-                KIOSK_UNEXPECTED, http_status=resp.status_code, request_id=server_rid
-            ) from None
+                KIOSK_UNEXPECTED, http_status=status, request_id=server_rid
+            )
+        content_type = resp.headers.get("Content-Type")
+        if status not in expected:
+            raise self._error_from(status, raw, content_type, server_rid)
+        unexpected = UnexpectedResponse.from_kiosk(
+            KIOSK_UNEXPECTED, http_status=status, request_id=server_rid
+        )
+        if not _is_json_type(content_type):
+            raise unexpected
         try:
-            return parse(data)
-        except (MalformedResponse, KeyError, TypeError, ValueError, AttributeError):
+            return parse(decode_json(raw))
+        except PARSE_ERRORS:
             # The body does not say what docs/api.md promises: never guess a default.
-            raise UnexpectedResponse.from_kiosk(
-                KIOSK_UNEXPECTED, http_status=resp.status_code, request_id=server_rid
-            ) from None
+            raise unexpected from None
 
-    @staticmethod
-    def _error_from(resp: requests.Response, request_id: str) -> BackendError:
-        cls = error_class_for(resp.status_code)
-        envelope = _error_envelope(resp)
-        if envelope is None:
-            # A proxy's HTML page or an empty body: the status says which kind, but there is
-            # no server help code to show, so the kiosk's "unexpected answer" text is used.
-            return cls.from_kiosk(
+    def _send(
+        self,
+        method: str,
+        url: str,
+        body: Mapping[str, Any] | None,
+        params: Mapping[str, str] | None,
+        headers: Mapping[str, str],
+        remaining: float,
+    ) -> requests.Response:
+        """Sends through the session's transport adapter, not `Session.send`: even with
+        allow_redirects=False, Session.send reads (and inflates) a whole 3xx body to offer
+        `Response.next`, uncapped. The session still gives headers, TLS and proxies."""
+        prepared = self.session.prepare_request(
+            requests.Request(
+                method,
+                url,
+                json=body,
+                params=params,
+                headers={**headers, "Accept-Encoding": "gzip, deflate"},
+            )
+        )
+        assert prepared.url is not None
+        env = self.session.merge_environment_settings(prepared.url, {}, True, None, None)
+        return self.session.get_adapter(prepared.url).send(
+            prepared,
+            stream=True,
+            timeout=(min(self.connect_timeout_s, remaining), remaining),
+            verify=True if env["verify"] is None else env["verify"],
+            cert=env["cert"],
+            proxies=env["proxies"],
+        )
+
+    def _read_body(self, resp: requests.Response, deadline: float, request_id: str) -> bytes:
+        """The decompressed body, at most `max_body_bytes`, read before `deadline`."""
+        cap = self.max_body_bytes
+
+        def unexpected() -> BackendError:
+            return UnexpectedResponse.from_kiosk(
                 KIOSK_UNEXPECTED, http_status=resp.status_code, request_id=request_id
             )
+
+        encoding = (resp.headers.get("Content-Encoding") or "identity").strip().lower()
+        if encoding not in ("identity", "", *_ENCODINGS):
+            raise unexpected()
+        decomp = zlib.decompressobj(_ENCODINGS[encoding]) if encoding in _ENCODINGS else None
+        declared = resp.headers.get("Content-Length")
+        try:
+            length = int(declared) if declared is not None else None
+        except ValueError:
+            raise unexpected() from None
+        if length is not None and (length < 0 or (decomp is None and length > cap)):
+            raise unexpected()
+
+        out = bytearray()
+        received = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutFailed.from_kiosk(KIOSK_TIMEOUT, request_id=request_id)
+            _set_read_timeout(resp, remaining)
+            try:
+                chunk = resp.raw.read1(_READ_CHUNK, decode_content=False)
+            except (TimeoutError, ReadTimeoutError, requests.Timeout):
+                raise TimeoutFailed.from_kiosk(KIOSK_TIMEOUT, request_id=request_id) from None
+            except (HTTPError, HTTPException, OSError, ValueError):
+                # A cut connection, a broken chunk, a TLS record cut short.
+                raise ConnectionFailed.from_kiosk(KIOSK_CONNECTION, request_id=request_id) from None
+            except RuntimeError:
+                # urllib3 refuses raw reads once it decoded on its own (seen with generated
+                # replies): an answer the kiosk cannot read as sent.
+                raise unexpected() from None
+            if not chunk:
+                break
+            received += len(chunk)
+            if decomp is None:
+                out += chunk
+            else:
+                try:
+                    data = decomp.decompress(chunk, cap + 1 - len(out))
+                    out += data
+                    while decomp.unconsumed_tail and len(out) <= cap:
+                        out += decomp.decompress(decomp.unconsumed_tail, cap + 1 - len(out))
+                except zlib.error:
+                    raise unexpected() from None
+                if decomp.unconsumed_tail:
+                    raise unexpected()  # more than the cap once inflated
+            if len(out) > cap:
+                raise unexpected()
+        if length is not None and received < length:
+            # The connection closed before the announced end: a cut, not the backend's answer.
+            raise ConnectionFailed.from_kiosk(KIOSK_CONNECTION, request_id=request_id)
+        if decomp is not None and received and not decomp.eof:
+            raise unexpected()  # a truncated gzip stream
+        return bytes(out)
+
+    @staticmethod
+    def _error_from(
+        status: int, raw: bytes, content_type: str | None, request_id: str
+    ) -> BackendError:
+        envelope = _error_envelope(raw, content_type)
+        cls = error_class_for(status, str(envelope["code"]) if envelope else None)
+        if envelope is None:
+            # A proxy's HTML page, an empty body or a help code of no documented form: the
+            # status says which kind, but the kiosk's own "unexpected answer" text is shown.
+            return cls.from_kiosk(KIOSK_UNEXPECTED, http_status=status, request_id=request_id)
         messages = _messages(envelope.get("message")) or _messages(envelope.get("title"))
         details = envelope.get("details")
         return cls(
             messages or BackendError.from_kiosk(KIOSK_UNEXPECTED).messages,
             str(envelope["code"]),
-            http_status=resp.status_code,
-            request_id=str(envelope.get("request_id") or request_id),
+            http_status=status,
+            request_id=_safe_request_id(envelope.get("request_id")) or request_id,
             details=details if isinstance(details, dict) else None,
         )
 
@@ -303,15 +524,36 @@ class JsonHttpClient:
         return rest[slash:] if slash >= 0 else ""
 
 
-def _error_envelope(resp: requests.Response) -> dict[str, Any] | None:
+def _set_read_timeout(resp: requests.Response, seconds: float) -> None:
+    """Each socket read may wait only until the call's deadline, not a fresh read timeout."""
+    conn = getattr(resp.raw, "_connection", None)
+    sock = getattr(conn, "sock", None)
+    if sock is None:
+        fp = getattr(getattr(resp.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    if sock is not None:
+        with contextlib.suppress(OSError):  # already closed: the next read says so
+            sock.settimeout(max(seconds, 0.001))
+
+
+def _safe_request_id(value: object) -> str | None:
+    # Echoed into logs and shown on the error panel: short and printable only.
+    if isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable():
+        return value
+    return None
+
+
+def _error_envelope(raw: bytes, content_type: str | None) -> dict[str, Any] | None:
+    if not _is_json_type(content_type):
+        return None
     try:
-        data = resp.json()
-    except ValueError:
+        data = decode_json(raw)
+    except MalformedResponse:
         return None
     if not isinstance(data, dict):
         return None
     err = data.get("error")
-    if not isinstance(err, dict) or not isinstance(err.get("code"), str):
+    if not isinstance(err, dict) or not is_help_code(err.get("code")):
         return None
     return err
 
@@ -319,4 +561,9 @@ def _error_envelope(resp: requests.Response) -> dict[str, Any] | None:
 def _messages(value: object) -> dict[str, str]:
     if not isinstance(value, dict):
         return {}
-    return {lang: str(value[lang]) for lang in LANGS if isinstance(value.get(lang), str)}
+    out: dict[str, str] = {}
+    for lang in LANGS:
+        text = backend_text(value.get(lang))
+        if text is not None:
+            out[lang] = text
+    return out

@@ -7,6 +7,7 @@ show a holder the wrong expiry date or mark an address verified that is not.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
@@ -36,7 +37,7 @@ from kiosk.services.api import (
     StaffSession,
     Submission,
 )
-from kiosk.services.http import MalformedResponse
+from kiosk.services.http import MalformedResponse, is_help_code
 
 JOB_STATES = ("running", "succeeded", "failed")
 
@@ -81,20 +82,40 @@ def req_float(d: Mapping[str, Any], key: str) -> float:
     value = d[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise MalformedResponse(f"{key}: expected a number")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise MalformedResponse(f"{key}: number out of range") from None
+    if not math.isfinite(number):
+        raise MalformedResponse(f"{key}: number out of range")
+    return number
+
+
+def opt_help_code(d: Mapping[str, Any], key: str) -> str | None:
+    """A help code the kiosk may show: of the documented pattern, or the answer is refused."""
+    value = opt_str(d, key)
+    if value is not None and not is_help_code(value):
+        raise MalformedResponse(f"{key}: not a help code")
+    return value
 
 
 def parse_date(value: Any) -> date:
-    if not isinstance(value, str) or len(value) != 10:
+    if not isinstance(value, str) or len(value) != 10 or not value.isascii():
         raise MalformedResponse("expected a date YYYY-MM-DD")
-    return date.fromisoformat(value)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise MalformedResponse("expected a date YYYY-MM-DD") from None
 
 
 def parse_time(value: Any) -> datetime:
     """ISO 8601 UTC ('…Z'); always returned timezone-aware so countdowns compare correctly."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or not value.isascii() or not 10 <= len(value) <= 40:
         raise MalformedResponse("expected an ISO 8601 time")
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise MalformedResponse("expected an ISO 8601 time") from None
     if parsed.tzinfo is None:
         # The contract says UTC; a server that forgot the 'Z' still means UTC.
         parsed = parsed.replace(tzinfo=UTC)
@@ -261,6 +282,8 @@ def submission(data: Any) -> Submission:
     notice_code: str | None = None
     if notice is not None:
         notice_code = req_str(obj(notice), "code")
+        if not is_help_code(notice_code):
+            raise MalformedResponse("notice.code: not a help code")
     return Submission(
         submitted_at=parse_time(d["submitted_at"]),
         activation_pending=certificates(d, "activation_pending"),
@@ -300,9 +323,15 @@ def activation_job(data: Any) -> ActivationJob:
         state=state,  # type: ignore[arg-type]  # narrowed by the JOB_STATES check above
         results=tuple(renewed_certificate(r) for r in req_list(d, "results")),
         poll_after_s=req_float(d, "poll_after_s"),
-        error_help_code=opt_str(d, "error_code"),
-        cert_ids=tuple(str(c) for c in d.get("cert_ids") or ()),
+        error_help_code=opt_help_code(d, "error_code"),
+        cert_ids=_str_tuple(d.get("cert_ids") or []),
     )
+
+
+def _str_tuple(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise MalformedResponse("expected a list of strings")
+    return tuple(value)
 
 
 def activation_jobs(data: Any) -> list[ActivationJob]:

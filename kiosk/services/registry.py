@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import TYPE_CHECKING
 
 from kiosk.services import parse
 from kiosk.services.api import (
@@ -23,6 +24,9 @@ from kiosk.services.api import (
     Submission,
 )
 from kiosk.services.http import JsonHttpClient
+
+if TYPE_CHECKING:
+    from kiosk.receipt import wire
 
 
 class RegistryClient(JsonHttpClient):
@@ -259,3 +263,60 @@ class RegistryClient(JsonHttpClient):
             token=staff.token,
             parse=parse.issued_certificate,
         )
+    # --- R31: the kiosk's identity and its receipts (kiosk/receipt) -----------------------
+
+    def enrol_kiosk(self, code: str, kiosk_id: str, csr_pem: str) -> dict[str, str]:
+        from kiosk.receipt import wire
+
+        answer = self.post(
+            "/kiosks/enrol",
+            json={"code": code, "kiosk_id": kiosk_id, "csr_pem": csr_pem},
+            parse=wire.enrolment,
+        )
+        return {"certificate_pem": answer.certificate_pem, "chain_pem": answer.chain_pem}
+
+    def trust_list(self) -> wire.TrustList:
+        from kiosk.receipt import wire
+
+        return self.get("/trust-list", parse=wire.trust_list)
+
+    def lodge_receipt(
+        self, token: str, renewal_id: str, pdf: bytes, seal: str, printed: bool,
+        idempotency_key: str,
+    ) -> wire.LodgedReceipt:
+        import base64
+
+        from kiosk.receipt import wire
+
+        return self.post(
+            "/renewals/{rid}/receipts",
+            path_params={"rid": renewal_id},
+            json={"pdf_b64": base64.b64encode(pdf).decode(), "seal": seal, "printed": printed},
+            token=token,
+            idempotency_key=idempotency_key,
+            parse=wire.lodged_receipt,
+        )
+
+    def receipts(
+        self, staff: StaffSession, printed: bool | None = None
+    ) -> list[wire.LodgedReceipt]:
+        from kiosk.receipt import wire
+
+        params = None if printed is None else {"printed": "true" if printed else "false"}
+        return self.get("/receipts", params=params, token=staff.token,
+                        parse=wire.lodged_receipts)
+
+    def receipt(self, staff: StaffSession, receipt_id: str) -> wire.LodgedReceipt:
+        from kiosk.receipt import wire
+
+        return self.get("/receipts/{id}", path_params={"id": receipt_id}, token=staff.token,
+                        parse=wire.lodged_receipt)
+
+    def mark_receipt_printed(
+        self, staff: StaffSession, receipt_id: str, idempotency_key: str
+    ) -> wire.LodgedReceipt:
+        from kiosk.receipt import wire
+
+        return self.post("/receipts/{id}/printed", path_params={"id": receipt_id}, json={},
+                         token=staff.token, idempotency_key=idempotency_key,
+                         parse=wire.lodged_receipt)

@@ -94,7 +94,21 @@ def _url(text: str) -> str:
     parts = urlsplit(text.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingError("takes an http:// or https:// URL, e.g. https://backend.example")
-    return text.strip().rstrip("/")
+    from kiosk.config import ConfigError, check_backend_url  # issue 12: https off loopback
+
+    try:
+        return check_backend_url(text, "the URL")
+    except ConfigError as exc:
+        raise SettingError(str(exc)) from None
+
+
+def _ca_bundle(text: str) -> str:
+    from kiosk.config import ConfigError, check_ca_bundle
+
+    try:
+        return check_ca_bundle(text.strip())
+    except ConfigError as exc:
+        raise SettingError(str(exc)) from None
 
 
 _KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -114,6 +128,25 @@ def _days(text: str) -> float:
     if not value > 0 or value == float("inf"):
         raise SettingError("takes a number of days greater than 0")
     return value
+def _printer(text: str) -> str:
+    from kiosk.receipt.printing import parse_printer
+
+    try:
+        return parse_printer(text)
+    except ValueError as exc:
+        raise SettingError(str(exc)) from None
+
+
+def _paper(text: str) -> str:
+    if text not in ("roll", "a4"):
+        raise SettingError("takes roll (80 mm thermal roll) or a4")
+    return text
+
+
+def _site(text: str) -> str:
+    if not 0 < len(text.strip()) <= 80 or not text.isprintable():
+        raise SettingError("takes 1-80 printable characters, e.g. Lobby, Main office")
+    return text.strip()
 
 
 @dataclass(frozen=True)
@@ -142,7 +175,12 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
             ),
             Setting("config", _config, None, "path of the backend TOML ([backend] table)"),
             Setting("backend", _url, None, "base URL of the four backend services"),
+            Setting("ca_bundle", _ca_bundle, None, "PEM file of the CAs the backend's TLS uses"),
             Setting("kiosk_id", _kiosk_id, None, "name of this terminal, e.g. LOBBY-1"),
+            Setting("printer", _printer, "system", "receipt printer: none, system[:QUEUE], "
+                    "escpos-network:HOST[:PORT], escpos-usb:VID:PID, escpos-file:PATH"),
+            Setting("receipt_paper", _paper, "roll", "receipt format: roll (80 mm) or a4"),
+            Setting("kiosk_site", _site, None, "where the terminal stands (on the receipt)"),
         )
     }
 )

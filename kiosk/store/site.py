@@ -139,13 +139,13 @@ class SiteForwarder:
 
     def _engine(self) -> Engine:
         if self._site is None:
-            from kiosk.store.journal import make_engine
+            from kiosk.store.engine import make_engine
 
             self._site = make_engine(self.site_url, kiosk_id="")
         return self._site
 
     def _send_batch(self) -> int:
-        from kiosk.store.journal import from_payload
+        from kiosk.store.engine import from_payload
         from kiosk.store.migrate import StoreNotReady
 
         with Session(self.journal.engine) as local:

@@ -206,9 +206,12 @@ class SqlPinVault:
         from sqlalchemy.orm import sessionmaker
 
         from kiosk.store.journal import make_engine
+        from kiosk.store.paths import kiosk_identity
 
         self.engine = engine or make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Each terminal's own PIN: never a site-wide row.
+        self.kiosk_id = kiosk_identity(url)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -220,7 +223,11 @@ class SqlPinVault:
 
         keys = (KEY_HASH, KEY_FAILURES, KEY_LOCKED_UNTIL)
         with self._sessions() as s:
-            rows = s.scalars(select(SettingRow).where(SettingRow.key.in_(keys)))
+            rows = s.scalars(
+                select(SettingRow).where(
+                    SettingRow.kiosk_id == self.kiosk_id, SettingRow.key.in_(keys)
+                )
+            )
             return {r.key: r.value for r in rows}
 
     def write(self, values: dict[str, str | None]) -> None:
@@ -228,12 +235,12 @@ class SqlPinVault:
 
         with self._sessions.begin() as s:
             for key, value in values.items():
-                row = s.get(SettingRow, key)
+                row = s.get(SettingRow, (self.kiosk_id, key))
                 if value is None:
                     if row is not None:
                         s.delete(row)
                 elif row is None:
-                    s.add(SettingRow(key=key, value=value))
+                    s.add(SettingRow(kiosk_id=self.kiosk_id, key=key, value=value))
                 else:
                     row.value = value
 

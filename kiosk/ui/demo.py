@@ -36,22 +36,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui.app import no_display_help
 from kiosk.ui.texts import tr
 
 log = logging.getLogger(__name__)
 
 ACTIVATION_SECONDS = 3.0
-def no_display_help(command: str = "kiosk demo") -> str:
-    """What to do without a display. Only `kiosk demo` has --screenshot, so `kiosk run`
-    is pointed at `kiosk demo --screenshot`, never at an option it does not have."""
-    return f"""\
-{command}: no display found, so the kiosk window could not be shown.
-  - on a desktop: run it from a graphical session (DISPLAY or WAYLAND_DISPLAY set);
-  - on a headless machine: xvfb-run -a -s "-screen 0 1600x1000x24" {command}
-    (Debian: apt-get install xvfb, as `make demo` does), then look at the virtual screen
-    with an X screenshot or VNC tool;
-  - or just take a picture of the demo's first screen: kiosk demo --screenshot first.png
-"""
 
 
 NO_DISPLAY_HELP = no_display_help()

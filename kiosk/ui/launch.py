@@ -80,9 +80,7 @@ def add_window_arguments(parser: argparse.ArgumentParser) -> None:
         action=argparse.BooleanOptionalAction,
         help="full screen, no decorations",
     )
-    parser.add_argument(
-        "--camera", help="webcam index, video file, or 'synthetic' (default: 0)"
-    )
+    parser.add_argument("--camera", help="webcam index, video file, or 'synthetic' (default: 0)")
     parser.add_argument(
         "--idle-seconds",
         type=float,
@@ -199,10 +197,12 @@ def flow_factory(config: BackendConfig, journal: Any = None) -> Any:
     def build(lang: str) -> Any:
         from kiosk.flows.renewal import RenewalFlow, RetryCaps
         from kiosk.services.factory import build_services
+        from kiosk.ui.worker import on_db_thread
 
         return RenewalFlow(
             build_services(config),
-            journal if journal is not None else make_journal(),
+            # Built on the flow's thread; every journal call runs on the database thread.
+            on_db_thread(journal if journal is not None else make_journal()),
             lang=lang,
             # Activation may take minutes (R26): answer after a few seconds so the holder
             # sees the progress page, which asks again, instead of a frozen busy overlay.
@@ -245,11 +245,9 @@ def show_window(window: QWidget, *, fullscreen: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kiosk.ui.app import ensure_app, has_display, quit_on_sigint
+    from kiosk.ui.app import ensure_app, has_display, no_display_help, quit_on_sigint
 
     if not has_display() and not os.environ.get(QUIT_AFTER_FIRST_PAINT):
-        from kiosk.ui.demo import no_display_help
-
         sys.stderr.write(no_display_help("kiosk run"))
         return 2
     app = ensure_app()
@@ -278,11 +276,14 @@ def run(args: argparse.Namespace) -> int:
 def open_window(args: argparse.Namespace) -> tuple[Any, LazyFlow]:
     """The window `kiosk run` shows (not shown yet), from its options and the stored
     settings; ConfigError when the backend configuration file is unusable."""
-    apply_settings(args, stored_settings())
+    stored = stored_settings()
+    apply_settings(args, stored)
     if args.config:
         config = BackendConfig.from_toml(args.config)
     else:
         config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
+    if config.ca_bundle is None and stored.get("ca_bundle"):  # the TOML's own key wins
+        config = replace(config, ca_bundle=stored["ca_bundle"])
     from kiosk.heartbeat import SharedJournal
 
     journal = SharedJournal(make_journal)  # the flow's, and the heartbeat's in `run`
@@ -323,9 +324,9 @@ def close_on_quit(app: QApplication, flow: LazyFlow, journal: Any = None) -> Cal
     connection pools and the journal."""
 
     def shutdown() -> None:
-        from kiosk.ui.worker import db_executor
+        from kiosk.ui.worker import wait_idle
 
-        if not db_executor().waitForDone(10_000):
+        if not wait_idle(10_000):
             log.warning("a flow step was still running at exit")
         built = flow.built
         if built is not None:

@@ -8,6 +8,7 @@ flow -> service). The first screen (mode choice) belongs to the shell.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -36,11 +37,11 @@ from kiosk.ui.pages import (
     Page,
     message_help_code,
     message_text,
-    page_class_for,
 )
+from kiosk.ui.registry import page_class_for
 from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr
 from kiosk.ui.widgets import BusyOverlay, ErrorPanel, StepIndicator
-from kiosk.ui.worker import Op, db_executor
+from kiosk.ui.worker import Op, flow_executor, on_db_thread
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +92,11 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.flow = flow
+        # vars(), not getattr: a LazyFlow must not be built here (launch.py wraps its journal).
+        ctx = vars(flow).get("ctx") if hasattr(flow, "__dict__") else None
+        if ctx is not None and not isinstance(ctx.journal, on_db_thread):
+            # The flow runs on its own thread (HTTP); its journal writes go to the database's.
+            ctx.journal = on_db_thread(ctx.journal)
         self.lang = lang
         self.self_service = self_service
         self.working = False
@@ -272,7 +278,7 @@ class MainWindow(QMainWindow):
             # answer belongs to the wiped session and is dropped (generation).
             self.working = False
             self.overlay.stop()
-            Op(self._reset_flow, success=lambda _: None).run(db_executor(), self)
+            Op(self._reset_flow, success=lambda _: None).run(flow_executor(), self)
         else:
             self._reset_flow()
         CONTEXT.staff_at_screen = False
@@ -309,7 +315,7 @@ class MainWindow(QMainWindow):
             self.page.refused(view)
             self._sync_nav()
         else:
-            page = page_class_for(step_id)()
+            page = page_class_for(step_id, str(getattr(view, "page", "") or ""))()
             self._install(page, view)
             number = int(getattr(view, "step_number", 0) or 0)
             self.steps.set_current(number)
@@ -378,27 +384,36 @@ class MainWindow(QMainWindow):
             self.idle.pause()
         self.overlay.start(tr("busy", self.lang))
         self._sync_nav()
-        # The flow is not thread-safe and writes its journal to SQLite: one thread, in order.
-        gen = self.generation
-        Op(
-            fn,
-            success=lambda view: self._done(view, gen),
-            failure=lambda exc: self._failed(exc, gen),
-        ).run(db_executor(), self)
+        # The flow is not thread-safe: its operations run on one thread, in order, in the
+        # language of the screen when the person pressed (read on that thread, not raced).
+        lang = self.lang
 
-    def _done(self, view: Any, generation: int | None = None) -> None:
-        if generation is not None and generation != self.generation:
-            log.info("dropped an answer that arrived after a wipe")
-            return
+        def operation() -> Any:
+            self._flow_lang(lang)
+            return fn()
+
+        Op(
+            operation,
+            success=self._done,
+            failure=self._failed,
+            generation=lambda: self.generation,
+        ).run(flow_executor(), self)
+
+    def _flow_lang(self, lang: str) -> None:
+        setter = getattr(self.flow, "set_lang", None)
+        if callable(setter):
+            setter(lang)
+        elif hasattr(self.flow, "lang"):
+            self.flow.lang = lang
+
+    def _done(self, view: Any) -> None:
         self.working = False
         if self.idle is not None:
             self.idle.restart()
         self.overlay.stop()
         self.show_view(view)
 
-    def _failed(self, exc: BaseException, generation: int | None = None) -> None:
-        if generation is not None and generation != self.generation:
-            return
+    def _failed(self, exc: BaseException) -> None:
         self.working = False
         if self.idle is not None:
             self.idle.restart()
@@ -432,11 +447,10 @@ class MainWindow(QMainWindow):
             raise ValueError(f"unsupported language {lang!r}")
         self.lang = lang
         self.lang_buttons[lang].setChecked(True)
-        setter = getattr(self.flow, "set_lang", None)
-        if callable(setter):
-            setter(lang)
-        elif hasattr(self.flow, "lang"):
-            self.flow.lang = lang
+        # Queued behind any running operation, never written while one runs.
+        Op(functools.partial(self._flow_lang, lang), success=lambda _: None).run(
+            flow_executor(), self
+        )
         self._retranslate_chrome()
         if self.page is not None:
             self.page.retranslate(lang)

@@ -1,4 +1,5 @@
-"""Pages of the wizard: one class per flow step id, registered in PAGES.
+"""Pages of the wizard: the base `Page`, the fields page and the first screen. Which page
+shows which step is the navmap's `page` key, resolved by kiosk/ui/registry.py.
 
 A page renders one StepView and turns its widgets back into the inputs dict the flow's
 `submit()` takes (`apply()`). It says whether Next may be pressed through `valid` / `busy` /
@@ -14,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
@@ -29,9 +30,14 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import i18n
+from kiosk.ui.contract import specs_of
 from kiosk.ui.fit import keep_text_whole, refit_text
 from kiosk.ui.texts import has, tr
 from kiosk.ui.widgets import CertificateCard, Keypad, label, looks_like_certificate, set_role
+
+if TYPE_CHECKING:
+    from kiosk.flows.inputs import InputSpec
+    from kiosk.flows.renewal import StepView
 
 
 def message_text(message: Any, lang: str) -> str:
@@ -74,59 +80,9 @@ class UiContext:
 CONTEXT = UiContext()
 
 
-@dataclass(frozen=True)
-class InputSpec:
-    name: str
-    kind: str  # text | digits | secret | bool
-    label: str | None = None
-
-
-_DIGIT_HINTS = ("code", "sms", "otp")
-# Inputs that are not typed by a person: which button was pressed, camera images, choices.
-_NOT_TYPED = ("action", "photo_jpeg", "face_jpeg", "cert_ids", "address")
-_SECRET_HINTS = ("password", "secret", "phrase")
-
-
-def input_specs(inputs: Any) -> list[InputSpec]:
-    """Normalise a StepView's `inputs` (names, {name: kind} or objects) to InputSpecs."""
-    if not inputs:
-        return []
-    items: list[tuple[str, Any]]
-    if isinstance(inputs, Mapping):
-        items = [(str(k), v) for k, v in inputs.items()]
-    else:
-        items = []
-        for item in inputs:
-            if isinstance(item, str):
-                items.append((item, None))
-            elif isinstance(item, Mapping):
-                items.append((str(item.get("name")), item))
-            else:
-                items.append((str(getattr(item, "name", item)), item))
-    specs = []
-    for name, spec in items:
-        if name in _NOT_TYPED:
-            continue
-        kind = None
-        text = None
-        if isinstance(spec, str):
-            kind = spec
-        elif isinstance(spec, Mapping):
-            kind, text = spec.get("kind") or spec.get("type"), spec.get("label")
-        elif spec is not None:
-            kind, text = getattr(spec, "kind", None), getattr(spec, "label", None)
-        if kind not in ("text", "digits", "secret", "bool"):
-            lowered = name.lower()
-            if any(h in lowered for h in _SECRET_HINTS):
-                kind = "secret"
-            elif any(h in lowered for h in _DIGIT_HINTS):
-                kind = "digits"
-            elif lowered in ("accepted", "consent", "agree") or lowered.startswith("accept"):
-                kind = "bool"
-            else:
-                kind = "text"
-        specs.append(InputSpec(name, str(kind), None if text is None else str(text)))
-    return specs
+def field_specs(view: StepView) -> list[InputSpec]:
+    """The inputs of a view a person types or ticks (not buttons, photos or choices)."""
+    return [s for s in specs_of(view) if s.typed or s.kind == "flag"]
 
 
 class Page(QWidget):
@@ -135,8 +91,6 @@ class Page(QWidget):
     updated = Signal()
     submit_requested = Signal(dict)
 
-    # Step ids this page class stands for (filled by @register).
-    step_ids: ClassVar[tuple[str, ...]] = ()
     # Whether the shell shows its Next button for this page (a page may change it).
     shows_next: bool = True
     # Whether Next is shown on a last step too (an end state with a way on, e.g. R20/R21).
@@ -147,7 +101,7 @@ class Page(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.view: Any = None
+        self.view: StepView | None = None
         self.lang = "zh-Hant"
         self._valid = True
         self._busy = False
@@ -204,7 +158,7 @@ class Page(QWidget):
         self.updated.emit()
 
     # -- rendering -------------------------------------------------------------------------
-    def show_view(self, view: Any, lang: str) -> None:
+    def show_view(self, view: StepView, lang: str) -> None:
         if self.view is not None or self.body.count():
             _clear_layout(self.body)  # a rebuild (new language): not a second copy below
             _clear_layout(self.footer)
@@ -215,7 +169,7 @@ class Page(QWidget):
         self.footer_box.setVisible(self.footer.count() > 0)
         self.retranslate(lang)
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         raise NotImplementedError
 
     def bind(self, fn: Callable[[str], None]) -> None:
@@ -239,7 +193,7 @@ class Page(QWidget):
     def apply(self) -> dict[str, Any]:
         return {}
 
-    def refused(self, view: Any) -> None:
+    def refused(self, view: StepView) -> None:
         """The flow refused this page's inputs and stays here (the shell shows the error).
         Pages holding what the flow has consumed (photos) reset it."""
 
@@ -302,27 +256,6 @@ def _clear_layout(layout: Any) -> None:
             _clear_layout(item.layout())
 
 
-PAGES: dict[str, type[Page]] = {}
-
-
-def register(*step_ids: str) -> Callable[[type[Page]], type[Page]]:
-    def deco(cls: type[Page]) -> type[Page]:
-        cls.step_ids = tuple(step_ids)
-        for sid in step_ids:
-            PAGES[sid] = cls
-        return cls
-
-    return deco
-
-
-def page_class_for(step_id: str) -> type[Page]:
-    # The step pages register on import, which waits until the first step after the first
-    # screen: the first screen is painted sooner (bench/startup.py).
-    import kiosk.ui.steps  # noqa: F401
-
-    return PAGES.get(step_id, GenericPage)
-
-
 class _FocusWatcher(QObject):
     """Points the keypad at whichever field got focus."""
 
@@ -336,7 +269,7 @@ class _FocusWatcher(QObject):
         return False
 
 
-def _view_title(view: Any) -> str:
+def _view_title(view: StepView) -> str:
     data = getattr(view, "data", None)
     if isinstance(data, Mapping):
         for key in ("title", "heading"):
@@ -358,12 +291,12 @@ def _certificates_in(data: Any) -> list[Any]:
 class FieldsPage(Page):
     """Renders `view.inputs` as touch-friendly fields with a numeric keypad."""
 
-    def build_fields(self, view: Any) -> None:
+    def build_fields(self, view: StepView) -> None:
         self.fields: dict[str, QLineEdit | QCheckBox] = {}
-        specs = input_specs(getattr(view, "inputs", None))
+        specs = field_specs(view)
         keypad: Keypad | None = None
-        if any(s.kind == "digits" or s.name == "id_number" for s in specs):
-            keypad = Keypad(self.lang, parens=any(s.name == "id_number" for s in specs))
+        if any(s.kind == "digits" or s.charset == "id" for s in specs):
+            keypad = Keypad(self.lang, parens=any(s.charset == "id" for s in specs))
             self.bind(keypad.retranslate)
             watcher = _FocusWatcher(keypad)
         # Fields on the left, the keypad on the right: all of it fits a 900-px-high screen.
@@ -381,8 +314,8 @@ class FieldsPage(Page):
             key = next(
                 (k for k in (f"field.{step_id}.{spec.name}", f"field.{spec.name}") if has(k)), None
             )
-            caption = spec.label or (tr(key, self.lang) if key else spec.name)
-            if spec.kind == "bool":
+            caption = tr(key, self.lang) if key else spec.name
+            if spec.kind == "flag":
                 box = QCheckBox(caption)
                 box.setObjectName(f"input_{spec.name}")
                 if key:
@@ -400,6 +333,8 @@ class FieldsPage(Page):
                 edit.setEchoMode(QLineEdit.EchoMode.Password)
             if spec.kind == "digits":
                 edit.setInputMethodHints(Qt.InputMethodHint.ImhDigitsOnly)
+            if spec.max_len is not None:
+                edit.setMaxLength(spec.max_len)
             edit.textChanged.connect(lambda _="": self._check())
             edit.returnPressed.connect(self._enter)
             if keypad is not None:
@@ -435,7 +370,7 @@ class FieldsPage(Page):
 class GenericPage(FieldsPage):
     """Any StepView: title, messages, certificate cards, inputs as fields."""
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         self.add_title(_view_title(view))
         messages = list(getattr(view, "messages", ()) or ())
         if messages and getattr(view, "outcome", None) in ("refused", "staff"):
@@ -460,7 +395,7 @@ class ModePage(Page):
     shows_next = False
     chosen = Signal(str)
 
-    def build_view(self, view: Any) -> None:
+    def build_view(self, view: StepView) -> None:
         title = label("", "pageTitle")
         title.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.text(title, "mode.title")

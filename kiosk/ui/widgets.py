@@ -43,6 +43,7 @@ def restyle(widget: QWidget) -> None:
 
 def label(text: str, role: str | None = None, *, wrap: bool = True) -> QLabel:
     w = QLabel(text)
+    w.setTextFormat(Qt.TextFormat.PlainText)  # backend texts are never markup (issue 12)
     w.setWordWrap(wrap)
     w.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
     if role:

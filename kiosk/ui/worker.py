@@ -4,13 +4,20 @@
 
 The operation runs on a pool thread; `success(result)` or `failure(exc)` run later on the
 GUI thread, through a queued signal to a receiver that lives there. Widgets are only ever
-touched from those callbacks. Database work goes through `db_executor()`, a pool with a
-single thread, so SQLite sees one writer at a time and in submission order.
+touched from those callbacks. An Op given a `generation` drops its answer when the
+generation moved on meanwhile (a privacy wipe): the check lives here, once.
+
+Two executors, as Anki's taskman has: `flow_executor()` runs the flow's operations, HTTP
+calls included, one at a time and in order (the flow is not thread-safe); `db_executor()`,
+a pool with a single thread, runs every database call, so SQLite sees one writer at a time
+and in submission order. `on_db_thread(journal)` sends a journal's calls there from the
+flow's thread, so a slow backend never holds the database thread.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -18,6 +25,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 T = TypeVar("T")
+log = logging.getLogger("kiosk.ui.worker")
 
 
 class _Bridge(QObject):
@@ -29,12 +37,15 @@ class _Bridge(QObject):
         super().__init__(parent)
         self.success: Callable[[Any], None] | None = None
         self.failure: Callable[[BaseException], None] | None = None
+        self.stale: Callable[[], bool] = lambda: False
         self.finished.connect(self._deliver)
 
     @Slot(bool, object)
     def _deliver(self, ok: bool, value: object) -> None:
         try:
-            if ok:
+            if self.stale():
+                log.info("dropped an answer that arrived after a wipe")
+            elif ok:
                 if self.success is not None:
                     self.success(value)
             elif self.failure is not None:
@@ -46,6 +57,7 @@ class _Bridge(QObject):
         finally:
             _LIVE.discard(self)
             self.success = self.failure = None
+            self.stale = lambda: False
             self.deleteLater()
 
 
@@ -85,10 +97,12 @@ class Op(Generic[T]):
         *,
         success: Callable[[T], None],
         failure: Callable[[BaseException], None] | None = None,
+        generation: Callable[[], int] | None = None,
     ) -> None:
         self._fn = fn
         self._success = success
         self._failure = failure
+        self._generation = generation
 
     def run(self, pool: QThreadPool | None = None, receiver: QObject | None = None) -> None:
         """Start the operation. Must be called on the GUI thread.
@@ -100,11 +114,51 @@ class Op(Generic[T]):
             bridge.destroyed.connect(functools.partial(_LIVE.discard, bridge))
         bridge.success = self._success
         bridge.failure = self._failure
+        if self._generation is not None:
+            current, started = self._generation, self._generation()
+            bridge.stale = lambda: current() != started
         _LIVE.add(bridge)
         (pool or QThreadPool.globalInstance()).start(_Task(self._fn, bridge))
 
 
 _DB_POOL: QThreadPool | None = None
+_FLOW_POOL: QThreadPool | None = None
+_ON_DB = threading.local()
+
+
+def flow_executor() -> QThreadPool:
+    """The pool for the flow's operations (and so its HTTP calls): one at a time, in order."""
+    global _FLOW_POOL
+    if _FLOW_POOL is None:
+        _FLOW_POOL = QThreadPool()
+        _FLOW_POOL.setMaxThreadCount(1)
+        _FLOW_POOL.setExpiryTimeout(-1)
+    return _FLOW_POOL
+
+
+def wait_idle(timeout_ms: int = 10_000) -> bool:
+    """Waits for the flow's operations, then for the database work they queued."""
+    return flow_executor().waitForDone(timeout_ms) and db_executor().waitForDone(timeout_ms)
+
+
+class on_db_thread:  # noqa: N801 - reads as what it does: on_db_thread(journal)
+    """A proxy running every method call of `target` on the database thread, waiting for
+    its answer (`run_on_db`); on that thread already, it calls straight through."""
+
+    def __init__(self, target: Any) -> None:
+        self._target = target
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._target, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if getattr(_ON_DB, "active", False):
+                return attr(*args, **kwargs)
+            return run_on_db(lambda: attr(*args, **kwargs))
+
+        return call
 
 
 def db_executor() -> QThreadPool:
@@ -126,11 +180,13 @@ def run_on_db(fn: Callable[[], T], timeout_s: float = 10.0) -> T:
     box: dict[str, Any] = {}
 
     def task() -> None:
+        _ON_DB.active = True
         try:
             box["value"] = fn()
         except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
             box["error"] = exc
         finally:
+            _ON_DB.active = False
             done.set()
 
     db_executor().start(task)

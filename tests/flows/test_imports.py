@@ -14,7 +14,7 @@ def test_flows_import_no_qt_cv2_requests_or_sqlalchemy() -> None:
         "import json, sys\n"
         "import kiosk.flows, kiosk.flows.renewal, kiosk.flows.wizard, kiosk.flows.messages\n"
         "import kiosk.flows.validation, kiosk.flows.journal, kiosk.flows.redact\n"
-        "import kiosk.flows.views, kiosk.flows.resume\n"
+        "import kiosk.flows.views, kiosk.flows.resume, kiosk.flows.graph, kiosk.flows.inputs\n"
         f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r})))\n"
     )
     out = subprocess.run(

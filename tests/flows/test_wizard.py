@@ -6,7 +6,11 @@ from collections.abc import Mapping
 
 import pytest
 
-from kiosk.flows.wizard import STAY, Data, GoTo, StepDef, Wizard
+from kiosk.flows.wizard import STAY, Choice, Data, Route, StepDef, Wizard
+
+
+class Refused(Exception):
+    pass
 
 
 def _wizard(log: list[str]) -> Wizard:
@@ -18,12 +22,19 @@ def _wizard(log: list[str]) -> Wizard:
         if inputs.get("fail"):
             raise ValueError("refused")
         if inputs.get("branch"):
-            raise GoTo("c")
+            raise Refused("the backend said no")
 
     return Wizard(
         {
-            "a": StepDef(accept=accept_a, next=lambda d: "b" if d["n"] > 0 else "c"),
-            "b": StepDef(accept=accept_b, next=lambda d: STAY if d.get("again") else "c"),
+            "a": StepDef(
+                accept=accept_a,
+                next=Choice("positive", lambda d: "b" if d["n"] > 0 else "c", ("b", "c")),
+            ),
+            "b": StepDef(
+                accept=accept_b,
+                next=Choice("again", lambda d: STAY if d.get("again") else "c", (STAY, "c")),
+                on_error={Refused: Route("c", tell=True)},
+            ),
             "c": StepDef(last=True),
         }
     )
@@ -59,11 +70,20 @@ def test_a_failing_accept_leaves_the_wizard_where_it_was() -> None:
     assert len(w.stack) == 2
 
 
-def test_goto_branches_away_from_next() -> None:
+def test_on_error_branches_to_the_declared_step() -> None:
     w = _wizard([])
     w.start("a")
     w.advance({"n": 1})
     assert w.advance({"branch": True}) == "c"
+    assert w.branched is not None and isinstance(w.branched.error, Refused)
+    assert w.branched.route == Route("c", tell=True)
+
+
+def test_a_choice_answering_an_undeclared_step_is_a_program_error() -> None:
+    w = Wizard({"a": StepDef(next=Choice("odd", lambda d: "z", ("b",))), "b": StepDef(last=True)})
+    w.start("a")
+    with pytest.raises(RuntimeError, match="odd chose 'z'"):
+        w.advance({})
 
 
 def test_stay_replaces_the_snapshot_instead_of_pushing() -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from canned_http import CannedServer, Reply
@@ -39,3 +41,16 @@ def kiosk(sandbox_url: str) -> Iterator[Kiosk]:
     k = Kiosk(sandbox_url)
     yield k
     k.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from tests.generated_cases import CASES, total
+
+    if CASES:
+        out = os.environ.get("KIOSK_FUZZ_COUNT_FILE")
+        if out:
+            Path(out).write_text(str(total()), encoding="utf-8")
+        terminalreporter.write_line(
+            f"generated cases: {total()} "
+            f"({', '.join(f'{k} {v}' for k, v in sorted(CASES.items()))})"
+        )

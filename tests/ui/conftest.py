@@ -17,7 +17,7 @@ from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.store import open_journal
 from kiosk.ui.app import ensure_app
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.worker import db_executor
+from kiosk.ui.worker import wait_idle
 
 
 @pytest.fixture
@@ -53,7 +53,7 @@ def make_window(qtbot: QtBot, flow: RenewalFlow) -> Iterator[Callable[..., MainW
         if w.idle is not None:
             w.idle.stop()
     # No flow step may still be running against the sandbox when it is reset for the next test.
-    db_executor().waitForDone(10_000)
+    wait_idle(10_000)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from kiosk.ui.app import ensure_app
 from kiosk.ui.demo import SandboxPanel
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import CONTEXT
-from kiosk.ui.worker import db_executor
+from kiosk.ui.worker import wait_idle
 
 SHOTS = Path("/tmp/ui_shots4")
 LANGS = ("zh-Hant", "pt")
@@ -49,7 +49,7 @@ def demo_window(
     yield w
     if w.idle is not None:
         w.idle.stop()
-    db_executor().waitForDone(10_000)
+    wait_idle(10_000)
 
 
 def view(step_id: str, number: int, data: dict[str, Any], *msgs: Any, **kw: Any) -> StepView:

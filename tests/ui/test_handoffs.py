@@ -103,7 +103,7 @@ def test_an_answer_arriving_after_a_wipe_is_dropped(
     assert window.flow.current.step_id == "idle"
 
 
-def _progress(error: object = None) -> StepView:
+def _progress(error: object = None, retry_after_ms: int = 1000) -> StepView:
     return StepView(
         "activation_progress",
         4,
@@ -113,6 +113,7 @@ def _progress(error: object = None) -> StepView:
         False,
         False,
         (),
+        retry_after_ms=retry_after_ms,
     )
 
 
@@ -123,12 +124,12 @@ def test_activation_progress_backs_off_after_an_outage_and_offers_retry(
     qtbot.addWidget(page)
     page.show_view(_progress(), "zh-Hant")
     assert page._timer.isActive() and page._timer.interval() == 1000
-    outage = _progress(message_for_help_code("AC-KI-0001"))
+    # Still asking, later, as the flow backs off (2 s, then 4 s); and 重試 asks at once.
+    outage = _progress(message_for_help_code("AC-KI-0001"), 2000)
     page.view = outage
     page.refused(outage)
-    # Still asking, later: 2 s, then 4 s; and 重試 asks at once.
     assert page._timer.isActive() and page._timer.interval() == 2000
-    page.refused(outage)
+    page.refused(_progress(message_for_help_code("AC-KI-0001"), 4000))
     assert page._timer.interval() == 4000
     assert page.shows_next and page.next_label("zh-Hant") == "重試"
     assert page.apply() == {} and not page._timer.isActive()

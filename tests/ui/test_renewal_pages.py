@@ -25,11 +25,13 @@ from ui_helpers import (
     wait_step,
 )
 
+from kiosk.flows.inputs import InputSpec, flag
 from kiosk.flows.messages import message
 from kiosk.flows.renewal import StepView
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.pages import CONTEXT, page_class_for
+from kiosk.ui.pages import CONTEXT
+from kiosk.ui.registry import page_class_for
 from kiosk.ui.steps import (
     EidPage,
     EmailCodePage,
@@ -348,6 +350,7 @@ def test_r26_progress_page_asks_the_flow_again_while_activation_runs(qtbot: QtBo
         False,
         False,
         (),
+        retry_after_ms=1000,  # the flow says when to ask again
     )
     page = ProgressPage()
     qtbot.addWidget(page)
@@ -356,6 +359,13 @@ def test_r26_progress_page_asks_the_flow_again_while_activation_runs(qtbot: QtBo
     with qtbot.waitSignal(page.submit_requested, timeout=5_000) as asked:
         pass
     assert asked.args == [{}]
+    # A check shown on the same page (precheck) with no poll from the flow never asks.
+    check = StepView("precheck", 4, {}, (), None, False, False, ())
+    quiet = ProgressPage()
+    qtbot.addWidget(quiet)
+    quiet.show_view(check, "zh-Hant")
+    with qtbot.assertNotEmitted(quiet.submit_requested, wait=1500):
+        pass
 
 
 def test_back_from_code_entry_returns_to_the_address_list(
@@ -396,7 +406,10 @@ def test_a_step_without_its_own_page_still_shows_its_messages_and_fields(qtbot: 
     assert "請聯繫櫃檯職員" in texts  # its title
     shot(page, "staff_handoff_generic")
     # Any inputs it declares become fields a person can fill in.
-    view = StepView("unknown_step", 0, {}, (), None, False, False, ("id_number", "agree"))
+    specs = (InputSpec("id_number", "text", "id", 1, 20), flag("agree", "consent.required"))
+    view = StepView(
+        "unknown_step", 0, {}, (), None, False, False, ("id_number", "agree"), specs=specs
+    )
     page = page_class_for("unknown_step")()
     qtbot.addWidget(page)
     page.show_view(view, "en")
@@ -409,7 +422,12 @@ def test_r5_a_new_code_can_be_asked_for_once_the_last_one_ran_out(qtbot: QtBot) 
     view = StepView(
         "email_code",
         1,
-        {"address": "tm.chan@abc.example", "code_expires_at": expires, "code_sent": True},
+        {
+            "address": "tm.chan@abc.example",
+            "code_expires_at": expires,
+            "can_request_code_at": expires,  # the flow says when (R5)
+            "code_sent": True,
+        },
         (message("email.code_sent"),),
         None,
         True,

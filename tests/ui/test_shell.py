@@ -31,7 +31,7 @@ from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.launch import show_window
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import ModePage
-from kiosk.ui.worker import db_executor
+from kiosk.ui.worker import wait_idle
 
 
 def test_r28_first_screen_offers_staff_sign_in_and_self_service_in_chinese(
@@ -205,7 +205,7 @@ def test_an_unreachable_backend_shows_the_kiosk_help_code_not_a_crash(
     assert field(window, "id_number").text() == ABC_ID_NUMBER
     assert window.error_panel.help.text() == "求助碼：AC-KI-0001"
     assert "暫時未能連接 eSignTrust 系統" in window.error_panel.message.text()
-    db_executor().waitForDone(10_000)
+    wait_idle(10_000)
 
 
 def test_self_service_fullscreen_has_no_window_decorations(

@@ -8,7 +8,7 @@ import threading
 from pytestqt.qtbot import QtBot
 
 from kiosk.services.errors import ConnectionFailed
-from kiosk.ui.worker import Op, db_executor
+from kiosk.ui.worker import Op, db_executor, flow_executor, on_db_thread, pending
 
 
 def test_operation_runs_off_the_gui_thread_and_answers_on_it(qtbot: QtBot) -> None:
@@ -61,3 +61,52 @@ def test_database_work_runs_on_one_thread_in_submission_order(qtbot: QtBot) -> N
     qtbot.waitUntil(lambda: len(delivered) == 20, timeout=5_000)
     assert order == list(range(20))
     assert len(threads) == 1
+
+
+def test_an_answer_arriving_after_the_generation_moved_on_is_dropped(qtbot: QtBot) -> None:
+    gate = threading.Event()
+    generation = [0]
+    delivered: list[str] = []
+    Op(
+        lambda: gate.wait(5) and "old holder's step",
+        success=delivered.append,
+        generation=lambda: generation[0],
+    ).run(flow_executor())
+    generation[0] += 1  # a privacy wipe while the step runs
+    Op(
+        lambda: "next holder's step", success=delivered.append, generation=lambda: generation[0]
+    ).run(flow_executor())
+    gate.set()
+    qtbot.waitUntil(lambda: pending() == 0, timeout=5_000)
+    assert delivered == ["next holder's step"]
+
+
+def test_flow_steps_leave_the_database_thread_and_their_journal_calls_reach_it(
+    qtbot: QtBot,
+) -> None:
+    """An HTTP call (on the flow's thread) goes on while the database thread is busy; the
+    flow's journal writes still run on that one database thread, in order."""
+    db_threads: set[int] = set()
+
+    class Journal:
+        def save(self, n: int) -> int:
+            db_threads.add(threading.get_ident())
+            return n
+
+    journal = on_db_thread(Journal())
+    db_busy = threading.Event()
+    Op(lambda: db_busy.wait(5), success=lambda _: None).run(db_executor())
+    steps: list[str] = []
+
+    def step() -> str:
+        steps.append("http")  # reached although the database thread is held
+        db_busy.set()
+        return f"saved {journal.save(1)}"
+
+    flow_thread: list[int] = []
+    Op(lambda: flow_thread.append(threading.get_ident()) or step(), success=steps.append).run(
+        flow_executor()
+    )
+    qtbot.waitUntil(lambda: len(steps) == 2, timeout=5_000)
+    assert steps == ["http", "saved 1"]
+    assert len(db_threads) == 1 and flow_thread[0] not in db_threads

@@ -1,0 +1,262 @@
+"""Step 3: confirm the application, the declaration, e-ID identification, signing and
+submission (R13-R16)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+
+from kiosk.flows import declaration as declaration_texts
+from kiosk.flows import views
+from kiosk.flows.context import FlowContext, InputProblem, stripped
+from kiosk.flows.inputs import choice, flag, photo, six_digit_code
+from kiosk.flows.messages import message
+from kiosk.flows.signals import AssertionSpent, CapReached, Missing
+from kiosk.flows.validation import code_problems
+from kiosk.flows.views import (
+    Msgs,
+    Out,
+    Present,
+    ViewContext,
+    certificate_view,
+    iso,
+)
+from kiosk.flows.wizard import BYTES_LIKE, STAY, Choice, Data, Route, StepDef
+from kiosk.services.api import Application, Submission
+from kiosk.services.errors import (
+    NOTICE_OFFLINE,
+    AlreadySubmitted,
+    BackendError,
+    EidFaceFailed,
+    EidLocked,
+    EidUnavailable,
+    SmsCodeExpired,
+    SmsCodeWrong,
+    assertion_invalid,
+    server_refused,
+)
+
+STAFF = "staff"
+
+# 獲取驗證碼 stays on the page; a verified code and face go on to the signature.
+IDENTIFIED = Choice(
+    "identified", lambda d: "esign" if d.get("_assertion") else STAY, ("esign", STAY)
+)
+
+
+def steps(ctx: FlowContext) -> dict[str, StepDef]:
+    def load_application(data: Data) -> None:
+        if data.get("application") is None:
+            data["application"] = ctx.for_renewal("registry", "application")
+
+    def accept_declaration(data: Data, inputs: Mapping[str, object]) -> None:
+        if inputs.get("agree") is not True:
+            raise InputProblem(["declaration.required"])  # R14
+        ctx.for_renewal("registry", "accept_declaration")
+
+    def accept_eid(data: Data, inputs: Mapping[str, object]) -> None:
+        action = str(inputs.get("action") or ("verify" if inputs.get("sms_code") else "request"))
+        if action == "request":
+            data["challenge"] = ctx.for_holder(
+                "eid",
+                "start_challenge",
+                f"renewal:{ctx.renewal_id()}",
+            )
+            return
+        challenge = data.get("challenge")
+        if challenge is None:
+            raise InputProblem(["eid.intro"])
+        code = stripped(inputs, "sms_code")
+        if problems := code_problems(code):
+            raise InputProblem(problems)
+        face = inputs.get("face_jpeg")
+        if not isinstance(face, BYTES_LIKE) or not len(face):
+            raise InputProblem(["photo.missing"])
+        try:
+            assertion = ctx.for_holder(
+                "eid",
+                "verify_challenge",
+                challenge.challenge_id,
+                code,
+                face,
+            )
+        except (SmsCodeWrong, SmsCodeExpired, EidFaceFailed) as err:
+            ctx.count_failure(err, "eid_failures", ctx.caps.eid_failures)
+            raise
+        data.pop("challenge", None)
+        data["_assertion"] = assertion.assertion
+        # One key per assertion, journaled before the signing call: a retry after a lost
+        # answer gets the first signature back instead of "assertion used".
+        entry = ctx.journal_entry()
+        entry.sign_key = f"sign-{uuid.uuid4()}"
+        ctx.save()
+
+    def accept_esign(data: Data, inputs: Mapping[str, object]) -> None:
+        assertion = data.get("_assertion")
+        if not assertion:
+            raise Missing("assertion")
+        load_application(data)
+        application: Application = data["application"]
+        entry = ctx.journal_entry()
+        if not entry.sign_key:
+            entry.sign_key = f"sign-{uuid.uuid4()}"
+            ctx.save()
+        try:
+            signature = ctx.for_holder(
+                "esign",
+                "sign",
+                assertion,
+                application.document_id,
+                entry.sign_key,
+            )
+        except BackendError as err:
+            if server_refused(err):
+                entry.sign_key = None
+                ctx.save()
+            if assertion_invalid(err):
+                # Used or expired (R15 identifies for one signature, minutes long): identify
+                # again with a new challenge rather than resending a dead assertion.
+                data.pop("_assertion", None)
+                raise AssertionSpent.of(err) from err
+            raise
+        data.pop("_assertion", None)
+        entry.signature_id = signature.signature_id
+        entry.sign_key = None
+        ctx.save()
+
+    def accept_review(data: Data, inputs: Mapping[str, object]) -> None:
+        entry = ctx.journal_entry()
+        if not entry.signature_id:
+            raise Missing("signature")
+        if not entry.submit_key:
+            # Saved before the call: a crash mid-call resubmits with the same key (R26 spirit).
+            entry.submit_key = f"submit-{uuid.uuid4()}"
+            ctx.save()
+        try:
+            submission = ctx.for_renewal(
+                "registry",
+                "submit",
+                entry.signature_id,
+                entry.submit_key,
+            )
+        except AlreadySubmitted:
+            # Submitted already (an answer that got lost): carry on from the record.
+            renewal = ctx.for_holder("registry", "current_renewal")
+            data["renewal"] = renewal
+            submission = Submission(
+                submitted_at=datetime.now(UTC),
+                activation_pending=renewal.activation_pending,
+                offline_pending=renewal.offline_pending,
+                notice_code=NOTICE_OFFLINE if not renewal.activation_pending else None,
+            )
+        except BackendError as err:
+            if server_refused(err):
+                entry.submit_key = None  # the corrected request goes out under a new key
+                ctx.save()
+            raise
+        data["submission"] = submission
+        entry.submitted_at = submission.submitted_at
+        ctx.save()
+
+    return {
+        "confirm": StepDef(
+            page="certificates",
+            load=load_application,
+            next="declaration",
+            step_number=3,
+            can_back=False,
+            present=application("confirm.intro"),
+        ),
+        "declaration": StepDef(
+            page="declaration",
+            accept=accept_declaration,
+            next="eid",
+            inputs=(flag("agree", "declaration.required"),),
+            step_number=3,
+            present=application("declaration.checkbox", declaration=True),
+        ),
+        "eid": StepDef(
+            page="eid",
+            load=load_application,
+            accept=accept_eid,
+            next=IDENTIFIED,
+            on_error={
+                EidUnavailable: "eid_unavailable",  # R15: no very-high tool on the account
+                CapReached: Route(STAFF, tell=True),
+                EidLocked: Route(STAFF, tell=True),
+            },
+            inputs=(choice("action"), six_digit_code("sms_code"), photo("face_jpeg")),
+            step_number=3,
+            present=eid,
+        ),
+        "esign": StepDef(
+            page="progress",
+            accept=accept_esign,
+            next="signed",
+            on_error={AssertionSpent: Route("eid", tell=True), Missing: "eid"},
+            step_number=3,
+            auto=True,
+            can_back=False,
+        ),
+        "signed": StepDef(
+            page="certificates",
+            next="review",
+            step_number=3,
+            can_back=False,
+            present=views.says("sign.success"),  # R16
+        ),
+        "review": StepDef(
+            page="certificates",
+            load=load_application,
+            accept=accept_review,
+            next="submitted",
+            on_error={Missing: "eid"},
+            step_number=3,
+            present=application("review.intro"),
+        ),
+        "submitted": StepDef(
+            page="certificates",
+            next=views.AFTER_SUBMIT,
+            step_number=3,
+            can_back=False,
+            present=views.says("submit.success"),  # R16
+        ),
+        "eid_unavailable": StepDef(
+            page="generic",
+            last=True,
+            step_number=3,
+            can_back=False,
+            present=views.says("eid.not_enabled", "id.offline_only"),
+        ),
+    }
+
+
+# --- what the steps show (their `present` hooks) ---------------------------------------
+
+
+def application(intro: str, *, declaration: bool = False) -> Present:
+    """confirm, declaration, eid and review: the application's certificates (R13)."""
+
+    def show(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+        app: Application | None = data.get("application")
+        if app is not None:
+            out["certificates"] = [certificate_view(c) for c in app.certificates]
+            if declaration:
+                # R14: the binding Chinese points, and pt/en translations to show under them.
+                points = list(app.declaration)
+                out["declaration"] = points
+                out["declaration_translations"] = declaration_texts.translations(points)
+                out["declaration_binding_note"] = declaration_texts.binding_notes()
+        msgs.append(message(intro))
+
+    return show
+
+
+def eid(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    application("eid.intro")(ctx, data, out, msgs)
+    challenge = data.get("challenge")
+    if challenge is not None:
+        out["mobile_masked"] = challenge.mobile_masked
+        out["challenge_expires_at"] = iso(challenge.expires_at)
+        msgs.append(message("eid.code_sent", mobile=challenge.mobile_masked))

@@ -1,0 +1,272 @@
+"""Printing a receipt without a dialog (R31): the system's printing (QtPrintSupport → CUPS)
+or an ESC/POS thermal printer (python-escpos: network, USB, file/device).
+
+Both take the signed PDF's bytes. The pages are rasterised in memory by poppler's pdftoppm
+(stdin → stdout: no file), because Qt cannot draw a PDF without QtPdf and an ESC/POS printer
+takes bitmaps for CJK text anyway. Every failure is a `PrinterError` with a help code and the
+holder's message (ask at the counter for a reprint).
+
+The setting `printer` says which: `none`, `system` (the default queue), `system:QUEUE`,
+`escpos-network:HOST[:PORT]`, `escpos-usb:VENDOR:PRODUCT` (hex ids), `escpos-file:PATH`
+(a device such as /dev/usb/lp0).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from kiosk.receipt import texts
+from kiosk.receipt.render import PaperFormat
+
+ROLL_DOTS = 576  # an 80 mm printer prints 72 mm at 203 dpi
+ROLL_DPI = 203
+A4_DPI = 200
+
+
+class PrinterError(Exception):
+    """A receipt that did not print. str() is for staff and logs (no personal data)."""
+
+    help_code = texts.PRINT_FAILED
+
+    @property
+    def messages(self) -> dict[str, str]:
+        return dict(texts.HELP_CODE_TEXTS[self.help_code]["message"])
+
+    def user_message(self, lang: str = "zh-Hant") -> str:
+        text, label = texts.help_message(self.help_code, lang), texts.tr("label.help_code", lang)
+        if lang == "zh-Hant":
+            return f"{text}（{label}：{self.help_code}）"
+        return f"{text} ({label}: {self.help_code})"
+
+
+class PrinterMissing(PrinterError):
+    help_code = texts.PRINTER_MISSING
+
+
+class PrinterOffline(PrinterError):
+    help_code = texts.PRINTER_OFFLINE
+
+
+class PrinterOutOfPaper(PrinterError):
+    help_code = texts.PRINTER_NO_PAPER
+
+
+class PrintFailed(PrinterError):
+    help_code = texts.PRINT_FAILED
+
+
+class Printer(Protocol):
+    def print_pdf(self, pdf: bytes, paper: PaperFormat, title: str) -> None:
+        """Prints every page once, or raises PrinterError."""
+
+
+def page_count(pdf: bytes) -> int:
+    out = _run(["pdfinfo", "-"], pdf).decode("latin-1")
+    for line in out.splitlines():
+        if line.startswith("Pages:"):
+            return int(line.split()[1])
+    raise PrintFailed("pdfinfo found no page count")
+
+
+def rasterise(pdf: bytes, dpi: int, *, gray: bool = True) -> list[bytes]:
+    """PNG bytes of every page, made in memory."""
+    pages = []
+    for n in range(1, page_count(pdf) + 1):
+        cmd = ["pdftoppm", "-png", "-r", str(dpi), "-singlefile", "-f", str(n), "-l", str(n)]
+        pages.append(_run([*cmd, *(["-gray"] if gray else []), "-"], pdf))
+    return pages
+
+
+def _run(cmd: list[str], data: bytes) -> bytes:
+    try:
+        done = subprocess.run(cmd, input=data, capture_output=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise PrintFailed(f"{cmd[0]} could not run ({type(exc).__name__}): install "
+                          "poppler-utils") from None
+    if done.returncode != 0:
+        raise PrintFailed(f"{cmd[0]} failed (exit {done.returncode})")
+    return done.stdout
+
+
+# --- the system's printing (CUPS) -----------------------------------------------------------
+
+
+class SystemPrinter:
+    """QtPrintSupport to a CUPS queue (the default one when `queue` is None), no dialog.
+    Needs a QGuiApplication (the kiosk's, or an offscreen one)."""
+
+    def __init__(self, queue: str | None = None) -> None:
+        self.queue = queue
+
+    def _printer_info(self) -> Any:
+        from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
+
+        info = (QPrinterInfo.printerInfo(self.queue) if self.queue
+                else QPrinterInfo.defaultPrinter())
+        if info.isNull():
+            raise PrinterMissing(f"no print queue {self.queue or '(default)'}")
+        if info.state() in (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted):
+            raise PrinterOffline(f"print queue {info.printerName()} is stopped or in error")
+        return info
+
+    def print_pdf(self, pdf: bytes, paper: PaperFormat, title: str) -> None:
+        from PySide6.QtCore import QMarginsF, QRectF, QSizeF
+        from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
+        from PySide6.QtPrintSupport import QPrinter
+
+        info = self._printer_info()
+        dpi = ROLL_DPI if paper == PaperFormat.ROLL else A4_DPI
+        images = []
+        for png in rasterise(pdf, dpi):
+            image = QImage()
+            if not image.loadFromData(png, "PNG"):
+                raise PrintFailed("a rasterised page could not be read")
+            images.append(image)
+        printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
+        printer.setDocName(title)
+        printer.setFullPage(True)
+        first = images[0]
+        size = (QPageSize(QPageSize.PageSizeId.A4) if paper == PaperFormat.A4 else
+                QPageSize(QSizeF(first.width() * 25.4 / dpi, first.height() * 25.4 / dpi),
+                          QPageSize.Unit.Millimeter, "Receipt roll"))
+        printer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait,
+                                          QMarginsF(0, 0, 0, 0)))
+        painter = QPainter()
+        if not painter.begin(printer):
+            raise PrinterOffline(f"print queue {info.printerName()} refused the job")
+        try:
+            for n, image in enumerate(images):
+                if n:
+                    printer.newPage()
+                target = painter.viewport()
+                painter.drawImage(QRectF(target), image)
+        finally:
+            ok = painter.end()
+        if not ok or printer.printerState() == QPrinter.PrinterState.Error:
+            raise PrintFailed(f"print queue {info.printerName()} failed the job")
+
+
+# --- ESC/POS ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscposTarget:
+    kind: str  # network | usb | file
+    host: str = ""
+    port: int = 9100
+    vendor: int = 0
+    product: int = 0
+    path: str = ""
+
+
+class EscposPrinter:
+    """An ESC/POS receipt printer: the roll as one raster image, then a cut."""
+
+    def __init__(self, target: EscposTarget) -> None:
+        self.target = target
+
+    def _open(self) -> Any:
+        from escpos import printer as ep
+
+        t = self.target
+        try:
+            if t.kind == "network":
+                device = ep.Network(t.host, port=t.port, timeout=5)
+            elif t.kind == "usb":
+                device = ep.Usb(t.vendor, t.product)
+            else:
+                device = ep.File(t.path)
+            device.open()
+        except Exception as exc:  # escpos raises DeviceNotFoundError, USBNotFoundError, OSError
+            raise PrinterMissing(f"ESC/POS {t.kind} printer not reachable "
+                                 f"({type(exc).__name__})") from None
+        return device
+
+    def _check_paper(self, device: Any) -> None:
+        if self.target.kind == "file":
+            return  # a write-only device answers no status
+        try:
+            online = device.is_online()
+            paper = device.paper_status()
+        except Exception:
+            raise PrinterOffline("ESC/POS printer does not answer its status") from None
+        if not online:
+            raise PrinterOffline("ESC/POS printer reports offline")
+        if paper == 0:
+            raise PrinterOutOfPaper("ESC/POS printer reports no paper")
+
+    def print_pdf(self, pdf: bytes, paper: PaperFormat, title: str) -> None:
+        import io
+
+        from PIL import Image
+
+        pages = rasterise(pdf, ROLL_DPI)
+        device = self._open()
+        try:
+            self._check_paper(device)
+            device.hw("INIT")  # ESC @: whatever a previous job left set is cleared
+            for png in pages:
+                image = Image.open(io.BytesIO(png)).convert("L")
+                if image.width > ROLL_DOTS:
+                    height = round(image.height * ROLL_DOTS / image.width)
+                    image = image.resize((ROLL_DOTS, height), Image.Resampling.LANCZOS)
+                device.image(image.point(lambda v: 0 if v < 160 else 255, mode="1"),
+                             impl="bitImageRaster")
+            device.cut()
+        except PrinterError:
+            raise
+        except Exception as exc:
+            raise PrintFailed(f"ESC/POS job failed ({type(exc).__name__})") from None
+        finally:
+            with contextlib.suppress(Exception):  # closing a dead device must not mask the error
+                device.close()
+
+
+class NoPrinter:
+    """`printer = none`: every receipt goes to the counter."""
+
+    def print_pdf(self, pdf: bytes, paper: PaperFormat, title: str) -> None:
+        raise PrinterMissing("this kiosk has no receipt printer (setting printer = none)")
+
+
+PRINTER_FORMS = ("none", "system", "system:QUEUE", "escpos-network:HOST[:PORT]",
+                 "escpos-usb:VENDOR:PRODUCT", "escpos-file:PATH")
+
+
+def parse_printer(text: str) -> str:
+    """The setting's text, checked (ValueError saying the forms it takes)."""
+    printer_from_setting(text)
+    return text.strip()
+
+
+def printer_from_setting(text: str | None) -> Printer:
+    spec = (text or "system").strip()
+    kind, _, rest = spec.partition(":")
+    bad = ValueError(f"takes one of {', '.join(PRINTER_FORMS)}")
+    if kind == "none" and not rest:
+        return NoPrinter()
+    if kind == "system":
+        return SystemPrinter(rest or None)
+    if kind == "escpos-network" and rest:
+        host, _, port = rest.partition(":")
+        if not host or (port and not port.isdigit()):
+            raise bad
+        return EscposPrinter(EscposTarget("network", host=host, port=int(port or 9100)))
+    if kind == "escpos-usb":
+        vendor, _, product = rest.partition(":")
+        try:
+            return EscposPrinter(EscposTarget("usb", vendor=int(vendor, 16),
+                                              product=int(product, 16)))
+        except ValueError:
+            raise bad from None
+    if kind == "escpos-file" and rest:
+        return EscposPrinter(EscposTarget("file", path=rest))
+    raise bad
+
+
+def holder_messages(err: PrinterError) -> Mapping[str, str]:
+    return {lang: err.user_message(lang) for lang in ("zh-Hant", "pt", "en")}
