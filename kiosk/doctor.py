@@ -248,15 +248,40 @@ def check_keyring(*, required: bool = True) -> Check:
     return Check("keyring", OK, f"keyring {facts['backend']} is unlocked", facts=facts)
 
 
-def check_certificate() -> Check:
-    """The kiosk's own client certificate. Enrolment (`kiosk enrol --code`) is not part of
-    this build, so there is no certificate to look at: a warning that says so."""
-    return Check(
-        "certificate",
-        WARN,
-        "not enrolled (this build has no enrolment)",
-        "enrol the terminal with `kiosk enrol --code CODE` (docs/deploy.md)",
-    )
+def check_certificate(folder: Path | None = None, *, required: bool = True) -> Check:
+    """The kiosk's own certificate written by `kiosk enrol --code` (kiosk/receipt/identity.py):
+    present, days to expiry, issued by the registry CA of its chain (the trust list)."""
+    from cryptography import x509
+
+    from kiosk.receipt import identity
+
+    path = (folder or identity.data_dir()) / identity._CHAIN_FILE
+    fix = "enrol the terminal: `kiosk enrol --code CODE` (docs/deploy.md)"
+    if not path.is_file():
+        return Check("certificate", FAIL if required else WARN, "not enrolled", fix,
+                     {"path": str(path)})
+    certs = x509.load_pem_x509_certificates(path.read_bytes())
+    cert, issuers = certs[0], certs[1:]
+    days = (cert.not_valid_after_utc - datetime.now(UTC)).days
+    facts: dict[str, Any] = {"path": str(path), "days_left": days,
+                             "subject": cert.subject.rfc4514_string()}
+    trusted = False
+    for ca in issuers:
+        try:
+            cert.verify_directly_issued_by(ca)
+            trusted = True
+        except Exception:  # noqa: BLE001 - a bad signature or another key type: not this CA
+            continue
+    if not trusted:
+        return Check("certificate", FAIL, "the kiosk's certificate is not issued by the "
+                     "registry CA it was enrolled with", fix, facts)
+    if days < 0:
+        return Check("certificate", FAIL, f"the kiosk's certificate expired {-days} days ago",
+                     fix, facts)
+    if days < 30:
+        return Check("certificate", WARN, f"the kiosk's certificate expires in {days} days",
+                     fix, facts)
+    return Check("certificate", OK, f"enrolled, {days} days to expiry", facts=facts)
 
 
 def check_resources() -> Check:
@@ -385,7 +410,7 @@ def run_checks(
         steps.append((f"backend {name}", _backend_step(name, u)))
     steps += [
         ("keyring", lambda: check_keyring(required=keyring_required)),
-        ("certificate", check_certificate),
+        ("certificate", lambda: check_certificate(required=keyring_required)),
         ("fonts and face model", check_resources),
         ("disk", lambda: check_disk(data_dir(create=False))),
         ("store", lambda: check_store(url)),

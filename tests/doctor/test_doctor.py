@@ -52,7 +52,7 @@ def test_doctor_demo_passes_against_the_embedded_sandbox_and_demo_camera(tmp_pat
         assert f"[OK  ] backend {name}: http://127.0.0.1:" in out
     assert "[OK  ] store: writable, migrations current" in out
     assert "[OK  ] fonts and face model" in out
-    assert "[WARN] certificate: not enrolled" in out
+    assert "[WARN] certificate: not enrolled" in out  # the demo has no enrolment: a warning
 
 
 def test_doctor_names_the_backend_that_is_gone_and_the_fix(tmp_path: Path) -> None:
@@ -122,3 +122,49 @@ def test_doctor_says_the_clock_is_off_the_backends(tmp_path: Path, skewed_server
     }
     assert "timedatectl set-ntp true" in registry["fix"]
     assert 595 <= registry["facts"]["clock_skew_s"] <= 605
+
+
+def _cert(subject: str, key: object, issuer: str, signer: object, days: int) -> object:
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.now(UTC)
+    return (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+        .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+        .public_key(key.public_key())  # type: ignore[attr-defined]
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=days))
+        .sign(signer, hashes.SHA256())  # type: ignore[arg-type]
+    )
+
+
+def test_doctor_reads_the_enrolled_certificate_its_expiry_and_its_ca(tmp_path: Path) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from kiosk.doctor import check_certificate
+    from kiosk.receipt.identity import _CHAIN_FILE
+
+    ca_key, kiosk_key, other_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(3))
+    ca = _cert("Registry CA", ca_key, "Registry CA", ca_key, 3650)
+    pem = serialization.Encoding.PEM
+
+    def write(*certs: object) -> None:
+        (tmp_path / _CHAIN_FILE).write_bytes(b"".join(c.public_bytes(pem) for c in certs))  # type: ignore[attr-defined]
+
+    assert check_certificate(tmp_path).verdict == "not enrolled"
+    assert check_certificate(tmp_path).status == "fail"
+    write(_cert("LOBBY-1", kiosk_key, "Registry CA", ca_key, 200), ca)
+    good = check_certificate(tmp_path)
+    assert (good.status, good.facts["days_left"]) == ("ok", 199)
+    write(_cert("LOBBY-1", kiosk_key, "Registry CA", ca_key, 10), ca)
+    assert check_certificate(tmp_path).verdict == "the kiosk's certificate expires in 9 days"
+    write(_cert("LOBBY-1", kiosk_key, "Registry CA", other_key, 200), ca)  # not the CA's
+    assert check_certificate(tmp_path).status == "fail"
+    assert "not issued by the registry CA" in check_certificate(tmp_path).verdict
