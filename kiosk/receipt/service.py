@@ -25,7 +25,7 @@ from kiosk.receipt.identity import IdentityError, KioskIdentity
 from kiosk.receipt.model import ReceiptData
 from kiosk.receipt.printing import Printer, PrinterError, holder_messages
 from kiosk.receipt.render import PaperFormat, render
-from kiosk.receipt.texts import HELP_CODE_TEXTS, NOT_ENROLLED
+from kiosk.receipt.texts import NOT_ENROLLED, help_messages
 from kiosk.services.errors import BackendError
 
 
@@ -92,7 +92,7 @@ class ReceiptService:
         if not isinstance(self.identity, KioskIdentity):
             code = self.identity.help_code
             return IssueResult(None, False, help_code=code,
-                               holder_messages=dict(HELP_CODE_TEXTS[code]["message"]))
+                               holder_messages=help_messages(code))
         made = make_receipt(data, self.identity, self.paper)
         result = IssueResult(made, False)
         try:
@@ -140,7 +140,7 @@ class ReceiptService:
 
 def unavailable(help_code: str = NOT_ENROLLED) -> dict[str, str]:
     """The holder's message when the kiosk cannot make receipts."""
-    return dict(HELP_CODE_TEXTS[help_code]["message"])
+    return help_messages(help_code)
 
 
 def build_receipt_service(

@@ -25,6 +25,13 @@ KIOSK_TOKEN_REMOVED = "AC-KI-0203"
 KIOSK_TOKEN_PIN_INCORRECT = "AC-KI-0204"
 KIOSK_TOKEN_PIN_LOCKED = "AC-KI-0205"
 KIOSK_TOKEN_CERT_MISMATCH = "AC-KI-0206"
+# The receipt's (kiosk/receipt/texts.py names them too): printer, then the kiosk's identity.
+KIOSK_PRINTER_MISSING = "AC-KI-0301"
+KIOSK_PRINTER_OFFLINE = "AC-KI-0302"
+KIOSK_PRINTER_NO_PAPER = "AC-KI-0303"
+KIOSK_PRINT_FAILED = "AC-KI-0304"
+KIOSK_NOT_ENROLLED = "AC-KI-0305"
+KIOSK_KEYRING_UNAVAILABLE = "AC-KI-0306"
 KIOSK_PREFIX = "AC-KI-"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
@@ -38,6 +45,12 @@ _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_TOKEN_PIN_INCORRECT: "token.pin_incorrect",
     KIOSK_TOKEN_PIN_LOCKED: "token.pin_locked",
     KIOSK_TOKEN_CERT_MISMATCH: "token.cert_mismatch",
+    KIOSK_PRINTER_MISSING: "receipt.printer_missing",
+    KIOSK_PRINTER_OFFLINE: "receipt.printer_offline",
+    KIOSK_PRINTER_NO_PAPER: "receipt.printer_no_paper",
+    KIOSK_PRINT_FAILED: "receipt.print_failed",
+    KIOSK_NOT_ENROLLED: "receipt.not_enrolled",
+    KIOSK_KEYRING_UNAVAILABLE: "receipt.keyring_unavailable",
 }
 
 
