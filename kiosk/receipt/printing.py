@@ -37,7 +37,8 @@ class PrinterError(Exception):
         return texts.help_messages(self.help_code)
 
     def user_message(self, lang: str = "zh-Hant") -> str:
-        text, label = texts.help_message(self.help_code, lang), texts.tr("receipt.label.help_code", lang)
+        text = texts.help_message(self.help_code, lang)
+        label = texts.tr("receipt.label.help_code", lang)
         if lang == "zh-Hant":
             return f"{text}（{label}：{self.help_code}）"
         return f"{text} ({label}: {self.help_code})"

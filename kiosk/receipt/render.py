@@ -109,7 +109,8 @@ def _certificate(lay: _Layout, n: int, row: CertificateRow, langs: tuple[str, ..
     lay.text(f"{row.old_serial}  ·  {row.old_expiry.isoformat()}", indent=indent + 6)
     if row.new_serial:
         new_expiry = row.new_expiry.isoformat() if row.new_expiry else "—"
-        lay.text(_label("receipt.label.new", langs), size=lay.g.size * 0.86, grey=True, indent=indent)
+        lay.text(_label("receipt.label.new", langs), size=lay.g.size * 0.86, grey=True,
+                 indent=indent)
         lay.text(f"{row.new_serial}  ·  {new_expiry}", indent=indent + 6, bold=True)
     lay.text(_label(f"receipt.cert.{row.outcome}", langs), indent=indent)
     if row.help_code:
@@ -122,8 +123,8 @@ def _header(lay: _Layout, data: ReceiptData) -> None:
     for lang in langs:
         lay.text(texts.tr("receipt.title", lang), size=lay.g.title * 0.8)
     for i, lang in enumerate(langs):
-        lay.text(texts.tr(f"receipt.outcome.{data.outcome}", lang), size=lay.g.size * 1.15, bold=True,
-                 gap=4 if i == 0 else 0)
+        lay.text(texts.tr(f"receipt.outcome.{data.outcome}", lang), size=lay.g.size * 1.15,
+                 bold=True, gap=4 if i == 0 else 0)
     if data.help_code:
         lay.text(f"{_label('receipt.label.help_code', langs)}: {data.help_code}", bold=True, gap=2)
     lay.field("receipt.label.reference", data.renewal_ref, langs)

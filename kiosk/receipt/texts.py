@@ -11,7 +11,6 @@ from kiosk import i18n
 from kiosk.receipt.model import Outcome
 from kiosk.services import errors
 
-
 # Help codes the receipt layer raises (the AC-KI-03xx range of kiosk/services/errors.py).
 PRINTER_MISSING = errors.KIOSK_PRINTER_MISSING
 PRINTER_OFFLINE = errors.KIOSK_PRINTER_OFFLINE
