@@ -104,6 +104,18 @@ class ReceiptService:
         self._lodge(token, made, result)
         return result
 
+    def print_again(self, result: IssueResult) -> tuple[bool, str | None, dict[str, str]]:
+        """The holder's one reprint from the end page (the flow allows one): the same signed
+        PDF, still in memory. (printed, help code, holder messages)."""
+        if result.receipt is None:
+            return False, result.help_code, dict(result.holder_messages)
+        made = result.receipt
+        try:
+            self.printer.print_pdf(made.pdf, made.paper, f"receipt {made.data.renewal_ref}")
+        except PrinterError as err:
+            return False, err.help_code, dict(holder_messages(err))
+        return True, None, {}
+
     def _lodge(self, token: str, made: MadeReceipt, result: IssueResult) -> None:
         try:
             result.lodged = self.registry.lodge_receipt(
