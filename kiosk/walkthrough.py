@@ -439,6 +439,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-interrupt", action="store_true", help="ignore the scenario's interrupt actions"
     )
+    parser.add_argument(
+        "--receipt", type=Path, metavar="OUT.pdf",
+        help="write the signed receipt this run would print (R31); its seal goes in the "
+        "outcome line",
+    )
     # A phase of an interrupted scenario: run in this process, never spawn phases again.
     parser.add_argument("--phase", action="store_true", help=argparse.SUPPRESS)
 
@@ -477,6 +482,7 @@ def run(args: argparse.Namespace) -> int:
             printer,
             interrupt=not args.no_interrupt,
             kill_after=tuple(args.interrupt_after),
+            receipt_out=getattr(args, "receipt", None),
         )
     return EXIT_USAGE  # pragma: no cover - ExitStack does not swallow
 
@@ -519,6 +525,7 @@ def _run_once(
     *,
     interrupt: bool,
     kill_after: tuple[str, ...] = (),
+    receipt_out: Path | None = None,
 ) -> int:
     from kiosk.services.factory import build_sandbox_admin, build_services, close_services
     from kiosk.store import SqlJournal
@@ -529,7 +536,11 @@ def _run_once(
     assert admin is not None
     journal = SqlJournal(journal_url)
     flow_journal: Any = _KillAfterCall(journal, kill_after, printer) if kill_after else journal
-    flow = RenewalFlow(services, flow_journal, lang=scenario.lang)
+    from kiosk.receipt.walkthrough import receipt_service
+
+    receipts = receipt_service(services.registry, receipt_out) if receipt_out else None
+    flow = RenewalFlow(services, flow_journal, lang=scenario.lang, receipts=receipts,
+                       kiosk_id=receipts.kiosk_id if receipts else "", site="walkthrough")
     try:
         driver = Driver(scenario, flow, admin, printer, interrupt)
         final = driver.run()
@@ -561,6 +572,7 @@ def _run_once(
                 "seen_help_codes": scenario.expect_seen,
             },
             "ok": ok,
+            **({"seal": flow.receipt.seal} if flow.receipt and flow.receipt.seal else {}),
         }
     )
     flow.reset()

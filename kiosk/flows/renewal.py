@@ -39,6 +39,7 @@ from kiosk.flows.journal import OPEN, Journal
 from kiosk.flows.messages import DEFAULT_LANG, Message, message
 from kiosk.flows.redact import redact
 from kiosk.flows.stages import activation, emails, identity, signin, submit
+from kiosk.flows.stages import receipt as receipt_stage
 from kiosk.flows.views import (
     CARD_FIELDS,
     STATUS_LABELS,
@@ -146,8 +147,15 @@ class RenewalFlow:
         caps: RetryCaps | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        receipts: receipt_stage.ReceiptIssuer | None = None,
+        kiosk_id: str = "",
+        site: str = "",
     ) -> None:
         self.lang = lang
+        # R31: the receipt at every end (kiosk/flows/stages/receipt.py); None: no receipts.
+        self.receipts = receipts
+        self.kiosk_id, self.site = kiosk_id, site
+        self.receipt: receipt_stage.ReceiptState | None = None
         self.caps = caps or RetryCaps()
         self.ctx = FlowContext(services, journal, self.caps, sleep, clock)
         self.ctx.step = lambda: self._wizard.current_step or ""
@@ -279,6 +287,7 @@ class RenewalFlow:
         references so a holder who comes back resumes; see `abandon` for one who has gone."""
         self._wizard.reset()
         self.ctx.forget()
+        self.receipt = None  # the PDF in memory goes with the holder
         self._last = _Outcome()
         self._poll_failures = 0
 
@@ -324,6 +333,7 @@ class RenewalFlow:
             spec = self._wizard.navmap[step]
             self._load(step)
             self._journal_step(step)
+            self._issue_receipt(step)
             self._notify()
             if not spec.auto or self._last.error is not None:
                 return self._view()
@@ -337,6 +347,51 @@ class RenewalFlow:
             self._poll_failures = 0
             if (self._wizard.current_step, len(self._wizard.stack)) == before:
                 return self._view()  # the check asked to stay (e.g. activation still running)
+
+    def _issue_receipt(self, step: str) -> None:
+        """Once per renewal end: build the receipt and hand it to the issuer (R31)."""
+        outcome = OUTCOMES.get(step)
+        entry, session = self.ctx.entry, self.ctx.session
+        if outcome is None or self.receipts is None or entry is None or session is None:
+            return
+        if self.receipt is not None and self.receipt.renewal_ref == entry.renewal_id \
+                and self.receipt.step == step:
+            return  # entered again (a re-render, Back): never printed twice
+        shown = self._view()
+        coded = [m for m in (shown.error, *shown.messages) if m is not None and m.help_code]
+        data = self._wizard.data
+        app, renewal = data.get("application"), data.get("renewal")
+        certs: tuple[object, ...] = tuple(getattr(app, "certificates", ()) or ())
+        if not certs and renewal is not None:
+            certs = (*renewal.activation_pending, *renewal.offline_pending,
+                     *renewal.identity_pending)
+        code = str(data.get("handoff_code") or "") or (coded[0].help_code if coded else None)
+        receipt = receipt_stage.build_data(
+            flow_outcome=outcome, renewal_ref=entry.renewal_id,
+            holder_name=session.display_name, holder_id=session.holder_id,
+            certificates=certs, help_code=code,
+            help_messages=({lang: coded[0].text(lang) for lang in ("zh-Hant", "pt", "en")}
+                           if coded else {}),
+            lang=self.lang, kiosk_id=self.kiosk_id, site=self.site,
+            now=receipt_stage.backend_now(self.services),
+            renewed=tuple(getattr(data.get("job"), "results", ()) or ()))
+        result = self.receipts.issue(receipt, session.token)
+        self.receipt = receipt_stage.state_from_result(entry.renewal_id, step, result)
+        self.ctx.audit(step, "receipt.issue", "printed" if self.receipt.printed
+                       else "not_printed", self.receipt.help_code)
+
+    def reprint_receipt(self) -> receipt_stage.ReceiptState | None:
+        """The holder's one reprint from the end page; after it, the counter (R31)."""
+        state = self.receipt
+        if state is None or state.reprints_left <= 0 or self.receipts is None:
+            return state
+        state.reprints_left -= 1
+        again = getattr(self.receipts, "print_again", None)
+        if again is not None and state.result is not None:
+            ok, code, msgs = again(state.result)
+            state.printed = state.printed or ok
+            state.help_code, state.messages = (None, {}) if ok else (code, dict(msgs))
+        return state
 
     def _journal_step(self, step: str) -> None:
         entry = self.ctx.entry
@@ -395,6 +450,8 @@ class RenewalFlow:
             retakes_left=max(0, self.caps.photo_retakes - counters.retakes),
         )
         view_data, messages = views.present(spec.present, ctx, data)
+        if spec.last and self.receipt is not None and self.receipt.step == step:
+            view_data = {**view_data, "receipt": self.receipt.view()}
         specs = spec.input_specs(data)
         number = spec.step_number
         if step == STAFF and len(self._wizard.stack) > 1:

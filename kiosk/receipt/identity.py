@@ -46,7 +46,7 @@ class IdentityError(Exception):
 
     @property
     def messages(self) -> dict[str, str]:
-        return dict(texts.HELP_CODE_TEXTS[self.help_code]["message"])
+        return texts.help_messages(self.help_code)
 
 
 class NotEnrolled(IdentityError):

@@ -34,10 +34,11 @@ class PrinterError(Exception):
 
     @property
     def messages(self) -> dict[str, str]:
-        return dict(texts.HELP_CODE_TEXTS[self.help_code]["message"])
+        return texts.help_messages(self.help_code)
 
     def user_message(self, lang: str = "zh-Hant") -> str:
-        text, label = texts.help_message(self.help_code, lang), texts.tr("label.help_code", lang)
+        text = texts.help_message(self.help_code, lang)
+        label = texts.tr("receipt.label.help_code", lang)
         if lang == "zh-Hant":
             return f"{text}（{label}：{self.help_code}）"
         return f"{text} ({label}: {self.help_code})"

@@ -105,32 +105,33 @@ def _certificate(lay: _Layout, n: int, row: CertificateRow, langs: tuple[str, ..
     names = dict.fromkeys(texts.cert_type(row.cert_type, lang) for lang in langs)
     lay.text(f"{n}. " + " / ".join(names), bold=True, gap=3)
     indent = 10.0
-    lay.text(_label("label.old", langs), size=lay.g.size * 0.86, grey=True, indent=indent)
+    lay.text(_label("receipt.label.old", langs), size=lay.g.size * 0.86, grey=True, indent=indent)
     lay.text(f"{row.old_serial}  ·  {row.old_expiry.isoformat()}", indent=indent + 6)
     if row.new_serial:
         new_expiry = row.new_expiry.isoformat() if row.new_expiry else "—"
-        lay.text(_label("label.new", langs), size=lay.g.size * 0.86, grey=True, indent=indent)
+        lay.text(_label("receipt.label.new", langs), size=lay.g.size * 0.86, grey=True,
+                 indent=indent)
         lay.text(f"{row.new_serial}  ·  {new_expiry}", indent=indent + 6, bold=True)
-    lay.text(_label(f"cert.{row.outcome}", langs), indent=indent)
+    lay.text(_label(f"receipt.cert.{row.outcome}", langs), indent=indent)
     if row.help_code:
-        lay.text(f"{_label('label.help_code', langs)}: {row.help_code}", indent=indent)
+        lay.text(f"{_label('receipt.label.help_code', langs)}: {row.help_code}", indent=indent)
 
 
 def _header(lay: _Layout, data: ReceiptData) -> None:
     langs = data.languages
     lay.text(data.registry_name, size=lay.g.title, bold=True)
     for lang in langs:
-        lay.text(texts.tr("title", lang), size=lay.g.title * 0.8)
+        lay.text(texts.tr("receipt.title", lang), size=lay.g.title * 0.8)
     for i, lang in enumerate(langs):
-        lay.text(texts.tr(f"outcome.{data.outcome}", lang), size=lay.g.size * 1.15, bold=True,
-                 gap=4 if i == 0 else 0)
+        lay.text(texts.tr(f"receipt.outcome.{data.outcome}", lang), size=lay.g.size * 1.15,
+                 bold=True, gap=4 if i == 0 else 0)
     if data.help_code:
-        lay.text(f"{_label('label.help_code', langs)}: {data.help_code}", bold=True, gap=2)
-    lay.field("label.reference", data.renewal_ref, langs)
-    lay.field("label.time", local_time(data.issued_at), langs)
-    lay.field("label.kiosk", f"{data.kiosk_id}  ·  {data.site}", langs)
-    lay.field("label.holder", data.holder_name, langs)
-    lay.field("label.id_number", data.id_number_masked, langs)
+        lay.text(f"{_label('receipt.label.help_code', langs)}: {data.help_code}", bold=True, gap=2)
+    lay.field("receipt.label.reference", data.renewal_ref, langs)
+    lay.field("receipt.label.time", local_time(data.issued_at), langs)
+    lay.field("receipt.label.kiosk", f"{data.kiosk_id}  ·  {data.site}", langs)
+    lay.field("receipt.label.holder", data.holder_name, langs)
+    lay.field("receipt.label.id_number", data.id_number_masked, langs)
 
 
 def _body(lay: _Layout, data: ReceiptData) -> None:
@@ -139,10 +140,10 @@ def _body(lay: _Layout, data: ReceiptData) -> None:
     for n, row in enumerate(data.certificates, start=1):
         _certificate(lay, n, row, langs)
     lay.rule()
-    lay.text(_label("label.next", langs), bold=True)
+    lay.text(_label("receipt.label.next", langs), bold=True)
     for lang in langs:
         if data.outcome is Outcome.OFFLINE:
-            paragraph = texts.OFFLINE_NOTICE[lang]
+            paragraph = texts.offline_notice(lang)
         else:
             key = texts.next_step_key(data.outcome)
             paragraph = texts.tr(key, lang) if key else ""
@@ -152,16 +153,16 @@ def _body(lay: _Layout, data: ReceiptData) -> None:
         if paragraph:
             lay.text(paragraph, gap=2)
     lay.rule()
-    lay.text(_label("label.contacts", langs), bold=True)
+    lay.text(_label("receipt.label.contacts", langs), bold=True)
     c = data.contacts
-    lay.text(f"{_label('label.telephone', langs)}: {c.telephone}", indent=6)
-    lay.text(f"{_label('label.fax', langs)}: {c.fax}", indent=6)
-    lay.text(f"{_label('label.email', langs)}: {c.email}", indent=6)
+    lay.text(f"{_label('receipt.label.telephone', langs)}: {c.telephone}", indent=6)
+    lay.text(f"{_label('receipt.label.fax', langs)}: {c.fax}", indent=6)
+    lay.text(f"{_label('receipt.label.email', langs)}: {c.email}", indent=6)
 
 
 def _seal_note(lay: _Layout, data: ReceiptData) -> None:
     for i, lang in enumerate(data.languages):
-        lay.text(texts.tr("label.seal", lang), size=lay.g.size * 0.86, grey=True,
+        lay.text(texts.tr("receipt.label.seal", lang), size=lay.g.size * 0.86, grey=True,
                  gap=3 if i == 0 else 0)
 
 
@@ -274,5 +275,5 @@ def _flow(canvas: Canvas, blocks: list[_Block], g: _Geometry, y: float,
 
 
 def _meta(canvas: Canvas, data: ReceiptData) -> None:
-    canvas.setTitle(f"{texts.tr('title', 'zh-Hant')} {data.renewal_ref}")
+    canvas.setTitle(f"{texts.tr('receipt.title', 'zh-Hant')} {data.renewal_ref}")
     canvas.setAuthor(f"{data.registry_name} kiosk {data.kiosk_id}")

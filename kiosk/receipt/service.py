@@ -25,7 +25,7 @@ from kiosk.receipt.identity import IdentityError, KioskIdentity
 from kiosk.receipt.model import ReceiptData
 from kiosk.receipt.printing import Printer, PrinterError, holder_messages
 from kiosk.receipt.render import PaperFormat, render
-from kiosk.receipt.texts import HELP_CODE_TEXTS, NOT_ENROLLED
+from kiosk.receipt.texts import NOT_ENROLLED, help_messages
 from kiosk.services.errors import BackendError
 
 
@@ -92,7 +92,7 @@ class ReceiptService:
         if not isinstance(self.identity, KioskIdentity):
             code = self.identity.help_code
             return IssueResult(None, False, help_code=code,
-                               holder_messages=dict(HELP_CODE_TEXTS[code]["message"]))
+                               holder_messages=help_messages(code))
         made = make_receipt(data, self.identity, self.paper)
         result = IssueResult(made, False)
         try:
@@ -103,6 +103,18 @@ class ReceiptService:
             result.holder_messages = dict(holder_messages(err))
         self._lodge(token, made, result)
         return result
+
+    def print_again(self, result: IssueResult) -> tuple[bool, str | None, dict[str, str]]:
+        """The holder's one reprint from the end page (the flow allows one): the same signed
+        PDF, still in memory. (printed, help code, holder messages)."""
+        if result.receipt is None:
+            return False, result.help_code, dict(result.holder_messages)
+        made = result.receipt
+        try:
+            self.printer.print_pdf(made.pdf, made.paper, f"receipt {made.data.renewal_ref}")
+        except PrinterError as err:
+            return False, err.help_code, dict(holder_messages(err))
+        return True, None, {}
 
     def _lodge(self, token: str, made: MadeReceipt, result: IssueResult) -> None:
         try:
@@ -140,7 +152,7 @@ class ReceiptService:
 
 def unavailable(help_code: str = NOT_ENROLLED) -> dict[str, str]:
     """The holder's message when the kiosk cannot make receipts."""
-    return dict(HELP_CODE_TEXTS[help_code]["message"])
+    return help_messages(help_code)
 
 
 def build_receipt_service(

@@ -26,6 +26,13 @@ KIOSK_TOKEN_REMOVED = "AC-KI-0203"
 KIOSK_TOKEN_PIN_INCORRECT = "AC-KI-0204"
 KIOSK_TOKEN_PIN_LOCKED = "AC-KI-0205"
 KIOSK_TOKEN_CERT_MISMATCH = "AC-KI-0206"
+# The receipt's (kiosk/receipt/texts.py names them too): printer, then the kiosk's identity.
+KIOSK_PRINTER_MISSING = "AC-KI-0301"
+KIOSK_PRINTER_OFFLINE = "AC-KI-0302"
+KIOSK_PRINTER_NO_PAPER = "AC-KI-0303"
+KIOSK_PRINT_FAILED = "AC-KI-0304"
+KIOSK_NOT_ENROLLED = "AC-KI-0305"
+KIOSK_KEYRING_UNAVAILABLE = "AC-KI-0306"
 KIOSK_PREFIX = "AC-KI-"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
@@ -40,6 +47,12 @@ _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_TOKEN_PIN_INCORRECT: "token.pin_incorrect",
     KIOSK_TOKEN_PIN_LOCKED: "token.pin_locked",
     KIOSK_TOKEN_CERT_MISMATCH: "token.cert_mismatch",
+    KIOSK_PRINTER_MISSING: "receipt.printer_missing",
+    KIOSK_PRINTER_OFFLINE: "receipt.printer_offline",
+    KIOSK_PRINTER_NO_PAPER: "receipt.printer_no_paper",
+    KIOSK_PRINT_FAILED: "receipt.print_failed",
+    KIOSK_NOT_ENROLLED: "receipt.not_enrolled",
+    KIOSK_KEYRING_UNAVAILABLE: "receipt.keyring_unavailable",
 }
 
 
@@ -266,7 +279,7 @@ def render_kiosk_codes_md() -> str:
         "Raised by the kiosk itself, never sent by a backend (`kiosk/services/errors.py`; a",
         "backend's help code must be of the form AC-AB-NNNN, or the kiosk shows AC-KI-0003):",
         "AC-KI-0001 to 0004 when a backend gave no usable answer (0004: its TLS certificate did",
-        "not verify); AC-KI-02xx by the holder's token at the counter desk (R32, `kiosk/tokens`).",
+        "not verify); AC-KI-02xx by the holder's token at the counter desk (R32, `kiosk/tokens`); AC-KI-03xx by the receipt (R31, `kiosk/receipt`).",
         "",
     ]
     for code in KIOSK_CODES:
