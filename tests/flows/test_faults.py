@@ -193,7 +193,6 @@ def test_r26_an_unreadable_success_keeps_the_activation_key(
     assert len(counter.admin.outbox(kind="renewal_completed")) == 1
 
 
-
 def test_r26_kiosk_gone_after_the_registry_accepted_the_activation_resumes_to_done(
     proxied: tuple[Counter, FaultyProxy],
 ) -> None:
