@@ -79,15 +79,20 @@ def test_scenario_passes_through_the_walkthrough(scenario: Path, sandbox_url: st
             assert set(line["shows"]) >= {"messages", "help_codes", "certificates"}
 
 
-def test_a_wrong_expectation_exits_non_zero(sandbox_url: str, tmp_path: Path) -> None:
-    text = (ROOT / "scenarios" / "h-foreign.toml").read_text(encoding="utf-8")
+def _edited_scenario(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of scenarios/<name>.toml with `old` replaced by `new` (its sandbox paths made
+    absolute, as the copy lives elsewhere)."""
+    text = (ROOT / "scenarios" / f"{name}.toml").read_text(encoding="utf-8")
+    assert old in text  # the edit must change something
     wrong = tmp_path / "wrong.toml"
     wrong.write_text(
-        text.replace('outcome = "refused"', 'outcome = "activated"').replace(
-            "../sandbox", str(ROOT / "sandbox")
-        ),
-        encoding="utf-8",
+        text.replace(old, new).replace("../sandbox", str(ROOT / "sandbox")), encoding="utf-8"
     )
+    return wrong
+
+
+def test_a_wrong_expectation_exits_non_zero(sandbox_url: str, tmp_path: Path) -> None:
+    wrong = _edited_scenario(tmp_path, "h-foreign", 'outcome = "refused"', 'outcome = "activated"')
     rc, lines = walkthrough(str(wrong), "--backend", sandbox_url)
     assert rc == 1
     assert lines[-1]["outcome"] == "refused" and lines[-1]["ok"] is False
@@ -96,13 +101,8 @@ def test_a_wrong_expectation_exits_non_zero(sandbox_url: str, tmp_path: Path) ->
 def test_r25_a_script_with_a_wrong_password_ends_at_the_counter(
     sandbox_url: str, tmp_path: Path
 ) -> None:
-    text = (ROOT / "scenarios" / "h-single.toml").read_text(encoding="utf-8")
-    wrong = tmp_path / "wrong.toml"
-    wrong.write_text(
-        text.replace('password = "Cloud-demo-1"', 'password = "Wrong-pass-9"').replace(
-            "../sandbox", str(ROOT / "sandbox")
-        ),
-        encoding="utf-8",
+    wrong = _edited_scenario(
+        tmp_path, "h-single", 'password = "Cloud-demo-1"', 'password = "Wrong-pass-9"'
     )
     rc, lines = walkthrough(str(wrong), "--backend", sandbox_url)
     assert rc == 1  # the scenario expected "activated"

@@ -7,41 +7,76 @@ calls a service, and puts in the view model only what the holder may see on scre
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from kiosk import i18n
 from kiosk.flows.messages import Message, message
 from kiosk.flows.wizard import Choice, Data
 from kiosk.services.api import (
     Certificate,
+    CertStatus,
     CertType,
     EmailStatus,
     Renewal,
     Submission,
 )
 
-# Card fields in the order the seed's cards show them (SPEC "Certificates").
+# Card fields in the order the seed's cards show them (SPEC "Certificates"): view key ->
+# catalog id of its label (the texts, per language, are in the gettext catalog).
 CARD_FIELDS: tuple[tuple[str, str], ...] = (
-    ("type", "證書類型"),
-    ("serial", "原證書序號"),
-    ("expiry", "原證書到期日"),
-    ("status", "原證書狀態"),
-    ("holder_name", "證書持有人"),
-    ("email", "電郵地址"),
-    ("org_name", "機構名稱"),
-    ("department", "部門/分部"),
-    ("position", "職務/職級/職位"),
-    ("transaction_limit", "交易限額"),
-    ("agent_qualification", "代理資格"),
+    ("type", "card.type"),
+    ("serial", "card.serial"),
+    ("expiry", "card.expiry"),
+    ("status", "card.status"),
+    ("holder_name", "card.holder"),
+    ("email", "card.email"),
+    ("org_name", "card.org"),
+    ("department", "card.department"),
+    ("position", "card.position"),
+    ("transaction_limit", "card.limit"),
+    ("agent_qualification", "card.agent"),
 )
-TYPE_LABELS = {
-    CertType.CLOUD: '商業機構"雲簽"帳戶',
-    CertType.QUALIFIED: "商業機構合格證書",
-    CertType.STANDARD: "標準證書",
-    CertType.ENCRYPTION: "加密證書(商業機構)",
-}
-STATUS_LABELS = {"valid": "有效", "expired": "已過期", "revoked": "已撤銷"}
+
+# The language of the view being presented: `present` sets it, so a presenter's
+# `certificate_view(cert)` and `TYPE_LABELS[...]` speak the holder's language without every
+# stage passing it along (a contextvar, not a global: each flow call has its own).
+_VIEW_LANG: ContextVar[str] = ContextVar("view_lang", default=i18n.DEFAULT_LANG)
+
+
+class _Labels(Mapping[Any, str]):
+    """Value -> its catalog label (`<prefix>.<value>`) in the language of the view."""
+
+    def __init__(self, prefix: str, values: tuple[str, ...]) -> None:
+        self._prefix = prefix
+        self._values = values
+
+    def label(self, key: object, lang: str | None = None) -> str:
+        value = str(getattr(key, "value", key))
+        if value not in self._values:
+            raise KeyError(key)
+        return i18n.text(f"{self._prefix}.{value}", lang or _VIEW_LANG.get())
+
+    def __getitem__(self, key: object) -> str:
+        return self.label(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+TYPE_LABELS = _Labels("type", tuple(t.value for t in CertType))
+STATUS_LABELS = _Labels("status", tuple(s.value for s in CertStatus))
+
+
+def card_field_labels(lang: str | None = None) -> tuple[tuple[str, str], ...]:
+    """(view key, label in `lang`, or in the view's language) in the cards' order."""
+    return tuple((key, i18n.text(msg_id, lang or _VIEW_LANG.get())) for key, msg_id in CARD_FIELDS)
 
 
 # --- named predicates (the navmap's branches) --------------------------------------------
@@ -96,16 +131,18 @@ def needs_new_password(data: Data) -> bool:
 # --- pieces ----------------------------------------------------------------------------------
 
 
-def certificate_view(cert: Certificate) -> dict[str, object]:
+def certificate_view(cert: Certificate, lang: str | None = None) -> dict[str, object]:
+    """A certificate card's data; its labels in `lang`, by default the view's language."""
+    lang = lang or _VIEW_LANG.get()
     view: dict[str, object] = {
         "cert_id": cert.cert_id,
         "type": cert.type.value,
-        "type_label": TYPE_LABELS.get(cert.type, cert.type.value),
+        "type_label": TYPE_LABELS.label(cert.type, lang),
         "cloud": cert.cloud,
         "serial": cert.serial,
         "expiry": cert.expiry.isoformat(),
         "status": cert.status.value,
-        "status_label": STATUS_LABELS.get(cert.status.value, cert.status.value),
+        "status_label": STATUS_LABELS.label(cert.status, lang),
         "holder_name": cert.holder_name,
         "email": cert.email,
         "org_name": cert.org_name,
@@ -162,7 +199,11 @@ def present(
         out["renewal_id"] = ctx.renewal_id
     out["counters"] = dict(ctx.counters)
     if step_present is not None:
-        step_present(ctx, data, out, msgs)
+        token = _VIEW_LANG.set(ctx.lang)
+        try:
+            step_present(ctx, data, out, msgs)
+        finally:
+            _VIEW_LANG.reset(token)
     return out, msgs
 
 

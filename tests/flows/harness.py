@@ -148,3 +148,16 @@ def texts(view: StepView, lang: str = "zh-Hant") -> list[str]:
 def data(view: StepView) -> Any:
     """The view model, untyped: tests index into it as the UI's templates do."""
     return view.data
+
+
+def refused_at(
+    counter: Counter, holder_id: str, towards: str, step_id: str, title: str, help_code: str
+) -> StepView:
+    """Signs `holder_id` in and answers rightly towards `towards`; the flow must stop at the
+    refusal `step_id`, its first text `title` (zh-Hant) with `help_code` on its message."""
+    counter.sign_in(holder_id)
+    view = counter.to(towards)
+    assert view.step_id == step_id and view.outcome == "refused", view
+    assert texts(view)[0] == title
+    assert any(m.help_code == help_code for m in view.messages[:2]), view.messages
+    return view

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.config import BackendConfig
-from kiosk.flows.renewal import RenewalFlow
+from kiosk.flows.renewal import RenewalFlow, StepView
 from kiosk.services.factory import build_services, close_services
 from tests.flows.faulty import FaultyProxy
 from tests.flows.harness import Counter, data, texts
@@ -156,29 +156,41 @@ def test_finding_the_renewal_fails_then_a_retry_finds_it(
     assert view.step_id == "pending" and data(view)["count"] == 3
 
 
+def _activation_fails(
+    counter: Counter, proxy: FaultyProxy, fault: str, holder: str | None = None
+) -> StepView:
+    """Submits the activation form (signed in as `holder` first, if given) while the proxy
+    breaks /activations with `fault`; the fault is lifted afterwards."""
+    if holder is not None:
+        counter.sign_in(holder)
+        counter.to("activation_form")
+    view = counter.flow.current
+    proxy.faults["/activations"] = fault
+    try:
+        view = counter.flow.submit(counter.answer(view))
+    finally:
+        del proxy.faults["/activations"]
+    assert view.step_id == "activation_form" and view.error is not None, view
+    return view
+
+
 def test_r26_an_unreadable_success_keeps_the_activation_key(
     proxied: tuple[Counter, FaultyProxy],
 ) -> None:
     # Review finding 2: the registry started the job but the kiosk got a 2xx it cannot
     # read. Only a 4xx with the server's own help code spends the key.
     counter, proxy = proxied
-    counter.sign_in("H-SINGLE")
-    view = counter.to("activation_form")
-    proxy.faults["/activations"] = "garble"
-    view = counter.flow.submit(counter.answer(view))
-    assert view.step_id == "activation_form" and view.error is not None
-    assert view.error.help_code == "AC-KI-0003"
+    view = _activation_fails(counter, proxy, "garble", "H-SINGLE")
+    assert view.error is not None and view.error.help_code == "AC-KI-0003"
     key = counter.journal.entries("H-SINGLE")[-1].activation_key
     assert key  # kept: the retry replays the first answer
 
-    del proxy.faults["/activations"]
     view = counter.flow.submit(counter.answer(view))
     assert view.error is None, view.error
     view = counter.to("done")
     assert view.outcome == "activated"
     assert counter.journal.entries("H-SINGLE")[-1].activation_key == key
     assert len(counter.admin.outbox(kind="renewal_completed")) == 1
-
 
 
 def test_r26_kiosk_gone_after_the_registry_accepted_the_activation_resumes_to_done(
@@ -188,14 +200,9 @@ def test_r26_kiosk_gone_after_the_registry_accepted_the_activation_resumes_to_do
     # (lost on the way, then the holder walks away / the kiosk is switched off). The next
     # kiosk process resumes from the journal: it finds the job and shows 成功激活.
     counter, proxy = proxied
-    counter.sign_in("H-SINGLE")
-    view = counter.to("activation_form")
-    proxy.faults["/activations"] = "drop"
-    view = counter.flow.submit(counter.answer(view))
-    assert view.step_id == "activation_form" and view.error is not None
+    _activation_fails(counter, proxy, "drop", "H-SINGLE")
     entry = counter.journal.entries("H-SINGLE")[-1]
     assert entry.activation_key and entry.job_id is None  # the window of the finding
-    del proxy.faults["/activations"]
 
     flow = counter.new_flow()  # a new process: nothing in memory, the same journal file
     view = counter.sign_in("H-SINGLE", flow)
@@ -221,12 +228,7 @@ def test_r26_a_precheck_that_finds_the_activation_running_follows_that_job(
     # The answer is lost; the holder goes back and selects again: the precheck answers
     # AC-AB-0039 with the job, and the flow follows it instead of refusing forever.
     counter, proxy = proxied
-    counter.sign_in("H-ABC")
-    view = counter.to("activation_form")
-    proxy.faults["/activations"] = "drop"
-    view = counter.flow.submit(counter.answer(view))
-    assert view.error is not None
-    del proxy.faults["/activations"]
+    _activation_fails(counter, proxy, "drop", "H-ABC")
     view = counter.flow.back()
     assert view.step_id == "activation_select"
     view = counter.flow.submit({"cert_ids": "all"})
@@ -284,10 +286,7 @@ def test_r26_a_changed_selection_gets_a_fresh_activation_key(
     first, second = (c["cert_id"] for c in data(view)["cloud"])
     view = counter.flow.submit({"cert_ids": [first]})
     assert view.step_id == "activation_form"
-    proxy.faults["/activations"] = "drop"
-    view = counter.flow.submit(counter.answer(view))
-    assert view.error is not None
-    del proxy.faults["/activations"]
+    _activation_fails(counter, proxy, "drop")
     key = counter.journal.entries("H-ABC")[-1].activation_key
     assert key
     view = counter.flow.back()

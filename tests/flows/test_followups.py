@@ -34,7 +34,8 @@ def test_r20_each_certificate_to_revoke_carries_its_type(counter: Counter) -> No
     assert view.step_id == "revoke_first"
     (item,) = data(view)["revoke"]
     assert item["type"] == "cloud"
-    assert item["type_label"] == '商業機構"雲簽"帳戶'
+    # The catalog's text, the same words the card on screen shows (tests/ui/test_followups_ui).
+    assert item["type_label"] == "商業機構“雲簽”帳戶"
 
 
 def test_ac_ab_0011_the_lock_says_until_when(counter: Counter) -> None:

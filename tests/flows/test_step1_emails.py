@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
+from kiosk.flows.views import card_field_labels
 from tests.flows.harness import Counter, data, ids, texts
 
 R5_TEXT = "系統已發送驗證碼到台端之電郵地址，請前往查收並輸入驗證碼以完成驗證。"
@@ -36,6 +39,23 @@ def test_r3_qualified_card_shows_limit_and_agent_qualification(counter: Counter)
     assert qualified["transaction_limit"] == "0" and qualified["agent_qualification"] == "n/a"
     assert qualified["status_label"] == "已過期" and qualified["type_label"] == "商業機構合格證書"
     assert "transaction_limit" not in data(view)["cloud"][0]
+
+
+@pytest.mark.parametrize(
+    ("lang", "status", "kind", "serial"),
+    [
+        ("zh-Hant", "已過期", "商業機構合格證書", "原證書序號"),
+        ("pt", "Expirado", "Certificado qualificado de instituição comercial", "N.º de série"),
+        ("en", "Expired", "Business qualified certificate", "Serial number"),
+    ],
+)
+def test_r3_card_labels_speak_the_flows_language(
+    counter: Counter, lang: str, status: str, kind: str, serial: str
+) -> None:
+    flow = counter.new_flow(lang=lang)
+    qualified = data(counter.sign_in("H-ABC", flow))["non_cloud"][0]
+    assert (qualified["status_label"], qualified["type_label"]) == (status, kind)
+    assert dict(card_field_labels(lang))["serial"] == serial
 
 
 def test_r4_each_distinct_email_address_listed_once(counter: Counter) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kiosk.flows.renewal import RetryCaps
 from kiosk.services.api import HolderSession
 from sandbox.faces import live_photo
-from tests.flows.harness import Counter, data, ids, texts
+from tests.flows.harness import Counter, data, ids, refused_at, texts
 
 R9_TEXT = (
     "為申辦電子證書服務之目的，本人明確同意授權郵電局向身份證明局擷取本人之澳門特別行政區"
@@ -47,10 +47,9 @@ def test_r10_unsupported_document_ends_the_online_renewal(counter: Counter) -> N
 
 
 def test_r11_id_data_differing_from_the_bureau_end_the_online_renewal(counter: Counter) -> None:
-    counter.sign_in("H-MISMATCH")
-    view = counter.to("photo")
-    assert view.step_id == "id_invalid" and view.outcome == "refused"
-    assert texts(view)[0] == "無效之身份證明文件個人資料"
+    view = refused_at(
+        counter, "H-MISMATCH", "photo", "id_invalid", "無效之身份證明文件個人資料", "AC-AB-0018"
+    )
     assert view.messages[0].help_code == "AC-AB-0018"
 
 

@@ -15,7 +15,7 @@ def test_r13_data_confirmation_lists_every_certificate_with_its_card_fields(
     certs = data(view)["certificates"]
     assert len(certs) == 3
     for cert in certs:
-        for key, _label in CARD_FIELDS[:9]:
+        for key, _msg_id in CARD_FIELDS[:9]:
             assert cert[key], key
     qualified = next(c for c in certs if c["type"] == "qualified")
     assert qualified["transaction_limit"] == "0"

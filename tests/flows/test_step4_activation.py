@@ -7,7 +7,7 @@ import uuid
 import requests
 
 from kiosk.services.api import HolderSession
-from tests.flows.harness import PASSWORD, PHRASE, Counter, data, ids, texts
+from tests.flows.harness import PASSWORD, PHRASE, Counter, data, ids, refused_at, texts
 
 
 def test_r17_cloud_certificates_are_selected_non_cloud_on_their_own_tab(
@@ -54,10 +54,9 @@ def test_r19_all_non_cloud_ends_online_with_the_offline_notice(counter: Counter)
 
 
 def test_r20_changed_data_with_a_valid_original_must_be_revoked_first(counter: Counter) -> None:
-    counter.sign_in("H-REVOKE")
-    view = counter.to("activation_form")
-    assert view.step_id == "revoke_first" and view.outcome == "refused"
-    assert texts(view)[0] == "需先撤銷原有證書"
+    view = refused_at(
+        counter, "H-REVOKE", "activation_form", "revoke_first", "需先撤銷原有證書", "AC-AB-0015"
+    )
     assert view.messages[1].help_code == "AC-AB-0015"
     (link,) = data(view)["revoke"]
     assert link["cert_id"] == "C-REVOKE-1" and link["revoke_url"].startswith("http")
@@ -81,10 +80,14 @@ def test_r20_after_revoking_on_the_linked_page_activation_goes_on(counter: Count
 
 
 def test_r21_changed_id_data_send_back_to_verification_with_the_email(counter: Counter) -> None:
-    counter.sign_in("H-REAUTH")
-    view = counter.to("activation_form")
-    assert view.step_id == "reverify" and view.outcome == "refused"
-    assert texts(view)[0] == "身份證明文件個人資料已失效"
+    view = refused_at(
+        counter,
+        "H-REAUTH",
+        "activation_form",
+        "reverify",
+        "身份證明文件個人資料已失效",
+        "AC-AB-0014",
+    )
     assert view.messages[1].help_code == "AC-AB-0014"
     (mail,) = counter.admin.outbox(kind="reauth_needed")
     assert "需重新認證進行身份鑑別" in str(mail.subject)

@@ -140,11 +140,15 @@ def test_r15_wrong_sms_code_and_wrong_face_are_refused(sandbox_url: str) -> None
     assert r.status_code == 422 and error_code(r) == "AC-AB-0023"
 
 
-def test_r15_sms_code_locks_after_five_wrong_tries(sandbox_url: str) -> None:
+def _sms_challenge(sandbox_url: str) -> tuple[str, str]:
+    """A strong e-ID sign-in challenge for holder 1000002(2): its id and the SMS code sent."""
     r = requests.post(f"{sandbox_url}/eid/v1/login/start", json={"id_number": "1000002(2)"},
                       timeout=10)
-    cid = r.json()["challenge_id"]
-    right = latest_code(sandbox_url, "+853 6600 0002", "sms_code")
+    return r.json()["challenge_id"], latest_code(sandbox_url, "+853 6600 0002", "sms_code")
+
+
+def test_r15_sms_code_locks_after_five_wrong_tries(sandbox_url: str) -> None:
+    cid, right = _sms_challenge(sandbox_url)
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     complete = f"{sandbox_url}/eid/v1/login/complete"
     for left in (4, 3, 2, 1):
@@ -158,10 +162,7 @@ def test_r15_sms_code_locks_after_five_wrong_tries(sandbox_url: str) -> None:
 
 
 def test_r15_sms_code_expires_after_300_seconds(sandbox_url: str) -> None:
-    r = requests.post(f"{sandbox_url}/eid/v1/login/start", json={"id_number": "1000002(2)"},
-                      timeout=10)
-    cid = r.json()["challenge_id"]
-    right = latest_code(sandbox_url, "+853 6600 0002", "sms_code")
+    cid, right = _sms_challenge(sandbox_url)
     advance(sandbox_url, 300)
     r = requests.post(f"{sandbox_url}/eid/v1/login/complete",
                       json={"challenge_id": cid, "sms_code": right}, timeout=10)
