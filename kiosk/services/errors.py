@@ -279,7 +279,8 @@ def render_kiosk_codes_md() -> str:
         "Raised by the kiosk itself, never sent by a backend (`kiosk/services/errors.py`; a",
         "backend's help code must be of the form AC-AB-NNNN, or the kiosk shows AC-KI-0003):",
         "AC-KI-0001 to 0004 when a backend gave no usable answer (0004: its TLS certificate did",
-        "not verify); AC-KI-02xx by the holder's token at the counter desk (R32, `kiosk/tokens`); AC-KI-03xx by the receipt (R31, `kiosk/receipt`).",
+        "not verify); AC-KI-02xx by the holder's token at the counter desk (R32,",
+        "`kiosk/tokens`); AC-KI-03xx by the receipt and its printing (R31, `kiosk/receipt`).",
         "",
     ]
     for code in KIOSK_CODES:
