@@ -269,6 +269,7 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     click(qtbot, window.lang_buttons["zh-Hant"])
     type_into(qtbot, field(window, "password"), "Cloud-demo-1")
     type_into(qtbot, field(window, "revocation_phrase"), "Revoke2026demo")
+    type_into(qtbot, field(window, "revocation_phrase_confirm"), "Revoke2026demo")
     shot(window, "activation_form")
     click(qtbot, window.next_button)
 

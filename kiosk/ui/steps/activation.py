@@ -182,7 +182,6 @@ class ActivationFormPage(FieldsPage):
             "password": (pw_rules, "rules.password.title"),
             "password_confirm": (pw_rules, "rules.password.title"),
             "revocation_phrase": (phrase_rules, "rules.phrase.title"),
-            "revocation_phrase_confirm": (phrase_rules, "rules.phrase.title"),
         }
         # Put an ⓘ beside each rule-bound field, after its 顯示 / 隱藏 toggle.
         for name, row in self.rows.items():
