@@ -4,6 +4,8 @@ is handed to the page's camera view (there is no webcam here)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -65,33 +67,50 @@ def tap_next(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def walk_to_activation_select(
-    qtbot: QtBot, window: MainWindow, admin: SandboxAdmin, id_number: str, face: bytes
+    qtbot: QtBot,
+    window: MainWindow,
+    admin: SandboxAdmin,
+    id_number: str,
+    face: bytes,
+    visit: Callable[[str], None] = lambda _step: None,
 ) -> None:
-    """First screen to the activation selection, every field typed on on-screen keys."""
+    """First screen to the activation selection, every field typed on on-screen keys;
+    `visit(step)` runs on each page reached (the clipping test looks at it there)."""
+    visit("first")
     click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
     wait_step(qtbot, window, "sign_in")
+    visit("sign_in")
     tap_keypad(qtbot, window, id_number)
     assert field(window, "id_number").text() == id_number
     tap_next(qtbot, window)
     wait_step(qtbot, window, "sign_in_code")
+    visit("sign_in_code")
     tap_keypad(qtbot, window, admin.latest_code(None, kind="sms_code"))
     tap_next(qtbot, window)
     wait_step(qtbot, window, "pending")
+    visit("pending")
     tap_next(qtbot, window)
+    wait_step(qtbot, window, "emails")
+    visit("emails")
     verify_all_emails(qtbot, window, admin)  # 驗證, 獲取驗證碼, the keypad, 驗證電郵地址
     tap_next(qtbot, window)
     wait_step(qtbot, window, "consent")
+    visit("consent")
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     tap_next(qtbot, window)
     wait_step(qtbot, window, "photo")
+    visit("photo")
     photo = window.page
     assert isinstance(photo, PhotoPage) and photo.camera is not None
     photo.camera.photo_ready.emit(face)
     wait_step(qtbot, window, "face_result")
+    visit("face_result")
     tap_next(qtbot, window)
     wait_step(qtbot, window, "confirm")
+    visit("confirm")
     tap_next(qtbot, window)
     wait_step(qtbot, window, "declaration")
+    visit("declaration")
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     dialog = window.page.dialog  # type: ignore[union-attr]
     qtbot.waitUntil(dialog.isVisible, timeout=5_000)
@@ -100,6 +119,7 @@ def walk_to_activation_select(
     click(qtbot, agree)
     tap_next(qtbot, window)
     wait_step(qtbot, window, "eid")
+    visit("eid")
     click(qtbot, window.page.get_code)  # type: ignore[union-attr]
     qtbot.waitUntil(
         lambda: isinstance(window.page, EidPage) and window.page.challenged, timeout=15_000
@@ -111,5 +131,7 @@ def walk_to_activation_select(
     tap_next(qtbot, window)
     for step in ("signed", "review", "submitted"):
         wait_step(qtbot, window, step)
+        visit(step)
         tap_next(qtbot, window)
     wait_step(qtbot, window, "activation_select")
+    visit("activation_select")

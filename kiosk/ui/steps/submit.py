@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.flows.inputs import six_digit_code
 from kiosk.ui.contract import spec_named
+from kiosk.ui.fit import keep_text_whole
 from kiosk.ui.pages import (
     FieldsPage,
     Page,
@@ -247,11 +248,12 @@ class EidPage(Page):
         self.bind(self._show_face_state)
         right.addWidget(self.face_state)
         right.addStretch(1)
-        # The keypad's width, no more: the rest goes to the text and the camera.
+        # Its own width (stretch 0), the rest to the text and the camera: not a fixed 360 px,
+        # which cut 「Obter código」 at A+ / A++ (R35).
         right_box = QWidget()
         right_box.setLayout(right)
         right.setContentsMargins(0, 0, 0, 0)
-        right_box.setMaximumWidth(360)
+        keep_text_whole(self.get_code)
         row.addWidget(right_box, 0)
         self.body.addLayout(row, 1)
         self._check()
