@@ -361,7 +361,7 @@ class Driver:
             return self._code(to, "email_code" if spec.name == "code" else "sms_code", step)
         if spec == STAFF_PASSWORD or spec.name == "username":
             return self.s.staff.get(spec.name, "")
-        if spec.name == "revocation_phrase":
+        if spec.name == "revocation_phrase" or spec.confirm_of == "revocation_phrase":
             return self.s.revocation_phrase
         if spec.kind == "secret":  # the cloud-sign password, or its confirmation
             return self.s.password or ""
@@ -379,6 +379,8 @@ class Driver:
                 answer[confirm] = answer["password"]
         elif bad := self._action("bad_phrase", step):
             answer["revocation_phrase"] = str(bad.params.get("phrase", "short"))
+            if "revocation_phrase_confirm" in answer:
+                answer["revocation_phrase_confirm"] = answer["revocation_phrase"]
         elif confirm and self._action("mismatch_confirmation", step):
             answer[confirm] = password + "-other"
         return answer

@@ -36,6 +36,8 @@ class InputSpec:
     min_len: int = 0
     max_len: int | None = None
     confirm_of: str | None = None  # this field repeats another (the password confirmation)
+    # The message id when a confirmation differs from the field it repeats.
+    mismatch: str = "validation.password_mismatch"
     # What the flow checks, as message ids (empty: fine); the page and keyboard run it too.
     check: Callable[[str], list[str]] | None = field(default=None, compare=False)
     # The message id the flow answers for an empty value of a required input.
@@ -53,7 +55,7 @@ class InputSpec:
     def problem_ids(self, value: str, others: dict[str, str] | None = None) -> list[str]:
         if self.confirm_of is not None:
             original = (others or {}).get(self.confirm_of, "")
-            return [] if value == original else ["validation.password_mismatch"]
+            return [] if value == original else [self.mismatch]
         if not value and self.required:
             return [self.required]
         if self.check is not None:
@@ -78,6 +80,14 @@ def new_password(name: str = "password") -> InputSpec:
 def revocation_phrase(name: str = "revocation_phrase") -> InputSpec:
     """R24: 8 to 64 letters and digits."""
     return InputSpec(name, "secret", "alnum", 8, 64, check=phrase_problems)
+
+
+def phrase_confirmation(name: str = "revocation_phrase_confirm") -> InputSpec:
+    """The revocation phrase typed again: it cannot be seen later, so a typo is caught now."""
+    return InputSpec(
+        name, "secret", "alnum", 8, 64, confirm_of="revocation_phrase",
+        mismatch="validation.phrase_mismatch",
+    )
 
 
 def flag(name: str, required: str) -> InputSpec:

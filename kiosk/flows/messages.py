@@ -55,6 +55,7 @@ MESSAGE_HELP_CODES: Mapping[str, str] = MappingProxyType(
         "validation.password_mismatch": "AC-AB-0031",
         "validation.phrase_length": "AC-AB-0030",
         "validation.phrase_charset": "AC-AB-0030",
+        "validation.phrase_mismatch": "AC-AB-0030",
         "error.malformed": "AC-AB-0001",
         "error.unknown_holder": "AC-AB-0002",
         "error.not_found": "AC-AB-0003",

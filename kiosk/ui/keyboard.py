@@ -16,17 +16,19 @@ import string
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPushButton,
     QScrollArea,
     QScroller,
+    QScrollerProperties,
     QVBoxLayout,
     QWidget,
 )
@@ -113,6 +115,9 @@ class OnScreenKeyboard(QFrame):
         self.on_symbols = False
         self.keys: dict[str, QPushButton] = {}
         self._grid_box: QWidget | None = None
+        # (layout, its bottom margin) while a page is padded so its field can scroll above us
+        self._padded: tuple[QLayout, int] | None = None
+        self._watched: QLineEdit | None = None
         self._outer = QVBoxLayout(self)
         self._outer.setContentsMargins(12, 12, 12, 12)
         if not docked:
@@ -133,13 +138,48 @@ class OnScreenKeyboard(QFrame):
             self._build()
         if self.docked:
             return
+        if field is not self._watched:
+            if self._watched is not None:
+                self._watched.removeEventFilter(self)
+            field.installEventFilter(self)
+            self._watched = field
         self.show()
         self.raise_()
         self.place()
+        # Again once the page has laid itself out (a rule line shown under the field above
+        # moves this one down): never over the field.
+        QTimer.singleShot(0, self.place)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        moved = event.type() in (QEvent.Type.Move, QEvent.Type.Resize)
+        if watched is self.target and moved and self.isVisible():
+            self.place()
+        return False
 
     def detach(self) -> None:
         self.target = None
+        self._unpad()
         self.hide()
+
+    def _unpad(self) -> None:
+        if self._padded is not None:
+            lay, bottom = self._padded
+            self._padded = None
+            m = lay.contentsMargins()
+            lay.setContentsMargins(m.left(), m.top(), m.right(), bottom)
+
+    def _pad(self, area: QScrollArea, height: int) -> None:
+        """Room below the page's content, so a field near its end can scroll up above the
+        keyboard (the page alone may not scroll that far)."""
+        inner = area.widget()
+        lay = inner.layout() if inner is not None else None
+        if lay is None or self._padded is not None:
+            return
+        m = lay.contentsMargins()
+        self._padded = (lay, m.bottom())
+        lay.setContentsMargins(m.left(), m.top(), m.right(), m.bottom() + height)
+        lay.activate()
+        QApplication.sendPostedEvents()
 
     def retranslate(self, lang: str) -> None:
         self.lang = lang
@@ -206,6 +246,7 @@ class OnScreenKeyboard(QFrame):
             y = host.height() - height
             area = _scroll_area_of(field)
             if area is not None:
+                self._pad(area, height)
                 # Scroll so the field ends above the keyboard.
                 bar = area.verticalScrollBar()
                 overlap = rect.bottom() + gap - y
@@ -409,6 +450,12 @@ def with_secret_toggle(field: QLineEdit, lang: str = "zh-Hant") -> tuple[QWidget
 def enable_drag_scroll(area: QAbstractScrollArea) -> None:
     """A finger (or the left mouse button) dragging the page scrolls it."""
     QScroller.grabGesture(area.viewport(), QScroller.ScrollerGestureType.LeftMouseButtonGesture)
+    # A tap goes to the button under the finger at once: with the default press delay the
+    # scroller held quick taps back and a toggle beside a field never saw them.
+    scroller = QScroller.scroller(area.viewport())
+    props = scroller.scrollerProperties()
+    props.setScrollMetric(QScrollerProperties.ScrollMetric.MousePressEventDelay, 0.0)
+    scroller.setScrollerProperties(props)
 
 
 class MoreBelowCue(QLabel):

@@ -28,9 +28,10 @@ from PySide6.QtWidgets import (
 
 from kiosk.flows.messages import error_message
 from kiosk.services.errors import KIOSK_UNEXPECTED, BackendError
+from kiosk.ui.contract import specs_of
 from kiosk.ui.fit import keep_text_whole
 from kiosk.ui.idle import IdleGuard
-from kiosk.ui.keyboard import TextSizeControl
+from kiosk.ui.keyboard import KeyboardHost, OnScreenKeyboard, TextSizeControl, layout_for
 from kiosk.ui.pages import (
     CONTEXT,
     ModePage,
@@ -40,7 +41,7 @@ from kiosk.ui.pages import (
 )
 from kiosk.ui.registry import page_class_for
 from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr
-from kiosk.ui.widgets import BusyOverlay, ErrorPanel, StepIndicator
+from kiosk.ui.widgets import BusyOverlay, ErrorPanel, Keypad, StepIndicator
 from kiosk.ui.worker import Op, flow_executor, on_db_thread
 
 log = logging.getLogger(__name__)
@@ -208,6 +209,12 @@ class MainWindow(QMainWindow):
         self.nav = nav
 
         self.setCentralWidget(central)
+        # R35: in self-service every field a page builds from an InputSpec gets the
+        # on-screen keyboard its spec asks for (a page's own keypad serves digits).
+        self.keyboard: OnScreenKeyboard | None = None
+        if self_service:
+            self.keyboard = OnScreenKeyboard(central, lang)
+            self.keyboard_host = KeyboardHost(self.keyboard, self._spec_for_field)
         self.overlay = BusyOverlay(central)
         self.resize(1280, 900)
 
@@ -246,6 +253,9 @@ class MainWindow(QMainWindow):
     def go_next(self) -> None:
         if self.page is None or not self.page.valid or self.working:
             return
+        if self.keyboard is not None:
+            self.keyboard.detach()
+        self.clear_error()  # the last refusal is about the last try, not this one
         self.submit(self.page.apply())
 
     def submit(self, inputs: dict[str, Any]) -> None:
@@ -331,8 +341,26 @@ class MainWindow(QMainWindow):
             self.end_timer.stop()
         self.view_shown.emit(step_id if step_id not in MODE_STEP_IDS else "")
 
+    def _spec_for_field(self, field: QWidget) -> Any:
+        """The InputSpec of a field of the page on screen (named input_<spec name>), or
+        None: not the page's, no spec, or typed on the page's own keypad."""
+        page = self.page
+        if page is None or page.view is None or not page.isAncestorOf(field):
+            return None
+        name = field.objectName().removeprefix("input_")
+        spec = next((s for s in specs_of(page.view) if s.name == name), None)
+        if spec is None or not spec.typed:
+            return None
+        if layout_for(spec) in ("digits", "id") and any(
+            k.isVisible() for k in page.findChildren(Keypad)
+        ):
+            return None
+        return spec
+
     def _install(self, page: Page, view: Any) -> None:
         old = self.page
+        if self.keyboard is not None:
+            self.keyboard.detach()
         if isinstance(page, ModePage):
             page.chosen.connect(self.choose_mode)
         else:
@@ -452,6 +480,8 @@ class MainWindow(QMainWindow):
             flow_executor(), self
         )
         self._retranslate_chrome()
+        if self.keyboard is not None:
+            self.keyboard.retranslate(lang)
         if self.page is not None:
             self.page.retranslate(lang)
         if self._error is not None:

@@ -17,8 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QBoxLayout,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -32,6 +34,8 @@ from PySide6.QtWidgets import (
 from kiosk import i18n
 from kiosk.ui.contract import specs_of
 from kiosk.ui.fit import keep_text_whole, refit_text
+from kiosk.ui.keyboard import SecretToggle, touch_scroll, with_secret_toggle
+from kiosk.ui.lobby_texts import lt
 from kiosk.ui.texts import has, tr
 from kiosk.ui.widgets import CertificateCard, Keypad, label, looks_like_certificate, set_role
 
@@ -118,6 +122,9 @@ class Page(QWidget):
         self.body.setSpacing(16)
         scroll.setWidget(body)
         outer.addWidget(scroll, 1)
+        self.scroll_area = scroll
+        # R35: every page scrolls by dragging, and says so while more is below the fold.
+        self.more_below = touch_scroll(scroll, self.lang)
         # Below the scroll area, always in sight: what a page must never leave below the fold
         # (the declaration's required checkbox beside several certificate cards).
         self.footer_box = QWidget()
@@ -189,6 +196,7 @@ class Page(QWidget):
         self.lang = lang
         for fn in self._texts:
             fn(lang)
+        self.more_below.retranslate(lang)
 
     def apply(self) -> dict[str, Any]:
         return {}
@@ -293,6 +301,11 @@ class FieldsPage(Page):
 
     def build_fields(self, view: StepView) -> None:
         self.fields: dict[str, QLineEdit | QCheckBox] = {}
+        # A secret field sits in a row with its 顯示 / 隱藏 toggle (a page may add to the row).
+        self.rows: dict[str, QWidget] = {}
+        self.toggles: list[SecretToggle] = []
+        # Live rule feedback under the fields the flow checks (R23, R24, confirmations).
+        self.feedback: dict[str, tuple[InputSpec, QLabel]] = {}
         specs = field_specs(view)
         keypad: Keypad | None = None
         if any(s.kind == "digits" or s.charset == "id" for s in specs):
@@ -343,15 +356,49 @@ class FieldsPage(Page):
                     keypad.target = edit
             self.fields[spec.name] = edit
             self.form.addWidget(cap)
-            self.form.addWidget(edit)
+            if spec.kind == "secret":
+                secret_row, toggle = with_secret_toggle(edit, self.lang)
+                self.bind(toggle.retranslate)
+                self.toggles.append(toggle)
+                self.rows[spec.name] = secret_row
+                self.form.addWidget(secret_row)
+            else:
+                self.form.addWidget(edit)
+            if spec.kind == "secret" and (spec.check is not None or spec.confirm_of):
+                fb = set_role(label(""), "hint")
+                fb.setObjectName(f"rules_{spec.name}")
+                fb.hide()
+                self.feedback[spec.name] = (spec, fb)
+                self.form.addWidget(fb)
+        if self.feedback:
+            self.bind(lambda _lang: self._show_feedback())
         self.form.addStretch(1)
         self._check()
+
+    def _show_feedback(self) -> None:
+        """What is still wrong with each checked field, by the flow's own rules, as it is
+        typed (nothing while it is empty)."""
+        typed = {n: w.text() for n, w in self.fields.items() if isinstance(w, QLineEdit)}
+        for name, (spec, fb) in getattr(self, "feedback", {}).items():
+            value = typed.get(name, "")
+            if not value:
+                fb.hide()
+                continue
+            problems = spec.problems(value, typed)
+            if problems:
+                fb.setText("\n".join(message_text(m, self.lang) for m in problems))
+            else:
+                fb.setText(lt("rules.ok", self.lang))
+            fb.setProperty("ok", not problems)
+            fb.setStyleSheet("" if problems else "color: #1b7a3a;")
+            fb.show()
 
     def _enter(self) -> None:
         if self.valid and not self.busy:
             self.submit_requested.emit(self.apply())
 
     def _check(self) -> None:
+        self._show_feedback()
         ok = True
         for w in self.fields.values():
             if isinstance(w, QLineEdit) and not w.text().strip():
@@ -401,9 +448,10 @@ class ModePage(Page):
         self.text(title, "mode.title")
         self.body.addStretch(1)
         self.body.addWidget(title)
-        row = QHBoxLayout()
+        row = QBoxLayout(QBoxLayout.Direction.LeftToRight)
         row.setSpacing(40)
         row.addStretch(1)
+        self.mode_row = row
         self.buttons: dict[str, QPushButton] = {}
         self.hints: dict[str, QLabel] = {}
         for mode, key in (("staff", "mode.staff"), ("self", "mode.self")):
@@ -430,6 +478,32 @@ class ModePage(Page):
         super().retranslate(lang)
         for b in getattr(self, "buttons", {}).values():
             refit_text(b)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """The two choices side by side when they fit, else one above the other (at A++
+        in Portuguese they are wider together than the window)."""
+        row = getattr(self, "mode_row", None)
+        if row is None:
+            return
+        shown = [b for b in self.buttons.values() if not b.isHidden()]
+        need = sum(b.sizeHint().width() for b in shown) + row.spacing() * (len(shown) - 1)
+        room = self.width() - self.body.contentsMargins().left() * 2 - 24
+        wanted = (
+            QBoxLayout.Direction.TopToBottom if need > room else QBoxLayout.Direction.LeftToRight
+        )
+        if row.direction() != wanted:
+            row.setDirection(wanted)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt name)
+        super().resizeEvent(event)
+        self._arrange()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            # The text-size control: the buttons' new widths are known once they are polished.
+            QTimer.singleShot(0, self._arrange)
 
     def public_only(self) -> None:
         """A lobby kiosk's first screen: 自助服務 and the languages, no staff sign-in."""

@@ -149,7 +149,9 @@ def test_r22_account_without_a_valid_certificate_sets_a_new_password(counter: Co
     counter.sign_in("H-NEWPW")
     view = counter.to("activation_form")
     assert data(view)["needs_new_password"] is True
-    assert view.inputs == ("password", "password_confirm", "revocation_phrase")
+    assert view.inputs == (
+        "password", "password_confirm", "revocation_phrase", "revocation_phrase_confirm"
+    )
     assert "activation.new_password" in ids(view)
     view = counter.to("done")
     assert view.outcome == "activated"
@@ -162,7 +164,7 @@ def test_r22_an_account_with_a_valid_certificate_asks_the_existing_password(
     view = counter.to("activation_form")
     assert data(view)["needs_new_password"] is False
     assert data(view)["cloud_username"]
-    assert view.inputs == ("password", "revocation_phrase")
+    assert view.inputs == ("password", "revocation_phrase", "revocation_phrase_confirm")
 
 
 def test_r23_password_rules_are_checked_before_the_registry(counter: Counter) -> None:
@@ -266,3 +268,20 @@ def test_r26_a_retried_activation_never_activates_twice(counter: Counter) -> Non
         raise AssertionError("a second activation was accepted")
     assert len(counter.admin.outbox(kind="renewal_completed")) == 1
     assert view.outcome == "activated"
+
+
+def test_r35_the_flow_refuses_a_revocation_phrase_confirmation_that_differs(
+    counter: Counter,
+) -> None:
+    counter.sign_in("H-SINGLE")
+    counter.to("activation_form")
+    view = counter.flow.submit(
+        {
+            "password": "Cloud-demo-1",
+            "revocation_phrase": PHRASE,
+            "revocation_phrase_confirm": PHRASE + "x",
+        }
+    )
+    assert view.step_id == "activation_form"
+    assert view.error is not None and view.error.id == "validation.phrase_mismatch"
+    assert view.error.text("zh-Hant") == "確認撤銷短語與證書撤銷短語不相符。"

@@ -33,19 +33,31 @@ def test_specs_give_the_flows_own_messages_for_a_bad_code_password_and_phrase(
     assert code.problems("123456") == []
     counter.sign_in("H-NEWPW")
     view = counter.to("activation_form")
-    assert [s.name for s in view.specs] == ["password", "password_confirm", "revocation_phrase"]
-    password, confirm, phrase = view.specs
+    assert [s.name for s in view.specs] == [
+        "password", "password_confirm", "revocation_phrase", "revocation_phrase_confirm"
+    ]
+    password, confirm, phrase, phrase_confirm = view.specs
     assert confirm.confirm_of == "password" and phrase.charset == "alnum"
+    assert phrase_confirm.confirm_of == "revocation_phrase"
+    assert [m.id for m in phrase_confirm.problems("Revoke2026", {"revocation_phrase": "R"})] == [
+        "validation.phrase_mismatch"
+    ]
     # R23/R24: what the spec says is what the flow answers for the same inputs.
-    wrong = {"password": "abcdefgh", "password_confirm": "abcdefgi", "revocation_phrase": "short"}
+    wrong = {
+        "password": "abcdefgh",
+        "password_confirm": "abcdefgi",
+        "revocation_phrase": "short",
+        "revocation_phrase_confirm": "shorter",
+    }
     refused = counter.flow.submit(wrong)
     said = [m.id for m in refused.errors]
     spec_said = [
         m.id
         for s in view.specs
-        for m in s.problems(wrong[s.name], {"password": wrong["password"]})
+        for m in s.problems(wrong[s.name], wrong)
     ]
     assert said == spec_said and "validation.password_nonletter" in said
+    assert "validation.phrase_mismatch" in said
 
 
 def test_activation_progress_view_says_when_to_ask_again_backing_off_after_outages(

@@ -14,7 +14,7 @@ import schemathesis
 from tests.sandbox.helpers import walk
 
 BASE = os.environ.get("KIOSK_SCHEMATHESIS_BASE", "")
-STAFF_PATHS = ("/registry/v1/staff/lookup", "/registry/v1/staff/offline-queue")
+STAFF_PATHS = ("/registry/v1/staff/", "/registry/v1/receipts")
 
 
 @schemathesis.auth(refresh_interval=120)

@@ -142,6 +142,7 @@ def test_r22_an_account_without_a_valid_certificate_sets_and_confirms_a_new_pass
     type_into(qtbot, field(window, "password"), "Newpass-2026")
     type_into(qtbot, field(window, "password_confirm"), "Newpass-2027")
     type_into(qtbot, field(window, "revocation_phrase"), "Revoke2026demo")
+    type_into(qtbot, field(window, "revocation_phrase_confirm"), "Revoke2026demo")
     click(qtbot, window.next_button)
     qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working, timeout=15_000)
     assert (

@@ -9,7 +9,13 @@ from collections.abc import Mapping
 
 from kiosk.flows import resume, views
 from kiosk.flows.context import FlowContext, InputProblem, text
-from kiosk.flows.inputs import InputSpec, choice, new_password, revocation_phrase
+from kiosk.flows.inputs import (
+    InputSpec,
+    choice,
+    new_password,
+    phrase_confirmation,
+    revocation_phrase,
+)
 from kiosk.flows.journal import OPEN
 from kiosk.flows.messages import message
 from kiosk.flows.signals import CapReached, FollowJob, JobFailed, Missing
@@ -53,10 +59,11 @@ NEW_PASSWORD = (
     new_password("password"),
     InputSpec("password_confirm", "secret", "password", 8, confirm_of="password"),
     revocation_phrase(),
+    phrase_confirmation(),
 )
 
 
-EXISTING = (EXISTING_PASSWORD, revocation_phrase())
+EXISTING = (EXISTING_PASSWORD, revocation_phrase(), phrase_confirmation())
 # R22: a new password and its confirmation only when the account needs one.
 ACTIVATION_INPUTS = InputsBy(
     lambda d: NEW_PASSWORD if needs_new_password(d) else EXISTING, (NEW_PASSWORD, EXISTING)
@@ -145,6 +152,11 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         elif not password:
             problems.append("validation.password_required")
         problems += phrase_problems(phrase)  # R24
+        if "revocation_phrase_confirm" in inputs:
+            # The kiosk's form always sends it (R35); API callers without it are not asked.
+            problems += phrase_confirmation().problem_ids(
+                text(inputs.get("revocation_phrase_confirm")), {"revocation_phrase": phrase}
+            )
         if problems:
             raise InputProblem(problems)
         entry = ctx.journal_entry()

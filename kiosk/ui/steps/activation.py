@@ -55,6 +55,13 @@ class ActivationSelectPage(Page):
         cl = QVBoxLayout(cloud_tab)
         selected = self.chosen if self.chosen is not None else set(data.get("selected") or [])
         self.cards: list[CertificateCard] = []
+        # 選取所有 above the cards: below them it sat under the fold while 下一步 (0) was
+        # greyed out, the page's only way on out of sight.
+        self.select_all = QPushButton()
+        self.select_all.setObjectName("selectAll")
+        self.text(self.select_all, "activation.select_all")
+        self.select_all.clicked.connect(self._all)
+        cl.addWidget(self.select_all, 0, Qt.AlignmentFlag.AlignLeft)
         for cert in data.get("cloud") or []:
             card = CertificateCard(
                 cert, self.lang, checkable=True, checked=cert.get("cert_id") in selected
@@ -62,14 +69,15 @@ class ActivationSelectPage(Page):
             card.toggled.connect(lambda _=False: self._count())
             self.cards.append(card)
             cl.addWidget(card)
-        self.select_all = QPushButton()
-        self.select_all.setObjectName("selectAll")
-        self.text(self.select_all, "activation.select_all")
-        self.select_all.clicked.connect(self._all)
-        cl.addWidget(self.select_all)
         cl.addStretch(1)
         other_tab = QWidget()
         ol = QVBoxLayout(other_tab)
+        if data.get("non_cloud"):
+            # What becomes of these: not activated here, finished at the counter (R19, R32).
+            note = label("", "info")
+            note.setObjectName("nonCloudNote")
+            self.text(note, "activation.noncloud_note")
+            ol.addWidget(note)
         for cert in data.get("non_cloud") or []:
             ol.addWidget(CertificateCard(cert, self.lang))
         ol.addStretch(1)
@@ -175,19 +183,12 @@ class ActivationFormPage(FieldsPage):
             "password_confirm": (pw_rules, "rules.password.title"),
             "revocation_phrase": (phrase_rules, "rules.phrase.title"),
         }
-        # Put an ⓘ beside each rule-bound field.
-        for name, edit in self.fields.items():
+        # Put an ⓘ beside each rule-bound field, after its 顯示 / 隱藏 toggle.
+        for name, row in self.rows.items():
             msg, title_key = rules.get(name, (None, ""))
-            if msg is None or not isinstance(edit, QLineEdit):
-                continue
-            idx = self.form.indexOf(edit)
-            self.form.removeWidget(edit)
-            row = QWidget()
-            rl = QHBoxLayout(row)
-            rl.setContentsMargins(0, 0, 0, 0)
-            rl.addWidget(edit, 1)
-            rl.addWidget(RuleButton(msg, self, title_key))
-            self.form.insertWidget(idx, row)
+            row_layout = row.layout()
+            if msg is not None and row_layout is not None:
+                row_layout.addWidget(RuleButton(msg, self, title_key))
         self.body.addStretch(1)
 
     def next_label(self, lang: str) -> str:

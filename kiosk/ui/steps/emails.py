@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.flows.inputs import six_digit_code
 from kiosk.ui.contract import spec_named
+from kiosk.ui.lobby_texts import minutes_seconds
 from kiosk.ui.pages import (
     Page,
     message_text,
@@ -195,7 +196,7 @@ class EmailCodePage(Page):
 
     def _tick(self) -> None:
         left = self.remaining()
-        self.countdown.setText(f"{left}s" if left else "")
+        self.countdown.setText(minutes_seconds(left) if left else "")  # 4:58
         # R5: a new code can be asked for once the last one has run out (the view says when).
         wait = self.can_request_at is not None and self.can_request_at > datetime.now(UTC)
         self.get_code.setEnabled(not wait)

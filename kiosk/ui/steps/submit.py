@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.flows.inputs import six_digit_code
 from kiosk.ui.contract import spec_named
+from kiosk.ui.fit import keep_text_whole
 from kiosk.ui.pages import (
     FieldsPage,
     Page,
@@ -247,14 +248,28 @@ class EidPage(Page):
         self.bind(self._show_face_state)
         right.addWidget(self.face_state)
         right.addStretch(1)
-        # The keypad's width, no more: the rest goes to the text and the camera.
+        # The keypad's width, no more: the rest goes to the text and the camera; wider only
+        # when a bigger text size needs it for 「Obter código」 (R35).
         right_box = QWidget()
         right_box.setLayout(right)
         right.setContentsMargins(0, 0, 0, 0)
-        right_box.setMaximumWidth(360)
+        self.right_box = right_box
+        keep_text_whole(self.get_code)
+        self._fit_right()
         row.addWidget(right_box, 0)
         self.body.addLayout(row, 1)
         self._check()
+
+    def _fit_right(self) -> None:
+        need = self.code.minimumWidth() + 8 + self.get_code.sizeHint().width()
+        self.right_box.setMaximumWidth(max(360, need))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange) and hasattr(
+            self, "right_box"
+        ):
+            QTimer.singleShot(0, self._fit_right)
 
     def _face(self, jpeg: bytes | bytearray) -> None:
         self._drop_face()
