@@ -24,6 +24,7 @@ from kiosk.receipt.model import (
     mask_id_number,
 )
 from kiosk.services.api import CertType
+from kiosk.services.errors import NOTICE_OFFLINE
 
 # The flow's outcome (renewal.OUTCOMES) -> the receipt's.
 RECEIPT_OUTCOMES: Mapping[str, Outcome] = {
@@ -32,7 +33,7 @@ RECEIPT_OUTCOMES: Mapping[str, Outcome] = {
     "refused": Outcome.REFUSED,
     "staff": Outcome.STAFF,
 }
-OFFLINE_CODE = "AC-AB-0007"
+OFFLINE_CODE = NOTICE_OFFLINE  # R19
 
 
 class ReceiptIssuer(Protocol):
