@@ -4,6 +4,8 @@ private cupsd with a cups-pdf queue. Each server is started here and stopped aft
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import os
 import secrets
 import shutil
@@ -154,8 +156,17 @@ class CupsQueue:
 _CUPS_PDF_CONF = Path("/etc/cups")  # cups-pdf reads its per-queue config only from here
 
 
-@pytest.fixture(scope="module")
+def _libcups_server(server: str | None) -> None:
+    """libcups keeps the server it first connected to for the life of the process; a new
+    CUPS_SERVER is read only after cupsSetServer(NULL). Qt's print plugin shares this libcups."""
+    found = ctypes.util.find_library("cups")
+    if found:
+        ctypes.CDLL(found).cupsSetServer(server.encode() if server else None)
+
+
+@pytest.fixture(scope="session")
 def cups_queue() -> Iterator[CupsQueue]:
+    """One private cupsd for the whole run (every module that prints shares its queue)."""
     # Not under pytest's tmp folder: that is 0700 root, and CUPS filters run as user lp.
     root = Path(tempfile.mkdtemp(prefix="receipt-cups-"))
     root.chmod(0o755)
@@ -195,11 +206,13 @@ def cups_queue() -> Iterator[CupsQueue]:
         # libcups reads CUPS_SERVER when Qt first asks for printers: set it for the process.
         old = os.environ.get("CUPS_SERVER")
         os.environ["CUPS_SERVER"] = str(sock)
+        _libcups_server(str(sock))
         yield CupsQueue(name, root / "out", env)
         if old is None:
             os.environ.pop("CUPS_SERVER", None)
         else:
             os.environ["CUPS_SERVER"] = old
+        _libcups_server(old)
     finally:
         cupsd.terminate()
         try:
