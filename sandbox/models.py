@@ -10,12 +10,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, Float, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
-    pass
+    """Plain columns take their SQL type and nullability from the annotation alone
+    (str -> String, datetime -> DateTime, `| None` -> NULL); `mapped_column` only where a
+    column needs more (a key, an index, a default)."""
 
 
 class Meta(Base):
@@ -33,18 +35,18 @@ class Holder(Base):
     __tablename__ = "holders"
     holder_id: Mapped[str] = mapped_column(String, primary_key=True)
     id_number: Mapped[str] = mapped_column(String, unique=True, index=True)
-    name: Mapped[str] = mapped_column(String)
-    name_zh: Mapped[str] = mapped_column(String)
-    branch: Mapped[str] = mapped_column(String)
+    name: Mapped[str]
+    name_zh: Mapped[str]
+    branch: Mapped[str]
     # The identity document registered with the registry (R10/R11 compare it with the bureau).
     doc_type: Mapped[str] = mapped_column(String)  # "macau_id" | "passport"
-    doc_expiry: Mapped[date] = mapped_column(Date)
-    birth_date: Mapped[date] = mapped_column(Date)
-    sex: Mapped[str] = mapped_column(String)
-    mobile: Mapped[str] = mapped_column(String)
-    eid_very_high: Mapped[bool] = mapped_column(Boolean)
-    cloud_username: Mapped[str] = mapped_column(String)
-    cloud_password_hash: Mapped[str | None] = mapped_column(String, nullable=True)
+    doc_expiry: Mapped[date]
+    birth_date: Mapped[date]
+    sex: Mapped[str]
+    mobile: Mapped[str]
+    eid_very_high: Mapped[bool]
+    cloud_username: Mapped[str]
+    cloud_password_hash: Mapped[str | None]
 
 
 class Certificate(Base):
@@ -52,28 +54,28 @@ class Certificate(Base):
     cert_id: Mapped[str] = mapped_column(String, primary_key=True)
     holder_id: Mapped[str] = mapped_column(String, index=True)
     renewal_id: Mapped[str | None] = mapped_column(String, nullable=True, index=True)
-    type: Mapped[str] = mapped_column(String)
-    serial: Mapped[str] = mapped_column(String)
-    expiry: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String)
+    type: Mapped[str]
+    serial: Mapped[str]
+    expiry: Mapped[date]
+    status: Mapped[str]
     holder_name: Mapped[str] = mapped_column(String)  # 證書持有人, as printed on the certificate
-    email: Mapped[str] = mapped_column(String)
-    org_name: Mapped[str] = mapped_column(String)
-    department: Mapped[str] = mapped_column(String)
-    position: Mapped[str] = mapped_column(String)
-    transaction_limit: Mapped[str | None] = mapped_column(String, nullable=True)
-    agent_qualification: Mapped[str | None] = mapped_column(String, nullable=True)
+    email: Mapped[str]
+    org_name: Mapped[str]
+    department: Mapped[str]
+    position: Mapped[str]
+    transaction_limit: Mapped[str | None]
+    agent_qualification: Mapped[str | None]
     # R20: the renewal record changes the certificate's data, so the original must be revoked.
     data_changed: Mapped[bool] = mapped_column(Boolean, default=False)
     # Lifecycle inside the renewal: pending -> activating -> renewed (cloud),
     # pending -> offline -> renewed (non-cloud, finished by staff).
     state: Mapped[str] = mapped_column(String, default="pending")
-    queued_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    job_id: Mapped[str | None] = mapped_column(String, nullable=True)
-    old_serial: Mapped[str | None] = mapped_column(String, nullable=True)
-    old_expiry: Mapped[date | None] = mapped_column(Date, nullable=True)
-    renewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    revocation_phrase_hash: Mapped[str | None] = mapped_column(String, nullable=True)
+    queued_at: Mapped[datetime | None]
+    job_id: Mapped[str | None]
+    old_serial: Mapped[str | None]
+    old_expiry: Mapped[date | None]
+    renewed_at: Mapped[datetime | None]
+    revocation_phrase_hash: Mapped[str | None]
 
 
 class Renewal(Base):
@@ -82,20 +84,20 @@ class Renewal(Base):
     __tablename__ = "renewals"
     renewal_id: Mapped[str] = mapped_column(String, primary_key=True)
     holder_id: Mapped[str] = mapped_column(String, index=True)
-    confirmed_at: Mapped[datetime] = mapped_column(DateTime)
-    due_notice_sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    consent_given_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    identity_checked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    face_match_id: Mapped[str | None] = mapped_column(String, nullable=True)
-    face_passed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    document_id: Mapped[str | None] = mapped_column(String, nullable=True)
-    document_pdf: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
-    document_sha256: Mapped[str | None] = mapped_column(String, nullable=True)
-    declaration_accepted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    signature_id: Mapped[str | None] = mapped_column(String, nullable=True)
-    submitted_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    confirmed_at: Mapped[datetime]
+    due_notice_sent_at: Mapped[datetime | None]
+    consent_given_at: Mapped[datetime | None]
+    identity_checked_at: Mapped[datetime | None]
+    face_match_id: Mapped[str | None]
+    face_passed_at: Mapped[datetime | None]
+    document_id: Mapped[str | None]
+    document_pdf: Mapped[bytes | None]
+    document_sha256: Mapped[str | None]
+    declaration_accepted_at: Mapped[datetime | None]
+    signature_id: Mapped[str | None]
+    submitted_at: Mapped[datetime | None]
     # Where the holder was verified (R32's queue): the kiosk's X-Kiosk-ID at submission.
-    verified_kiosk_id: Mapped[str | None] = mapped_column(String, nullable=True)
+    verified_kiosk_id: Mapped[str | None]
 
 
 class EmailVerification(Base):
@@ -104,13 +106,13 @@ class EmailVerification(Base):
     __tablename__ = "email_verifications"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     renewal_id: Mapped[str] = mapped_column(String, index=True)
-    address: Mapped[str] = mapped_column(String)
-    code_hash: Mapped[str | None] = mapped_column(String, nullable=True)
-    code_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    address: Mapped[str]
+    code_hash: Mapped[str | None]
+    code_expires_at: Mapped[datetime | None]
     code_used: Mapped[bool] = mapped_column(Boolean, default=False)
     wrong_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    verified_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    locked_until: Mapped[datetime | None]
+    verified_at: Mapped[datetime | None]
 
 
 class Token(Base):
@@ -118,21 +120,21 @@ class Token(Base):
     token_hash: Mapped[str] = mapped_column(String, primary_key=True)
     kind: Mapped[str] = mapped_column(String)  # holder | staff
     subject: Mapped[str] = mapped_column(String)  # holder_id or staff_id
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime]
 
 
 class ActivationJob(Base):
     __tablename__ = "activation_jobs"
     job_id: Mapped[str] = mapped_column(String, primary_key=True)
     renewal_id: Mapped[str] = mapped_column(String, index=True)
-    holder_id: Mapped[str] = mapped_column(String)
+    holder_id: Mapped[str]
     cert_ids: Mapped[list[str]] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String, index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)  # sandbox clock
     # Real (wall-clock) time: activation takes settings.activation_seconds of real time.
     due_at_real: Mapped[float] = mapped_column(Float)
     results: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    error_code: Mapped[str | None] = mapped_column(String, nullable=True)
+    error_code: Mapped[str | None]
     # Set from the sandbox's fault switch, so kiosks can rehearse a failed activation.
     will_fail: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -141,10 +143,10 @@ class IdempotentResponse(Base):
     __tablename__ = "idempotency"
     scope: Mapped[str] = mapped_column(String, primary_key=True)  # holder_id or staff id
     key: Mapped[str] = mapped_column(String, primary_key=True)
-    method: Mapped[str] = mapped_column(String)
-    path: Mapped[str] = mapped_column(String)
-    body_sha256: Mapped[str] = mapped_column(String)
-    status: Mapped[int] = mapped_column(Integer)
+    method: Mapped[str]
+    path: Mapped[str]
+    body_sha256: Mapped[str]
+    status: Mapped[int]
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
@@ -156,11 +158,11 @@ class BureauRecord(Base):
 
     __tablename__ = "bureau_records"
     id_number: Mapped[str] = mapped_column(String, primary_key=True)
-    name: Mapped[str] = mapped_column(String)
-    birth_date: Mapped[date] = mapped_column(Date)
-    sex: Mapped[str] = mapped_column(String)
-    doc_expiry: Mapped[date] = mapped_column(Date)
-    face_jpeg: Mapped[bytes] = mapped_column(LargeBinary)
+    name: Mapped[str]
+    birth_date: Mapped[date]
+    sex: Mapped[str]
+    doc_expiry: Mapped[date]
+    face_jpeg: Mapped[bytes]
     # H-REAUTH: the card data the bureau will hold once the holder has been verified (R21).
     change_after_check: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
 
@@ -168,19 +170,19 @@ class BureauRecord(Base):
 class Consent(Base):
     __tablename__ = "consents"
     token_hash: Mapped[str] = mapped_column(String, primary_key=True)
-    holder_id: Mapped[str] = mapped_column(String)
-    renewal_id: Mapped[str] = mapped_column(String)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    holder_id: Mapped[str]
+    renewal_id: Mapped[str]
+    expires_at: Mapped[datetime]
 
 
 class FaceMatch(Base):
     __tablename__ = "face_matches"
     match_id: Mapped[str] = mapped_column(String, primary_key=True)
-    holder_id: Mapped[str] = mapped_column(String)
-    renewal_id: Mapped[str] = mapped_column(String)
+    holder_id: Mapped[str]
+    renewal_id: Mapped[str]
     score: Mapped[float] = mapped_column(Float)
-    passed: Mapped[bool] = mapped_column(Boolean)
-    at: Mapped[datetime] = mapped_column(DateTime)
+    passed: Mapped[bool]
+    at: Mapped[datetime]
 
 
 # --- strong e-ID ----------------------------------------------------------------------------
@@ -189,10 +191,10 @@ class FaceMatch(Base):
 class EidChallenge(Base):
     __tablename__ = "eid_challenges"
     challenge_id: Mapped[str] = mapped_column(String, primary_key=True)
-    holder_id: Mapped[str] = mapped_column(String)
+    holder_id: Mapped[str]
     purpose: Mapped[str] = mapped_column(String)  # "login" | "renewal:<rid>"
-    code_hash: Mapped[str] = mapped_column(String)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    code_hash: Mapped[str]
+    expires_at: Mapped[datetime]
     wrong_attempts: Mapped[int] = mapped_column(Integer, default=0)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -200,9 +202,9 @@ class EidChallenge(Base):
 class EidAssertion(Base):
     __tablename__ = "eid_assertions"
     assertion_hash: Mapped[str] = mapped_column(String, primary_key=True)
-    holder_id: Mapped[str] = mapped_column(String)
-    purpose: Mapped[str] = mapped_column(String)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    holder_id: Mapped[str]
+    purpose: Mapped[str]
+    expires_at: Mapped[datetime]
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -212,11 +214,11 @@ class EidAssertion(Base):
 class SignatureRecord(Base):
     __tablename__ = "signatures"
     signature_id: Mapped[str] = mapped_column(String, primary_key=True)
-    holder_id: Mapped[str] = mapped_column(String)
-    document_id: Mapped[str] = mapped_column(String)
-    signed_pdf: Mapped[bytes] = mapped_column(LargeBinary)
-    signer: Mapped[str] = mapped_column(String)
-    signed_at: Mapped[datetime] = mapped_column(DateTime)
+    holder_id: Mapped[str]
+    document_id: Mapped[str]
+    signed_pdf: Mapped[bytes]
+    signer: Mapped[str]
+    signed_at: Mapped[datetime]
 
 
 # --- counter desk (R32, sandbox/desk.py) ----------------------------------------------------
@@ -228,12 +230,12 @@ class InPersonCheck(Base):
 
     __tablename__ = "in_person_checks"
     renewal_id: Mapped[str] = mapped_column(String, primary_key=True)
-    staff_id: Mapped[str] = mapped_column(String)
-    id_checked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    staff_id: Mapped[str]
+    id_checked_at: Mapped[datetime | None]
     face_tries: Mapped[int] = mapped_column(Integer, default=0)
-    face_passed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    attested_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    attested_by: Mapped[str | None] = mapped_column(String, nullable=True)
+    face_passed_at: Mapped[datetime | None]
+    attested_at: Mapped[datetime | None]
+    attested_by: Mapped[str | None]
     attest_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
@@ -243,12 +245,12 @@ class IssuedCertificate(Base):
     __tablename__ = "issued_certificates"
     cert_id: Mapped[str] = mapped_column(String, primary_key=True)
     renewal_id: Mapped[str | None] = mapped_column(String, nullable=True, index=True)
-    serial: Mapped[str] = mapped_column(String)
+    serial: Mapped[str]
     cert_pem: Mapped[str] = mapped_column(Text)
-    public_key_sha256: Mapped[str] = mapped_column(String)
-    issued_at: Mapped[datetime] = mapped_column(DateTime)
-    staff_id: Mapped[str] = mapped_column(String)
-    idempotency_key: Mapped[str] = mapped_column(String)
+    public_key_sha256: Mapped[str]
+    issued_at: Mapped[datetime]
+    staff_id: Mapped[str]
+    idempotency_key: Mapped[str]
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
@@ -259,12 +261,12 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String)  # email | sms
-    kind: Mapped[str] = mapped_column(String)
+    kind: Mapped[str]
     to: Mapped[str] = mapped_column(String, index=True)
-    subject: Mapped[str] = mapped_column(String)
+    subject: Mapped[str]
     # Encrypted with a key that lives only in the server's memory: bodies carry codes.
-    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    sent_at: Mapped[datetime] = mapped_column(DateTime)
+    body_enc: Mapped[bytes]
+    sent_at: Mapped[datetime]
 
 
 RESET_TABLES = [
