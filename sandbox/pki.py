@@ -55,6 +55,13 @@ _SHORT_NAMES = {
 }
 
 
+def _key_usage(**on: bool) -> x509.KeyUsage:
+    """A KeyUsage extension with only the named bits set."""
+    bits = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+            "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")
+    return x509.KeyUsage(**{bit: on.get(bit, False) for bit in bits})
+
+
 def subject_string(name: x509.Name) -> str:
     """'CN=CHAN TAI MAN, E=chan@abc.example, O=…' in the order the certificate lists them."""
     parts = []
@@ -112,17 +119,7 @@ class CertificateAuthority:
             .not_valid_after(now + dt.timedelta(days=3650))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(
-                x509.KeyUsage(
-                    digital_signature=False,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
+                _key_usage(key_cert_sign=True, crl_sign=True),
                 critical=True,
             )
             .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
@@ -163,6 +160,28 @@ class CertificateAuthority:
                     self._issued.add(serial)
                     return serial
 
+    def _leaf(
+        self, subject: x509.Name, public: Any, serial: str, now: dt.datetime,
+        not_after: dt.datetime, usage: x509.KeyUsage,
+    ) -> x509.CertificateBuilder:
+        """An end-entity certificate of this CA, before its subject alternative name."""
+        return (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(self._cert.subject)
+            .public_key(public)
+            .serial_number(int(serial, 16))
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(not_after)
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+            .add_extension(usage, critical=True)
+            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(self._cert.public_key()),  # type: ignore[arg-type]
+                critical=False,
+            )
+        )
+
     def _issue(
         self, attributes: list[x509.NameAttribute], email: str | None, days: int,
         now: dt.datetime | None, public_key: ec.EllipticCurvePublicKey | None = None,
@@ -174,35 +193,8 @@ class CertificateAuthority:
         assert public is not None
         serial = self.new_serial()
         subject = x509.Name(attributes)
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(self._cert.subject)
-            .public_key(public)
-            .serial_number(int(serial, 16))
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=days))
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,  # nonRepudiation
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self._cert.public_key()),  # type: ignore[arg-type]
-                critical=False,
-            )
-        )
+        builder = self._leaf(subject, public, serial, now, now + dt.timedelta(days=days),
+                             _key_usage(digital_signature=True, content_commitment=True))
         if email:
             builder = builder.add_extension(
                 x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
@@ -250,35 +242,11 @@ class CertificateAuthority:
         signature and key type; serial and expiry are the registry's."""
         now = now or _now()
         public = request.public_key()
-        builder = (
-            x509.CertificateBuilder()
-            .subject_name(request.subject)
-            .issuer_name(self._cert.subject)
-            .public_key(public)
-            .serial_number(int(serial, 16))
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(not_after)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=not encryption,
-                    content_commitment=not encryption,
-                    key_encipherment=encryption,
-                    data_encipherment=encryption,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
-            .add_extension(
-                x509.AuthorityKeyIdentifier.from_issuer_public_key(self._cert.public_key()),  # type: ignore[arg-type]
-                critical=False,
-            )
-            .add_extension(x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False)
+        usage = (_key_usage(key_encipherment=True, data_encipherment=True) if encryption
+                 else _key_usage(digital_signature=True, content_commitment=True))
+        builder = self._leaf(request.subject, public, serial, now, not_after, usage)
+        builder = builder.add_extension(
+            x509.SubjectAlternativeName([x509.RFC822Name(email)]), critical=False
         )
         return builder.sign(self._key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
 
