@@ -23,7 +23,7 @@ from kiosk.services.registry import RegistryClient
 from kiosk.ui.app import ensure_app
 from tests.receipt.conftest import KeyringSession
 from tests.receipt.helpers import qr_in_escpos, renew_to_end
-from tests.ui.ui_helpers import screen_text
+from tests.ui.ui_helpers import screen_text, shot
 
 
 def _run_window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_url: str,
@@ -96,8 +96,10 @@ def test_r31_unenrolled_kiosk_run_starts_tells_staff_the_fix_and_the_holder_the_
     qtbot.waitUntil(notice.isVisible, timeout=20_000)  # the counter's first screen
     assert "kiosk enrol --code CODE" in notice.text() and "AC-KI-0305" in notice.text()
     assert "未登記" in notice.text()
+    shot(window, "r31_staff_notice_not_enrolled_zh-Hant")
     window.set_lang("pt")
     assert "não está registado" in notice.text() and "kiosk enrol --code CODE" in notice.text()
+    shot(window, "r31_staff_notice_not_enrolled_pt")
     window.set_lang("zh-Hant")
     qtbot.wait(50)  # the first screen's queued re-arrangement runs before it is replaced
     assert isinstance(flow.receipts.identity(), NotEnrolled)
