@@ -7,6 +7,7 @@ certificate and the registry CA are embedded, the CA is the only trust root need
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -21,10 +22,17 @@ class PdfSignatureError(Exception):
     """The PDF's signature is missing, broken, untrusted or does not cover the file."""
 
 
-def sign(pdf: bytes, identity: KioskIdentity) -> bytes:
+# The last identity's pyHanko signer and metadata: the key exported and every certificate
+# re-parsed into asn1crypto for each receipt otherwise. Keyed by the identity object itself
+# (a re-enrolled kiosk is a new object); one entry, so an old key is not kept around.
+_SIGNER: list[tuple[KioskIdentity, Any, Any]] = []
+
+
+def _signer(identity: KioskIdentity) -> tuple[Any, Any]:
+    if _SIGNER and _SIGNER[0][0] is identity:
+        return _SIGNER[0][1], _SIGNER[0][2]
     from asn1crypto import keys as asn1_keys
     from asn1crypto import x509 as asn1_x509
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore
 
@@ -49,6 +57,15 @@ def sign(pdf: bytes, identity: KioskIdentity) -> bytes:
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
     )
+    _SIGNER[:] = [(identity, signer, meta)]
+    return signer, meta
+
+
+def sign(pdf: bytes, identity: KioskIdentity) -> bytes:
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+
+    signer, meta = _signer(identity)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
     # A fixed reservation: left to pyHanko, it signs a dummy first to measure the CMS, which
     # doubled the cost. A kiosk's CMS (ECDSA, two certificates) is about 1.6 kB.

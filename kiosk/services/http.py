@@ -203,6 +203,9 @@ class JsonHttpClient:
         self.retry_delays = tuple(retry_delays)
         self._sleep = sleep
         self.max_body_bytes = max_body_bytes
+        # The backend's clock: the Date header of its last answer, and when (monotonic) it
+        # came; `backend_time()` reads it (R31: a receipt's time is the registry's).
+        self.server_date: tuple[Any, float] | None = None
 
     def close(self) -> None:
         self.session.close()
@@ -292,7 +295,29 @@ class JsonHttpClient:
                 self._sleep(delay)
         raise AssertionError("unreachable: the last attempt returns or raises")
 
+    def backend_time(self) -> Any:
+        """The backend's time now (timezone-aware), from its last Date header carried on by
+        the monotonic clock, never this terminal's wall clock; None before any answer."""
+        if self.server_date is None:
+            return None
+        import datetime as dt
+
+        date, at = self.server_date
+        return date + dt.timedelta(seconds=time.monotonic() - at)
+
     # -- internals ------------------------------------------------------------------------
+
+    def _saw_date(self, value: str | None) -> None:
+        if not value:
+            return
+        import email.utils
+
+        try:
+            date = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return  # a bad header: keep the last good one
+        if date.tzinfo is not None:
+            self.server_date = (date, time.monotonic())
 
     @staticmethod
     def _fill(path: str, path_params: Mapping[str, str]) -> str:
@@ -345,6 +370,7 @@ class JsonHttpClient:
             self._log(method, template, None, request_id, attempt, started, "request-error")
             raise UnexpectedResponse.from_kiosk(KIOSK_UNEXPECTED, request_id=request_id) from None
 
+        self._saw_date(resp.headers.get("Date"))
         try:
             server_rid = _safe_request_id(resp.headers.get(REQUEST_ID_HEADER)) or request_id
             status = resp.status_code

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import base64
-from typing import TYPE_CHECKING
+import contextlib
+from typing import TYPE_CHECKING, Any
 
 from kiosk.services import parse
 from kiosk.services.api import (
@@ -264,6 +265,20 @@ class RegistryClient(JsonHttpClient):
             parse=parse.issued_certificate,
         )
     # --- R31: the kiosk's identity and its receipts (kiosk/receipt) -----------------------
+
+    def server_time(self) -> Any:
+        """The registry's clock for a receipt (R31): from the Date header of its last answer;
+        with none yet, one is asked for (the trust list). Unreachable: this terminal's own
+        clock, in UTC (the receipt is still made; the registry stamps it when lodged)."""
+        import datetime as dt
+
+        from kiosk.services.errors import BackendError
+
+        if self.server_date is None:
+            with contextlib.suppress(BackendError):
+                self.trust_list()
+        now = self.backend_time()
+        return now if now is not None else dt.datetime.now(dt.UTC)
 
     def enrol_kiosk(self, code: str, kiosk_id: str, csr_pem: str) -> dict[str, str]:
         from kiosk.receipt import wire

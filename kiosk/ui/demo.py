@@ -207,6 +207,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     from kiosk.config import BackendConfig
+    from kiosk.receipt.setup import ReceiptSetup, demo_enrolment
     from kiosk.services.factory import build_sandbox_admin
     from kiosk.ui.app import ensure_app, quit_on_sigint
     from kiosk.ui.demo_camera import AUTO, DEMO, DemoCamera, has_webcam
@@ -217,6 +218,7 @@ def run(args: argparse.Namespace) -> int:
         close_on_quit,
         flow_factory,
         show_window,
+        tell_receipt_problem,
     )
     from sandbox.app import SandboxSettings, create_app
     from sandbox.server import SandboxServer
@@ -243,9 +245,14 @@ def run(args: argparse.Namespace) -> int:
                 source = "0" if has_webcam() else DEMO
             if source == DEMO:
                 camera = DemoCamera(tmp)
-            flow = LazyFlow(flow_factory(config, journal))
+            # R31: a key enrolled with this sandbox for this run only (no keyring, no file).
+            receipts = ReceiptSetup({"kiosk_id": "DEMO-1", "kiosk_site": "Sandbox"},
+                                    enrol=demo_enrolment(config.registry_url))
+            flow = LazyFlow(flow_factory(config, journal, receipts))
+            flow.receipts = receipts
             panel = SandboxPanel(server.url, admin, args.lang, camera=camera)
             window = build_window(args, flow, side_panel=panel, camera=None if camera else source)
+            tell_receipt_problem(window, receipts)
             panel.follow(window)
             if args.screenshot:
                 assert admin is not None

@@ -146,6 +146,7 @@ class LazyFlow:
         self.lang = "zh-Hant"
         self.shared_journal: Any = None  # `kiosk run`: the flow's journal, the heartbeat's too
         self.registry_url = ""
+        self.receipts: Any = None  # the kiosk.receipt.setup.ReceiptSetup its flow uses
 
     def _get(self) -> Any:
         if self._flow is None:
@@ -191,22 +192,27 @@ def make_journal() -> Any:
     return open_journal()
 
 
-def flow_factory(config: BackendConfig, journal: Any = None) -> Any:
-    """A function lang -> RenewalFlow talking to `config`'s backends."""
+def flow_factory(config: BackendConfig, journal: Any = None, receipts: Any = None) -> Any:
+    """A function lang -> RenewalFlow talking to `config`'s backends; `receipts` (a
+    kiosk.receipt.setup.ReceiptSetup) gives it its ReceiptService (R31)."""
 
     def build(lang: str) -> Any:
         from kiosk.flows.renewal import RenewalFlow, RetryCaps
         from kiosk.services.factory import build_services
         from kiosk.ui.worker import on_db_thread
 
+        services = build_services(config)
         return RenewalFlow(
-            build_services(config),
+            services,
             # Built on the flow's thread; every journal call runs on the database thread.
             on_db_thread(journal if journal is not None else make_journal()),
             lang=lang,
             # Activation may take minutes (R26): answer after a few seconds so the holder
             # sees the progress page, which asks again, instead of a frozen busy overlay.
             caps=RetryCaps(activation_wait_s=ACTIVATION_WAIT_S),
+            receipts=receipts.service(services.registry) if receipts is not None else None,
+            kiosk_id=getattr(receipts, "kiosk_id", ""),
+            site=getattr(receipts, "site", ""),
         )
 
     return build
@@ -285,11 +291,28 @@ def open_window(args: argparse.Namespace) -> tuple[Any, LazyFlow]:
     if config.ca_bundle is None and stored.get("ca_bundle"):  # the TOML's own key wins
         config = replace(config, ca_bundle=stored["ca_bundle"])
     from kiosk.heartbeat import SharedJournal
+    from kiosk.receipt.setup import ReceiptSetup
 
     journal = SharedJournal(make_journal)  # the flow's, and the heartbeat's in `run`
-    flow = LazyFlow(flow_factory(config, journal))
+    # R31: the identity `kiosk enrol` stored (its passphrase in the keyring).
+    receipts = ReceiptSetup({**stored, "kiosk_id": getattr(args, "kiosk_id", None)})
+    flow = LazyFlow(flow_factory(config, journal, receipts))
     flow.shared_journal, flow.registry_url = journal, config.registry_url
-    return build_window(args, flow, camera=args.camera), flow
+    flow.receipts = receipts
+    window = build_window(args, flow, camera=args.camera)
+    tell_receipt_problem(window, receipts)
+    return window, flow
+
+
+def tell_receipt_problem(window: Any, receipts: Any) -> None:
+    """Loads the receipt identity off the GUI thread; staff see why receipts cannot be
+    signed (R31), e.g. not enrolled: `kiosk enrol --code CODE`."""
+    from kiosk.ui.worker import Op
+
+    def failed(exc: BaseException) -> None:
+        log.warning("receipt identity not loaded: %s", type(exc).__name__)
+
+    Op(receipts.problem, success=window.set_receipt_problem, failure=failed).run()
 
 
 def build_window(

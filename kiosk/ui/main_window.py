@@ -39,6 +39,7 @@ from kiosk.ui.pages import (
     message_help_code,
     message_text,
 )
+from kiosk.ui.receipt_panel import StaffNotice
 from kiosk.ui.registry import page_class_for
 from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr
 from kiosk.ui.widgets import BusyOverlay, ErrorPanel, Keypad, StepIndicator
@@ -165,6 +166,10 @@ class MainWindow(QMainWindow):
         wrap = QVBoxLayout()
         wrap.setContentsMargins(24, 12, 24, 0)
         wrap.addWidget(self.error_panel)
+        # R31: for staff, when this kiosk cannot sign receipts (set_receipt_problem).
+        self.staff_notice = StaffNotice()
+        wrap.addWidget(self.staff_notice)
+        self.view_shown.connect(self._show_staff_notice)
         main.addLayout(wrap)
 
         self.stack = QStackedWidget()
@@ -263,6 +268,25 @@ class MainWindow(QMainWindow):
             self.choose_mode(str(inputs["mode"]))
             return
         self._run(lambda: self.flow.submit(inputs))
+
+    def reprint_receipt(self) -> None:
+        """R31: the holder's one reprint from an end page; the page shows how it went."""
+        if self.working:
+            return
+
+        def again() -> Any:
+            getattr(self.flow, "reprint_receipt", lambda: None)()
+            return self.flow.current
+
+        self._run(again)
+
+    def set_receipt_problem(self, help_code: str | None) -> None:
+        """Why this kiosk cannot sign receipts (None: it can); staff see the fix."""
+        self.staff_notice.set_problem(help_code)
+        self._show_staff_notice(getattr(getattr(self.page, "view", None), "step_id", ""))
+
+    def _show_staff_notice(self, step_id: str) -> None:
+        self.staff_notice.update_for(str(step_id or ""), self.self_service, self.lang)
 
     def go_back(self) -> None:
         if self.working:
@@ -365,6 +389,7 @@ class MainWindow(QMainWindow):
             page.chosen.connect(self.choose_mode)
         else:
             page.submit_requested.connect(self.submit)
+            page.reprint_requested.connect(self.reprint_receipt)
         page.updated.connect(self._sync_nav)
         page.show_view(view, self.lang)
         self.stack.addWidget(page)
@@ -501,6 +526,7 @@ class MainWindow(QMainWindow):
         self.text_size.retranslate(self.lang)
         self.back_button.setText(tr("nav.back", self.lang))
         self.start_over_button.setText(tr("nav.start_over", self.lang))
+        self.staff_notice.retranslate(self.lang)
         self.next_button.setText(
             self.page.next_label(self.lang) if self.page is not None else tr("nav.next", self.lang)
         )

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
@@ -94,6 +95,7 @@ class Page(QWidget):
 
     updated = Signal()
     submit_requested = Signal(dict)
+    reprint_requested = Signal()  # R31: 列印收據 on an end page (kiosk/ui/receipt_panel.py)
 
     # Whether the shell shows its Next button for this page (a page may change it).
     shows_next: bool = True
@@ -173,11 +175,25 @@ class Page(QWidget):
         self.lang = lang
         self._texts.clear()
         self.build_view(view)
+        self._add_receipt(view)
         self.footer_box.setVisible(self.footer.count() > 0)
         self.retranslate(lang)
 
     def build_view(self, view: StepView) -> None:
         raise NotImplementedError
+
+    def _add_receipt(self, view: StepView) -> None:
+        """R31: an end page says where the receipt is and offers the reprint, in sight."""
+        data = getattr(view, "data", None)
+        receipt = data.get("receipt") if isinstance(data, Mapping) else None
+        if not getattr(view, "is_last", False) or not isinstance(receipt, Mapping):
+            return
+        from kiosk.ui.receipt_panel import ReceiptPanel
+
+        panel = ReceiptPanel(receipt, self.bind)
+        panel.reprint_requested.connect(self.reprint_requested)
+        self.receipt_panel = panel
+        self.footer.addWidget(panel)
 
     def bind(self, fn: Callable[[str], None]) -> None:
         """Register a text setter to run now and on every language switch."""
@@ -484,8 +500,8 @@ class ModePage(Page):
         """The two choices side by side when they fit, else one above the other (at A++
         in Portuguese they are wider together than the window)."""
         row = getattr(self, "mode_row", None)
-        if row is None:
-            return
+        if row is None or not all(shiboken6.isValid(b) for b in self.buttons.values()):
+            return  # a queued call reaching a page already taken down
         shown = [b for b in self.buttons.values() if not b.isHidden()]
         need = sum(b.sizeHint().width() for b in shown) + row.spacing() * (len(shown) - 1)
         room = self.width() - self.body.contentsMargins().left() * 2 - 24

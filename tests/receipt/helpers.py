@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import subprocess
+from pathlib import Path
 from typing import Any
 
 from kiosk.receipt.model import (
@@ -82,3 +84,82 @@ def pdftotext(pdf: bytes) -> str:
     return done.stdout.decode("utf-8")
 
 
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def renew_to_end(sandbox_url: str, receipts: Any, scenario: str = "h-abc",
+                 kiosk_id: str = "LOBBY-1") -> Any:
+    """A scenario's renewal driven to its end against the sandbox with `receipts` as the
+    flow's issuer; the flow's services are closed with `close_services(flow.services)`."""
+    from kiosk.config import BackendConfig
+    from kiosk.flows.journal import MemoryJournal
+    from kiosk.flows.renewal import RenewalFlow
+    from kiosk.services.factory import build_sandbox_admin, build_services
+    from kiosk.walkthrough import Driver, load_scenario
+    from kiosk.walkthrough import Printer as LinePrinter
+
+    config = BackendConfig.for_sandbox(sandbox_url, timeout_s=30.0)
+    services = build_services(config)
+    admin = build_sandbox_admin(config)
+    if callable(receipts) and not hasattr(receipts, "issue"):
+        receipts = receipts(services.registry)
+    flow = RenewalFlow(services, MemoryJournal(), receipts=receipts, kiosk_id=kiosk_id,
+                       site="Lobby")
+    try:
+        Driver(load_scenario(ROOT / "scenarios" / f"{scenario}.toml"), flow, admin,
+               LinePrinter(io.StringIO()), True).run()
+    finally:
+        admin.close()
+    return flow
+
+
+def qr_in_pdf(pdf: bytes) -> str:
+    """The seal's text, read from the QR code of the PDF's first page rendered at 200 dpi."""
+    import cv2
+    import numpy as np
+
+    from kiosk.receipt.verify import decode_qr
+
+    done = run(["pdftoppm", "-png", "-r", "200", "-singlefile", "-"], pdf)
+    assert done.returncode == 0, done.stderr
+    return decode_qr(cv2.imdecode(np.frombuffer(done.stdout, np.uint8), cv2.IMREAD_GRAYSCALE))
+
+
+def escpos_rasters(data: bytes) -> list[Any]:
+    """Decodes python-escpos's GS v 0 raster images back into pictures."""
+    import struct
+
+    from PIL import Image
+
+    images = []
+    at = 0
+    while (at := data.find(b"\x1dv0", at)) >= 0:
+        width_bytes, height = struct.unpack("<HH", data[at + 4: at + 8])
+        bits = data[at + 8: at + 8 + width_bytes * height]
+        image = Image.frombytes("1", (width_bytes * 8, height), bits)
+        images.append(Image.eval(image.convert("L"), lambda v: 255 - v))  # 1 = black dot
+        at += 8 + len(bits)
+    return images
+
+
+def qr_in_escpos(data: bytes) -> str:
+    """The seal's text, from the QR code of what an ESC/POS printer was sent."""
+    import cv2
+    import numpy as np
+    from PIL import Image
+
+    from kiosk.receipt.verify import decode_qr
+
+    rasters = escpos_rasters(data)
+    assert rasters, "no raster image in the ESC/POS bytes"
+    whole = Image.new("L", (rasters[0].width, sum(r.height for r in rasters)), 255)
+    y = 0
+    for r in rasters:
+        whole.paste(r, (0, y))
+        y += r.height
+    buf = io.BytesIO()
+    whole.save(buf, "PNG")
+    picture = cv2.imdecode(np.frombuffer(buf.getvalue(), np.uint8), cv2.IMREAD_GRAYSCALE)
+    return decode_qr(picture)

@@ -4,40 +4,25 @@ the holder's message with its help code while the receipt is lodged unprinted.""
 
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import BackendConfig
-from kiosk.flows.journal import MemoryJournal
 from kiosk.flows.renewal import RenewalFlow
 from kiosk.receipt.identity import KioskIdentity
 from kiosk.receipt.printing import Printer, SystemPrinter
 from kiosk.receipt.render import PaperFormat
 from kiosk.receipt.service import ReceiptService
 from kiosk.receipt.verify import seal_from_pdf
-from kiosk.services.factory import build_sandbox_admin, build_services, close_services
-from kiosk.walkthrough import Driver, load_scenario
-from kiosk.walkthrough import Printer as LinePrinter
-
-ROOT = Path(__file__).resolve().parents[2]
+from kiosk.services.factory import close_services
+from tests.receipt.helpers import renew_to_end
 
 
 def _renew(sandbox_url: str, identity: KioskIdentity, printer: Printer) -> RenewalFlow:
-    config = BackendConfig.for_sandbox(sandbox_url, timeout_s=30.0)
-    services = build_services(config)
-    admin = build_sandbox_admin(config)
-    service = ReceiptService(identity, services.registry, printer, PaperFormat.ROLL)
-    flow = RenewalFlow(services, MemoryJournal(), receipts=service,
-                       kiosk_id=identity.kiosk_id, site="Lobby")
-    scenario = load_scenario(ROOT / "scenarios" / "h-abc.toml")
-    try:
-        final = Driver(scenario, flow, admin, LinePrinter(io.StringIO()), True).run()
-    finally:
-        admin.close()
-    assert final.outcome == "activated"
-    flow._test_services = services  # type: ignore[attr-defined]
+    flow = renew_to_end(sandbox_url, lambda registry: ReceiptService(
+        identity, registry, printer, PaperFormat.ROLL))
+    assert flow.current.outcome == "activated"
+    flow._test_services = flow.services  # type: ignore[attr-defined]
     return flow
 
 

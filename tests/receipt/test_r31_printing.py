@@ -4,15 +4,10 @@ them, and nothing prints twice without being asked."""
 
 from __future__ import annotations
 
-import io
-import struct
 from pathlib import Path
 from typing import Any
 
-import cv2
-import numpy as np
 import pytest
-from PIL import Image
 
 from kiosk.receipt.identity import KioskIdentity
 from kiosk.receipt.model import Outcome
@@ -26,17 +21,10 @@ from kiosk.receipt.printing import (
 )
 from kiosk.receipt.render import PaperFormat
 from kiosk.receipt.service import ReceiptService, make_receipt
-from kiosk.receipt.verify import decode_qr
 from kiosk.services.errors import Conflict
 from kiosk.services.registry import RegistryClient
 from tests.receipt.conftest import CupsQueue
-from tests.receipt.helpers import receipt_data, run
-
-
-def _qr_in_pdf(pdf: bytes) -> str:
-    done = run(["pdftoppm", "-png", "-r", "200", "-singlefile", "-"], pdf)
-    assert done.returncode == 0, done.stderr
-    return decode_qr(cv2.imdecode(np.frombuffer(done.stdout, np.uint8), cv2.IMREAD_GRAYSCALE))
+from tests.receipt.helpers import escpos_rasters, qr_in_escpos, qr_in_pdf, receipt_data
 
 
 def test_r31_prints_through_a_real_cups_queue(
@@ -55,7 +43,7 @@ def test_r31_prints_through_a_real_cups_queue(
     job_pdf.unlink()  # the paper's copy holds personal data
     assert printed.startswith(b"%PDF")
     assert result.receipt is not None
-    assert _qr_in_pdf(printed) == result.receipt.seal  # the job is this receipt
+    assert qr_in_pdf(printed) == result.receipt.seal  # the job is this receipt
 
     staff = registry.staff_login("staff01", "counter-demo-1")
     assert [r.receipt_id for r in registry.receipts(staff, printed=False)] == []
@@ -85,7 +73,7 @@ def test_r31_printer_gone_tells_the_holder_and_the_counter_reprints_it(
     marked = counter.reprint(staff, pending[0].receipt_id, idempotency_key="reprint-1")
     assert marked.printed
     job_pdf = cups_queue.wait_for_pdf()
-    seal_text = _qr_in_pdf(job_pdf.read_bytes())
+    seal_text = qr_in_pdf(job_pdf.read_bytes())
     job_pdf.unlink()
     assert result.receipt is not None and seal_text == result.receipt.seal
     assert counter.pending(staff) == []
@@ -139,19 +127,6 @@ def test_r31_lodging_that_failed_is_retried_without_printing_again(
     assert len(lodged) == 1 and lodged[0].printed
 
 
-def _escpos_rasters(data: bytes) -> list[Image.Image]:
-    """Decodes python-escpos's GS v 0 raster images back into pictures."""
-    images = []
-    at = 0
-    while (at := data.find(b"\x1dv0", at)) >= 0:
-        width_bytes, height = struct.unpack("<HH", data[at + 4: at + 8])
-        bits = data[at + 8: at + 8 + width_bytes * height]
-        image = Image.frombytes("1", (width_bytes * 8, height), bits)
-        images.append(Image.eval(image.convert("L"), lambda v: 255 - v))  # 1 = black dot
-        at += 8 + len(bits)
-    return images
-
-
 def test_r31_escpos_file_output_decodes_back_to_the_receipt(
     identity: KioskIdentity, tmp_path: Path
 ) -> None:
@@ -162,17 +137,8 @@ def test_r31_escpos_file_output_decodes_back_to_the_receipt(
     data = device.read_bytes()
     assert data.startswith(b"\x1b@")  # ESC @: initialise
     assert b"\x1dV" in data  # GS V: cut
-    rasters = _escpos_rasters(data)
-    assert rasters and all(r.width <= 576 for r in rasters)
-    whole = Image.new("L", (rasters[0].width, sum(r.height for r in rasters)), 255)
-    y = 0
-    for r in rasters:
-        whole.paste(r, (0, y))
-        y += r.height
-    buf = io.BytesIO()
-    whole.save(buf, "PNG")
-    picture = cv2.imdecode(np.frombuffer(buf.getvalue(), np.uint8), cv2.IMREAD_GRAYSCALE)
-    assert decode_qr(picture) == made.seal
+    assert all(r.width <= 576 for r in escpos_rasters(data))
+    assert qr_in_escpos(data) == made.seal
 
 
 def test_r31_unreachable_escpos_printer_is_a_typed_error() -> None:
