@@ -79,12 +79,12 @@ def _child(clip: str) -> dict[str, float | int | str]:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.camera.quality import AutoCapture
+    from kiosk.camera.guide import CaptureGuide
     from kiosk.ui.camera_view import CameraView
 
     app = QApplication.instance() or QApplication([])
     # Auto capture off: the preview and the checks run for the whole clip.
-    view = CameraView(clip, auto_capture=AutoCapture(hold_s=1e9))
+    view = CameraView(clip, guide=CaptureGuide(countdown_s=1e9))
     view.resize(1280, 800)
     view.show()
     view.start()
