@@ -395,17 +395,19 @@ class CameraView(QWidget):
         self.next_button.hide()
         self._render_texts()
 
-    def compact(self) -> None:
-        """A smaller minimum preview and no margins, for a page that shares the screen."""
-        self._compact = True
+    def compact(self, beside_keypad: bool = True) -> None:
+        """A smaller minimum preview and no margins, for a page that shares the screen.
+        `beside_keypad` (the e-ID page): also a smaller hint, tighter spacing and no
+        "may not be accepted" line under a photo taken by hand (a refusal still says why)."""
         self.preview.setMinimumSize(200, 112)
-        self.guidance_label.setProperty("compact", True)  # kiosk.qss: a size smaller
-        layout = self.layout()
-        if layout is not None:
-            layout.setSpacing(4)
         layout = self.layout()
         if layout is not None:
             layout.setContentsMargins(0, 0, 0, 0)
+            if beside_keypad:
+                layout.setSpacing(4)
+        if beside_keypad:
+            self._compact = True
+            self.guidance_label.setProperty("compact", True)  # kiosk.qss: a size smaller
 
     def has_photo(self) -> bool:
         return self._photo is not None

@@ -74,7 +74,8 @@ class PhotoPage(Page):
         self.body.addWidget(self.instruction)
         self.take_message = take
         self.camera.use_page_next(lambda lang: tr("camera.review", lang))
-        self.camera.compact()  # the live hint, its reason and an error panel fit one screen
+        # The live hint, its reason and an error panel fit one screen.
+        self.camera.compact(beside_keypad=False)
         self.camera.state_changed.connect(lambda _s: self._state())
         self.body.addWidget(self.camera, 1)
         self.shows_next = True
