@@ -138,6 +138,7 @@ class AnalysisWorker(QObject):
         self._stop = threading.Event()
         self._busy = False
         self.times_ms: list[float] = []
+        self.cpu_ms: list[float] = []
 
     def offer(self, small: np.ndarray, full: np.ndarray) -> None:
         with self._cond:
@@ -189,6 +190,7 @@ class AnalysisWorker(QObject):
                     self._judged = [*self._judged[-(JUDGED_KEPT - 1):], (report, job[1])]
             if report is not None:
                 self.times_ms.append(report.analysis_ms)
+                self.cpu_ms.append(report.analysis_cpu_ms)
                 self.analysed.emit(report)
         self.finished.emit()
 
@@ -368,6 +370,7 @@ class CameraController(QObject):
         self.frames_produced = 0
         self.frames_emitted = 0
         self.analysis_ms: list[float] = []
+        self.analysis_cpu_ms: list[float] = []
 
     @property
     def running(self) -> bool:
@@ -410,6 +413,7 @@ class CameraController(QObject):
         self.frames_produced += capture.frames_produced
         self.frames_emitted += capture.frames_emitted
         self.analysis_ms.extend(analysis.times_ms)
+        self.analysis_cpu_ms.extend(analysis.cpu_ms)
         capture.forget_latest()
         analysis.reset()
         self._capture = self._analysis = None
