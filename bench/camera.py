@@ -1,9 +1,15 @@
 """Camera metrics of issue 4, on a 1080p 30 fps MJPG file played at real time, guide on.
 
 - p2_preview_kept_ratio: frames painted by the preview / frames the source produced.
-- p3_face_analysis_ms: median time of one face guide + quality analysis (640 px wide frame,
-  BlazeFace detector) while the preview runs; `camera_face_analysis_alone_ms` is the same with
-  nothing else. The detector's figures (p3_face_found ...) are in bench/faces.py.
+- p3_face_analysis_ms: median CPU time of one face guide + quality analysis (640 px wide
+  frame, BlazeFace detector) on the analysis thread while the preview runs. CPU time of that
+  thread, not wall time: on this 2-core machine shared by several builds, the wall time of an
+  analysis is mostly waiting for a core (other processes, the preview conversion and painting
+  on the other threads), not analysis. OpenCV is single-threaded in this run
+  (`cv2.setNumThreads(1)`) so that no part of the analysis runs on a pool thread the figure
+  would miss. `camera_face_analysis_wall_ms` is the wall-clock median of the same analyses
+  (what the old p3 reported); `camera_face_analysis_alone_ms` is the analysis with nothing
+  else. The detector's figures (p3_face_found ...) are in bench/faces.py.
 - p6_peak_rss_mb: peak resident memory of the process while capturing.
 
 The clip is written by this (parent) process; the capture runs in a fresh interpreter so the
@@ -76,15 +82,17 @@ def _child(clip: str) -> dict[str, float | int | str]:
     import resource
     import statistics
 
+    import cv2
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.camera.quality import AutoCapture
+    from kiosk.camera.guide import CaptureGuide
     from kiosk.ui.camera_view import CameraView
 
+    cv2.setNumThreads(1)  # every part of an analysis on the analysis thread: see p3
     app = QApplication.instance() or QApplication([])
     # Auto capture off: the preview and the checks run for the whole clip.
-    view = CameraView(clip, auto_capture=AutoCapture(hold_s=1e9))
+    view = CameraView(clip, guide=CaptureGuide(countdown_s=1e9))
     view.resize(1280, 800)
     view.show()
     view.start()
@@ -96,13 +104,15 @@ def _child(clip: str) -> dict[str, float | int | str]:
     view.stop()
     counters = view.controller.counters()
     times = view.controller.analysis_ms
+    cpu = view.controller.analysis_cpu_ms
     app.processEvents()
     # After the peak RSS was read: the side-by-side Haar analyser must not count in it.
     alone_ms = _analysis_alone(clip)
     produced = counters["produced"]
     return {
         "p2_preview_kept_ratio": round(shown / produced, 3) if produced else 0.0,
-        "p3_face_analysis_ms": round(statistics.median(times), 2) if times else -1.0,
+        "p3_face_analysis_ms": round(statistics.median(cpu), 2) if cpu else -1.0,
+        "camera_face_analysis_wall_ms": round(statistics.median(times), 2) if times else -1.0,
         "camera_face_detector": view.controller._analyzer.detector.name,
         "p6_peak_rss_mb": round(rss_mb, 1),
         **alone_ms,

@@ -58,6 +58,8 @@ def _stop_readers_at_exit() -> None:
 
 
 SourceFactory = Callable[[], FrameSource]
+# Full frames kept with their reports (a few analyses' worth: the GUI is at most that late).
+JUDGED_KEPT = 4
 
 
 @dataclass(frozen=True)
@@ -129,20 +131,27 @@ class AnalysisWorker(QObject):
         self.analyzer = analyzer
         self._cond = threading.Condition()
         self._job: tuple[np.ndarray, np.ndarray] | None = None
-        self._judged: np.ndarray | None = None  # full frame of the latest report
+        # The full frames of the latest reports, each with its report: the guide says
+        # "capture" on a report the GUI receives while this thread may already have
+        # analysed a newer frame, so the frame is looked up by its report.
+        self._judged: list[tuple[object, np.ndarray]] = []
         self._stop = threading.Event()
         self._busy = False
         self.times_ms: list[float] = []
+        self.cpu_ms: list[float] = []
 
     def offer(self, small: np.ndarray, full: np.ndarray) -> None:
         with self._cond:
             self._job = (small, full)
             self._cond.notify_all()
 
-    def judged_frame(self) -> np.ndarray | None:
-        """The full frame the latest report was about: auto capture keeps that very frame."""
+    def judged_frame(self, report: object | None = None) -> np.ndarray | None:
+        """The full frame `report` was about (default: the latest report's): auto capture
+        keeps that very frame, not a newer one analysed since."""
         with self._cond:
-            return self._judged
+            if report is None:
+                return self._judged[-1][1] if self._judged else None
+            return next((f for r, f in self._judged if r is report), None)
 
     @property
     def idle(self) -> bool:
@@ -152,7 +161,7 @@ class AnalysisWorker(QObject):
     def reset(self) -> None:
         with self._cond:
             self._job = None
-            self._judged = None
+            self._judged = []
         self.analyzer.reset()
 
     def stop(self) -> None:
@@ -178,9 +187,10 @@ class AnalysisWorker(QObject):
             with self._cond:
                 self._busy = False
                 if report is not None:
-                    self._judged = job[1]
+                    self._judged = [*self._judged[-(JUDGED_KEPT - 1):], (report, job[1])]
             if report is not None:
                 self.times_ms.append(report.analysis_ms)
+                self.cpu_ms.append(report.analysis_cpu_ms)
                 self.analysed.emit(report)
         self.finished.emit()
 
@@ -360,6 +370,7 @@ class CameraController(QObject):
         self.frames_produced = 0
         self.frames_emitted = 0
         self.analysis_ms: list[float] = []
+        self.analysis_cpu_ms: list[float] = []
 
     @property
     def running(self) -> bool:
@@ -402,6 +413,7 @@ class CameraController(QObject):
         self.frames_produced += capture.frames_produced
         self.frames_emitted += capture.frames_emitted
         self.analysis_ms.extend(analysis.times_ms)
+        self.analysis_cpu_ms.extend(analysis.cpu_ms)
         capture.forget_latest()
         analysis.reset()
         self._capture = self._analysis = None
@@ -420,12 +432,14 @@ class CameraController(QObject):
     def latest_frame(self) -> np.ndarray | None:
         return self._capture.latest_frame() if self._capture is not None else None
 
-    def take_photo(self, quality: int = 92, judged: bool = False) -> bytearray | None:
-        """The newest frame (or, with `judged`, the frame of the latest quality report),
-        un-mirrored, as one JPEG held in memory only."""
+    def take_photo(
+        self, quality: int = 92, judged: bool = False, report: object | None = None
+    ) -> bytearray | None:
+        """The newest frame (or, with `judged`, the frame of `report`, default the latest
+        quality report), un-mirrored, as one JPEG held in memory only."""
         frame = self.latest_frame()
         if judged and self._analysis is not None:
-            frame = self._analysis.judged_frame()
+            frame = self._analysis.judged_frame(report)
         if frame is None:
             return None
         ok, buf = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])

@@ -1,5 +1,8 @@
-"""The live-photo page body (R12, R15): mirrored preview, oval face guide, live guidance,
-拍照 / 重新拍照 / 下一步, automatic capture, and a review before anything is sent.
+"""The live-photo page body (R12, R15): an example of a good photo and three tips before the
+camera (optional), the mirrored preview with its oval, one live hint at a time, a 3-2-1
+countdown drawn over the preview when the frame is good, then the capture; 拍照 at any time;
+review with 重新拍照 / 下一步; a refused photo says what to change. The capture logic is
+`kiosk.camera.guide.CaptureGuide`; this widget only renders what it says.
 
 Embed `CameraView` in a wizard page; call `start()` when the page shows and `reset()` /
 `stop()` when it leaves (both wipe the photo). It emits `photo_ready(bytearray)` with one JPEG when
@@ -18,11 +21,20 @@ import cv2
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPaintEvent, QPen
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk import i18n
 from kiosk.camera import messages
-from kiosk.camera.quality import AutoCapture, FaceAnalyzer, Oval, QualityReport, make_detector
+from kiosk.camera.guide import CaptureGuide, GuideStep
+from kiosk.camera.quality import FaceAnalyzer, Oval, QualityReport, make_detector
 from kiosk.camera.sources import SourceInfo
 from kiosk.camera.worker import CameraController, CaptureSettings, SourceFactory
 
@@ -32,6 +44,7 @@ log = logging.getLogger(__name__)
 FACE_MODEL_ENV = "KIOSK_FACE_MODEL"
 
 _BUTTONS = ("capture", "retake", "next")
+TIPS = ("camera.tips.one", "camera.tips.two", "camera.tips.three")
 
 
 def button_labels(lang: str = "zh-Hant") -> dict[str, str]:
@@ -54,6 +67,7 @@ class PreviewWidget(QWidget):
         self.frames_shown = 0
         self.guide_ok = False
         self.show_guide = True
+        self.countdown: int | None = None  # 3, 2, 1 drawn large in the oval while counting
 
     def set_image(self, image: QImage | None) -> None:
         self._image = image
@@ -92,11 +106,130 @@ class PreviewWidget(QWidget):
             colour = QColor(60, 200, 90) if self.guide_ok else QColor(255, 255, 255)
             p.setPen(QPen(colour, max(3.0, self.height() / 150)))
             p.drawEllipse(centre, rx, ry)
+            if self.countdown is not None:
+                self._draw_countdown(p, centre, min(rx, ry))
+        p.end()
+
+    def _draw_countdown(self, p: QPainter, centre: QPointF, radius: float) -> None:
+        """The number in a dark disc at the oval's centre: readable over any face."""
+        r = max(28.0, radius * 0.45)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(0, 0, 0, 150))
+        p.drawEllipse(centre, r, r)
+        font = QFont(self.font())
+        font.setPixelSize(int(r * 1.3))
+        font.setBold(True)
+        p.setFont(font)
+        p.setPen(QColor(255, 255, 255))
+        box = QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r)
+        p.drawText(box, Qt.AlignmentFlag.AlignCenter, str(self.countdown))
+
+
+class ExamplePhoto(QWidget):
+    """A drawn example of a good photo (no real person): a face looking straight ahead,
+    filling the oval, evenly lit, with a green tick."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(200, 240)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt override)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = float(self.width()), float(self.height())
+        p.fillRect(self.rect(), QColor(226, 232, 240))
+        p.setPen(Qt.PenStyle.NoPen)
+        # Shoulders, neck, hair, face.
+        p.setBrush(QColor(52, 84, 130))
+        p.drawEllipse(QPointF(w / 2, h * 1.02), w * 0.46, h * 0.24)
+        p.setBrush(QColor(226, 184, 150))
+        p.drawRect(QRectF(w * 0.42, h * 0.62, w * 0.16, h * 0.16))
+        p.setBrush(QColor(60, 44, 36))
+        p.drawEllipse(QPointF(w / 2, h * 0.38), w * 0.27, h * 0.27)
+        p.setBrush(QColor(236, 196, 162))
+        p.drawEllipse(QPointF(w / 2, h * 0.45), w * 0.22, h * 0.25)
+        # Eyes, brows, nose and a closed-mouth smile, all symmetric: frontal.
+        p.setBrush(QColor(40, 40, 40))
+        for dx in (-0.085, 0.085):
+            p.drawEllipse(QPointF(w * (0.5 + dx), h * 0.42), w * 0.022, h * 0.018)
+        pen = QPen(QColor(90, 60, 45), 3.0)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(pen)
+        for dx in (-0.085, 0.085):
+            p.drawLine(QPointF(w * (0.5 + dx - 0.04), h * 0.38),
+                       QPointF(w * (0.5 + dx + 0.04), h * 0.38))
+        p.drawLine(QPointF(w / 2, h * 0.45), QPointF(w / 2, h * 0.5))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawArc(QRectF(w * 0.43, h * 0.5, w * 0.14, h * 0.06), 200 * 16, 140 * 16)
+        # The guide oval, green: this face fills it.
+        ok = QColor(40, 160, 80)
+        p.setPen(QPen(ok, 4.0))
+        p.drawEllipse(QPointF(w / 2, h * 0.45), w * 0.33, h * 0.36)
+        # A tick badge in the corner.
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(ok)
+        c = QPointF(w * 0.84, h * 0.12)
+        p.drawEllipse(c, 18.0, 18.0)
+        tick = QPen(QColor(255, 255, 255), 4.0)
+        tick.setCapStyle(Qt.PenCapStyle.RoundCap)
+        p.setPen(tick)
+        p.drawPolyline([QPointF(c.x() - 8, c.y()), QPointF(c.x() - 2, c.y() + 6),
+                        QPointF(c.x() + 9, c.y() - 6)])
         p.end()
 
 
+class TipsPanel(QFrame):
+    """Before the camera: the example photo, three short tips and 開始拍照."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("cameraTips")
+        self.example = ExamplePhoto()
+        self.caption = QLabel()
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.caption.setWordWrap(True)
+        self.caption.setObjectName("exampleCaption")
+        self.caption.setProperty("role", "exampleCaption")
+        self.title = QLabel()
+        self.title.setObjectName("tipsTitle")
+        self.title.setProperty("role", "tipsTitle")
+        self.title.setWordWrap(True)
+        self.tips = [QLabel() for _ in TIPS]
+        for t in self.tips:
+            t.setWordWrap(True)
+            t.setObjectName("tip")
+            t.setProperty("role", "tip")
+        self.start_button = QPushButton()
+        self.start_button.setObjectName("startCamera")
+        self.start_button.setProperty("primary", True)
+        self.start_button.setMinimumHeight(56)
+        left = QVBoxLayout()
+        left.addWidget(self.example, 0, Qt.AlignmentFlag.AlignHCenter)
+        left.addWidget(self.caption)
+        left.addStretch(1)
+        right = QVBoxLayout()
+        right.setSpacing(14)
+        right.addWidget(self.title)
+        for t in self.tips:
+            right.addWidget(t)
+        right.addStretch(1)
+        right.addWidget(self.start_button, 0, Qt.AlignmentFlag.AlignLeft)
+        row = QHBoxLayout(self)
+        row.setSpacing(32)
+        row.addLayout(left, 0)
+        row.addLayout(right, 1)
+
+    def set_language(self, lang: str) -> None:
+        self.caption.setText(i18n.text("camera.tips.example", lang))
+        self.title.setText(i18n.text("camera.tips.title", lang))
+        for n, (label, key) in enumerate(zip(self.tips, TIPS, strict=True), start=1):
+            label.setText(f"{n}. {i18n.text(key, lang)}")
+        self.start_button.setText(i18n.text("camera.button.start", lang))
+
+
 class CameraView(QWidget):
-    """The capture page body. States: "preview", "review", "unavailable"."""
+    """The capture page body. States: "tips" (before the camera, see `show_tips`),
+    "preview", "review", "unavailable"."""
 
     photo_ready = Signal(object)  # a bytearray the receiver owns and wipes after use
     camera_failed = Signal(str)
@@ -110,7 +243,7 @@ class CameraView(QWidget):
         lang: str = "zh-Hant",
         settings: CaptureSettings | None = None,
         analyzer: FaceAnalyzer | None = None,
-        auto_capture: AutoCapture | None = None,
+        guide: CaptureGuide | None = None,
         jpeg_quality: int = 92,
         face_model: str | None = None,
         parent: QWidget | None = None,
@@ -123,27 +256,39 @@ class CameraView(QWidget):
             analyzer = FaceAnalyzer(make_detector(model))
         self._analyzer = analyzer
         self.controller = CameraController(source, settings, self._analyzer, parent=self)
-        self.auto = auto_capture or AutoCapture()
+        self.guide = guide or CaptureGuide()
         self.state = "preview"
         self.guidance = messages.STARTING
         self.problem: str | None = None
         self.source_info: SourceInfo | None = None
         self._photo: bytearray | None = None
         self._handed_off = False
-        self._candidate = ""
-        self._keep_until = 0.0  # a message that must stay readable (R12 refusal)
-        self.rejected_hold_s = 4.0
+        self.reason: str | None = None  # what to change (refusal, or a photo taken by hand)
+        self._refused = False
+        self._reason_key = "camera.reason.refused"
+        self._say_refused = True
+        self._compact = False
         # False on pages whose own primary button (bottom right) sends the photo: one 下一步.
         self.shows_next = True
         self.review_text: Callable[[str], str] | None = None
 
         self.preview = PreviewWidget(self._analyzer.oval)
+        self.tips = TipsPanel()
+        self.tips.hide()
+        self.tips.start_button.clicked.connect(self._start_clicked)
         self.guidance_label = QLabel()
+        self.guidance_label.setObjectName("cameraHint")
+        self.guidance_label.setProperty("role", "cameraHint")  # large: kiosk.qss
         self.guidance_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = QFont(self.guidance_label.font())
-        font.setPointSize(20)
-        self.guidance_label.setFont(font)
         self.guidance_label.setWordWrap(True)
+        self.reason_label = QLabel()
+        self.reason_label.setObjectName("cameraReason")
+        self.reason_label.setWordWrap(True)
+        self.reason_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reason_label.setProperty("role", "cameraReason")
+        self.reason_label.hide()
+        font = QFont(self.font())
+        font.setPointSize(20)
         self.problem_label = QLabel()
         self.problem_label.setWordWrap(True)
         self.problem_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -162,8 +307,10 @@ class CameraView(QWidget):
         buttons.addWidget(self.next_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.tips, 1)
         layout.addWidget(self.preview, 1)
         layout.addWidget(self.guidance_label)
+        layout.addWidget(self.reason_label)
         layout.addWidget(self.problem_label)
         layout.addLayout(buttons)
 
@@ -190,19 +337,47 @@ class CameraView(QWidget):
         # The last live frame is a face too: nothing of the holder stays drawn once stopped.
         self.preview.set_image(None)
 
+    def show_tips(self) -> None:
+        """Before the camera: the example photo and three tips; 開始拍照 shows the preview.
+        The camera already starts (it is warm when the holder is ready); nothing is analysed
+        or captured until then."""
+        self._set_state("tips")
+        self.start()
+
     def reset(self) -> None:
         """Back to the live preview; the photo is wiped (call when the step is left)."""
+        self.guide.reset()
+        self._back_to_preview()
+        self._set_reason(None)
+
+    def show_rejected(self, reason: str | None = None, say_refused: bool = True) -> None:
+        """R12 (or the camera's own check) refused the photo: wipe it, ask for a new one and
+        say what to change (`reason`, else the guide's reading of the refused photo). No
+        automatic photo while that is read (`rejected_hold_s`); 拍照 stays available.
+        `say_refused=False`: the page already shows the refusal (its error panel, with the
+        help code): the hint line says only what to change, not the same sentence twice."""
+        self._say_refused = say_refused
+        step = self.guide.refused(time.monotonic(), reason)
+        self._back_to_preview()
+        self._refused = True
+        self._set_guidance(messages.REJECTED)
+        self._set_reason(step.reason, "camera.reason.refused")
+
+    @property
+    def rejected_hold_s(self) -> float:
+        return self.guide.refused_pause_s
+
+    @rejected_hold_s.setter
+    def rejected_hold_s(self, seconds: float) -> None:
+        self.guide.refused_pause_s = seconds
+
+    def _back_to_preview(self) -> None:
         self._wipe()
-        self.auto.reset()
+        self._refused = False
+        self.preview.countdown = None
         self.controller.set_analysis(True)
         self._set_guidance(messages.STARTING if self.preview.image() is None else messages.NO_FACE)
         self._set_state("unavailable" if self.problem else "preview")
-
-    def show_rejected(self) -> None:
-        """R12: the bureau refused the photo: wipe it and ask for a new one."""
-        self.reset()
-        self._set_guidance(messages.REJECTED)
-        self._keep_until = time.monotonic() + self.rejected_hold_s
 
     def set_language(self, lang: str) -> None:
         self.lang = lang
@@ -220,12 +395,19 @@ class CameraView(QWidget):
         self.next_button.hide()
         self._render_texts()
 
-    def compact(self) -> None:
-        """A smaller minimum preview and no margins, for a page that shares the screen."""
-        self.preview.setMinimumSize(240, 135)
+    def compact(self, beside_keypad: bool = True) -> None:
+        """A smaller minimum preview and no margins, for a page that shares the screen.
+        `beside_keypad` (the e-ID page): also a smaller hint, tighter spacing and no
+        "may not be accepted" line under a photo taken by hand (a refusal still says why)."""
+        self.preview.setMinimumSize(200, 112)
         layout = self.layout()
         if layout is not None:
             layout.setContentsMargins(0, 0, 0, 0)
+            if beside_keypad:
+                layout.setSpacing(4)
+        if beside_keypad:
+            self._compact = True
+            self.guidance_label.setProperty("compact", True)  # kiosk.qss: a size smaller
 
     def has_photo(self) -> bool:
         return self._photo is not None
@@ -234,11 +416,17 @@ class CameraView(QWidget):
         """The held JPEG (not a copy): zeroed by `reset()` / `stop()`."""
         return self._photo
 
-    def capture(self, judged: bool = False) -> None:
-        """拍照: keep the newest frame (auto capture: the frame judged good) for review."""
+    def capture(self, judged: bool = False, report: QualityReport | None = None) -> None:
+        """拍照: keep the newest frame (auto capture: the frame of the report judged good)
+        for review. By hand, the guide says what it saw wrong, if anything."""
         if self.state != "preview":
             return
-        photo = self.controller.take_photo(self.jpeg_quality, judged=judged)
+        if not judged:
+            step = self.guide.manual(time.monotonic())
+            # Beside the e-ID keypad (compact) there is no room for it: a refusal says it.
+            if not self._compact:
+                self._set_reason(step.reason, "camera.reason.manual")
+        photo = self.controller.take_photo(self.jpeg_quality, judged=judged, report=report)
         if photo is None:
             self._photo_failed()
             return
@@ -256,6 +444,8 @@ class CameraView(QWidget):
         decoded.fill(0)
         mirrored.fill(0)
         self.controller.set_analysis(False)
+        self.preview.countdown = None
+        self._refused = False
         self._set_guidance(messages.REVIEW)
         self._set_state("review")
 
@@ -269,6 +459,12 @@ class CameraView(QWidget):
         self.capture()
 
     @Slot()
+    def _start_clicked(self) -> None:
+        """開始拍照 after the tips."""
+        self.guide.reset()
+        self._set_state("unavailable" if self.problem else "preview")
+
+    @Slot()
     def retake(self) -> None:
         """重新拍照."""
         self.reset()
@@ -276,7 +472,7 @@ class CameraView(QWidget):
     # --- slots from the controller -------------------------------------------------------
     @Slot(QImage)
     def _on_frame(self, image: QImage) -> None:
-        if self.state == "review":
+        if self.state in ("review", "tips"):
             return
         self.preview.set_image(image)
 
@@ -285,17 +481,18 @@ class CameraView(QWidget):
         if self.state != "preview":
             return
         self.preview.guide_ok = report.ok
-        wanted = messages.GOOD if report.ok else report.primary
-        # A hint changes only when two analyses in a row agree: no flicker between hints.
-        readable = time.monotonic() >= self._keep_until
-        if readable and (wanted == self._candidate or self.guidance == messages.STARTING):
-            self._set_guidance(wanted)
-        self._candidate = wanted
-        if not readable:
-            return  # no automatic retake while the refusal is being read
-        if self.auto.feed(report, time.monotonic()):
-            self.auto.reset()
-            self.capture(judged=True)
+        step: GuideStep = self.guide.feed(report, time.monotonic())
+        self.preview.countdown = step.countdown
+        self.preview.update()
+        if step.capture:
+            self.capture(judged=True, report=report)
+            return
+        if self._refused and step.hint == messages.REJECTED:
+            return  # the refusal stays readable for the guide's pause
+        if self._refused:
+            self._refused = False
+            self._set_reason(None)
+        self._set_guidance(step.hint)
 
     @Slot(object)
     def _on_opened(self, info: SourceInfo) -> None:
@@ -304,7 +501,8 @@ class CameraView(QWidget):
     @Slot(str)
     def _on_problem(self, help_code: str) -> None:
         self._show_problem(help_code)
-        self.auto.reset()
+        self.guide.reset()
+        self.preview.countdown = None
         if self.state == "preview":
             self.preview.set_image(None)  # a stale frame would pass for a live picture
             self._set_state("unavailable")
@@ -351,6 +549,11 @@ class CameraView(QWidget):
         self._render_texts()
         self.guidance_changed.emit(help_code)
 
+    def _set_reason(self, reason: str | None, key: str = "camera.reason.refused") -> None:
+        self.reason = reason
+        self._reason_key = key
+        self._render_texts()
+
     def _set_guidance(self, message_id: str) -> None:
         if message_id != self.guidance:
             self.guidance = message_id
@@ -362,8 +565,17 @@ class CameraView(QWidget):
             self.guidance_label.setText(self.review_text(self.lang))
         else:
             self.guidance_label.setText(messages.guidance_text(self.guidance, self.lang))
+        reason = self.reason
+        if reason is not None:
+            hint = messages.guidance_text(reason, self.lang)
+            self.reason_label.setText(i18n.text(self._reason_key, self.lang).format(hint=hint))
+        merged = self.guidance == messages.REJECTED and not self._say_refused and reason
+        if merged:
+            self.guidance_label.setText(self.reason_label.text())
+        self.reason_label.setVisible(reason is not None and self.problem is None and not merged)
+        self.tips.set_language(self.lang)
         # During an outage the hint would contradict the problem text: show one message.
-        self.guidance_label.setVisible(self.problem is None)
+        self.guidance_label.setVisible(self.problem is None and self.state != "tips")
         if self.problem:
             text = (
                 messages.handoff_text(self.problem, self.lang)
@@ -375,7 +587,11 @@ class CameraView(QWidget):
 
     def _set_state(self, state: str) -> None:
         self.state = state
-        self.capture_button.setVisible(state != "review")
+        tips = state == "tips"
+        self.tips.setVisible(tips)
+        self.preview.setVisible(not tips)
+        self.guidance_label.setVisible(self.problem is None and not tips)
+        self.capture_button.setVisible(state not in ("review", "tips"))
         self.capture_button.setEnabled(state == "preview")
         self.retake_button.setVisible(state == "review")
         self.next_button.setVisible(state == "review" and self.shows_next)

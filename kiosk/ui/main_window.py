@@ -339,8 +339,15 @@ class MainWindow(QMainWindow):
             and self.page is not None
             and getattr(self.page.view, "step_id", None) == step_id
         )
+        same_step = (
+            error is None
+            and self.page is not None
+            and getattr(self.page.view, "step_id", None) == step_id
+        )
         if step_id in MODE_STEP_IDS:
             self.show_first_screen()
+        elif same_step and self.page is not None and self.page.update_view(view):
+            self._sync_nav()  # the page kept itself (the e-ID camera after 獲取驗證碼)
         elif refused_here:
             # The flow refused this step's inputs: keep the page, so an ID number or a choice
             # need not be typed again; the error panel says what to correct.

@@ -217,6 +217,11 @@ class Page(QWidget):
     def apply(self) -> dict[str, Any]:
         return {}
 
+    def update_view(self, view: StepView) -> bool:
+        """A new view of this page's own step, without an error: True if the page took it in
+        place (keeping what it holds), False to be rebuilt (the default)."""
+        return False
+
     def refused(self, view: StepView) -> None:
         """The flow refused this page's inputs and stays here (the shell shows the error).
         Pages holding what the flow has consumed (photos) reset it."""

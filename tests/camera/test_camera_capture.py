@@ -12,7 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.camera import messages
-from kiosk.camera.quality import AutoCapture
+from kiosk.camera.guide import COUNTDOWN, CaptureGuide
 from kiosk.camera.sources import SourceInfo
 from kiosk.camera.worker import CaptureSettings
 from kiosk.ui.camera_view import CameraView, button_labels
@@ -25,7 +25,7 @@ def make_view(qtbot: QtBot) -> Iterator[ViewFactory]:
     views: list[CameraView] = []
 
     def make(source: object, **kw: object) -> CameraView:
-        kw.setdefault("auto_capture", AutoCapture(hold_s=0.5, min_frames=3))
+        kw.setdefault("guide", CaptureGuide(countdown_s=1.0))  # a short countdown
         view = CameraView(source, **kw)  # type: ignore[arg-type]
         qtbot.addWidget(view)
         view.resize(800, 600)
@@ -60,7 +60,7 @@ def test_r12_good_clip_is_captured_automatically_reviewed_and_sent_on_next(
 ) -> None:
     view = make_view(str(clip_dir["good"]))
     qtbot.waitUntil(lambda: view.state == "review", timeout=10000)
-    assert messages.GOOD in view.seen  # type: ignore[attr-defined]
+    assert COUNTDOWN in view.seen  # type: ignore[attr-defined]
     assert view.guidance_label.text() == "請檢查照片，可重新拍照或按下一步"
     labels = button_labels("zh-Hant")
     assert view.retake_button.isVisible() and view.retake_button.text() == labels["retake"]
@@ -104,13 +104,14 @@ def test_r12_bad_clip_shows_guidance_and_never_captures(
     assert view.state == "preview"
     assert not view.has_photo()
     assert messages.GOOD not in view.seen  # type: ignore[attr-defined]
+    assert COUNTDOWN not in view.seen  # type: ignore[attr-defined]
     assert view.capture_button.isVisible() and view.capture_button.isEnabled()
 
 
 def test_r12_manual_capture_then_retake_wipes_the_photo(
     make_view: ViewFactory, qtbot: QtBot, clip_dir: dict[str, Path]
 ) -> None:
-    view = make_view(str(clip_dir["empty"]), auto_capture=AutoCapture(hold_s=3600))
+    view = make_view(str(clip_dir["empty"]), guide=CaptureGuide(countdown_s=3600))
     qtbot.waitUntil(lambda: view.preview.frames_shown > 0, timeout=10000)
     view.capture_button.click()
     assert view.state == "review"
@@ -126,7 +127,7 @@ def test_r12_manual_capture_then_retake_wipes_the_photo(
 def test_r12_rejected_photo_returns_to_preview_with_the_seed_message(
     make_view: ViewFactory, qtbot: QtBot, clip_dir: dict[str, Path]
 ) -> None:
-    view = make_view(str(clip_dir["empty"]), auto_capture=AutoCapture(hold_s=3600))
+    view = make_view(str(clip_dir["empty"]), guide=CaptureGuide(countdown_s=3600))
     qtbot.waitUntil(lambda: view.preview.frames_shown > 0, timeout=10000)
     view.capture()
     held = view.photo_buffer()
@@ -156,7 +157,7 @@ def test_r12_refusal_stays_readable_and_blocks_no_manual_retake(
 def test_preview_is_mirrored_and_scaled_while_the_photo_is_not(
     make_view: ViewFactory, qtbot: QtBot, clip_dir: dict[str, Path]
 ) -> None:
-    view = make_view(str(clip_dir["mirror"]), auto_capture=AutoCapture(hold_s=3600))
+    view = make_view(str(clip_dir["mirror"]), guide=CaptureGuide(countdown_s=3600))
     qtbot.waitUntil(lambda: view.preview.frames_shown > 0, timeout=10000)
     image = view.preview.image()
     assert image is not None and image.width() == 960  # scaled for the preview

@@ -12,7 +12,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from kiosk.camera import messages
-from kiosk.camera.quality import AutoCapture
+from kiosk.camera.guide import CaptureGuide
 from kiosk.camera.sources import FrameSource, SourceError, open_source, parse_spec
 from kiosk.camera.worker import CaptureSettings
 from kiosk.ui.camera_view import CameraView
@@ -31,7 +31,7 @@ def views(qtbot: QtBot) -> Iterator[list[CameraView]]:
 
 
 def _view(qtbot: QtBot, made: list[CameraView], source: object) -> CameraView:
-    view = CameraView(source, settings=FAST, auto_capture=AutoCapture(hold_s=3600))  # type: ignore[arg-type]
+    view = CameraView(source, settings=FAST, guide=CaptureGuide(countdown_s=3600))  # type: ignore[arg-type]
     qtbot.addWidget(view)
     view.show()
     seen: list[str] = []

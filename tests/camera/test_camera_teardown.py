@@ -22,7 +22,7 @@ import numpy as np
 from pytestqt.qtbot import QtBot
 
 from kiosk.camera import worker
-from kiosk.camera.quality import AutoCapture
+from kiosk.camera.guide import CaptureGuide
 from kiosk.camera.sources import FileSource, FrameSource, SourceInfo
 from kiosk.camera.worker import CameraController
 from kiosk.ui.camera_view import CameraView
@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_view_is_collected_once_dropped(qtbot: QtBot, clip_dir: dict[str, Path]) -> None:
-    view = CameraView(str(clip_dir["good"]), auto_capture=AutoCapture(hold_s=3600))
+    view = CameraView(str(clip_dir["good"]), guide=CaptureGuide(countdown_s=3600))
     view.show()
     frames: list[object] = []
     view.controller.frame_ready.connect(frames.append)

@@ -134,8 +134,10 @@ def test_demo_camera_completes_the_photo_step_with_the_signed_in_holders_face(
     wait_step(qtbot, window, "photo")
     page = window.page
     assert isinstance(page, PhotoPage) and page.camera is not None
-    # The clip goes through the normal --camera FILE path: auto capture, review, 下一步.
-    qtbot.waitUntil(lambda: page.camera.state == "review", timeout=15_000)
+    # The tips first; 開始拍照, then the clip goes through the normal --camera FILE path:
+    # the 3-2-1 countdown, the automatic capture, review, 下一步.
+    click(qtbot, page.camera.tips.start_button)
+    qtbot.waitUntil(lambda: page.camera.state == "review", timeout=20_000)
     shot(page.camera, "demo_camera_review")
     # One 下一步, the window's own at the bottom right (review #6), not a second in the camera.
     assert not page.camera.next_button.isVisible()

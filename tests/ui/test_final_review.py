@@ -255,6 +255,11 @@ def test_photo_page_text_follows_the_camera_and_next_stays_bottom_right(
     show(demo_window, view("photo", 2, {}, message("photo.take"), inputs=("photo_jpeg",)), lang)
     page = demo_window.page
     assert isinstance(page, PhotoPage) and page.camera is not None
+    # Before the camera: the example photo and three tips, then 開始拍照.
+    texts = visible_texts(demo_window)
+    assert tr("camera.tips.one", lang) in " ".join(texts) and page.camera.tips.isVisible()
+    save(demo_window, f"photo_tips_{lang}")
+    qtbot.mouseClick(page.camera.tips.start_button, Qt.MouseButton.LeftButton)
     texts = visible_texts(demo_window)
     assert message("photo.take").text(lang) in texts
     nxt, back = demo_window.next_button, demo_window.back_button

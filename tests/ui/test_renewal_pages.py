@@ -152,6 +152,9 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     wait_step(qtbot, window, "photo")
     page = window.page
     assert isinstance(page, PhotoPage) and page.camera is not None
+    # First the example and the tips, then 開始拍照 opens the live camera with its 拍照.
+    assert "開始拍照" in visible_texts(window) and "拍照" not in visible_texts(window)
+    click(qtbot, page.camera.tips.start_button)
     assert "拍照" in visible_texts(window)
     qtbot.waitUntil(lambda: page.camera.preview.image() is not None, timeout=10_000)
     shot(window, "photo")

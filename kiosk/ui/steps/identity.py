@@ -74,11 +74,14 @@ class PhotoPage(Page):
         self.body.addWidget(self.instruction)
         self.take_message = take
         self.camera.use_page_next(lambda lang: tr("camera.review", lang))
+        # The live hint, its reason and an error panel fit one screen.
+        self.camera.compact(beside_keypad=False)
         self.camera.state_changed.connect(lambda _s: self._state())
         self.body.addWidget(self.camera, 1)
         self.shows_next = True
         self.valid = False
-        self.camera.start()
+        # Before the camera: an example of a good photo and three tips, then 開始拍照.
+        self.camera.show_tips()
 
     def _reviewing(self) -> bool:
         return bool(self.camera is not None and self.camera.state == "review")
@@ -91,6 +94,8 @@ class PhotoPage(Page):
     def _show_instruction(self, lang: str) -> None:
         if self._reviewing():
             self.instruction.setText(tr("photo.review", lang))
+        elif self.camera is not None and self.camera.state == "tips":
+            self.instruction.setText("")
         elif self.take_message is not None:
             self.instruction.setText(message_text(self.take_message, lang))
         else:
@@ -116,7 +121,9 @@ class PhotoPage(Page):
     def refused(self, view: StepView) -> None:
         # R12 照片未達檢測要求，請重新拍照。: back to the live preview for a new photo.
         if self.camera is not None:
-            self.camera.show_rejected()
+            # The shell's error panel says R12's sentence with its help code; the camera's
+            # hint line says what to change.
+            self.camera.show_rejected(say_refused=False)
 
     def wipe(self) -> None:
         if self.camera is not None:

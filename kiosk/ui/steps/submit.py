@@ -25,6 +25,7 @@ from kiosk.ui.fit import keep_text_whole
 from kiosk.ui.pages import (
     FieldsPage,
     Page,
+    message_text,
 )
 from kiosk.ui.steps.common import find_message, make_camera, other_messages, view_data
 from kiosk.ui.texts import tr
@@ -196,21 +197,24 @@ class EidPage(Page):
         row.setSpacing(32)
         left = QVBoxLayout()
         left.setSpacing(12)
-        for m in getattr(view, "messages", ()) or ():
-            w = label("", "info")
-            self.message(w, m)
-            left.addWidget(w)
-        self.camera: Any = None
-        if self.challenged:
-            self.camera = make_camera(self, self._face)
-            if self.camera is not None:
-                # The photo is taken as the face once captured: 核實身份 is the one way on,
-                # no second 下一步 inside the camera.
-                self.camera.use_page_next(lambda lang: tr("camera.review", lang))
-                self.camera.compact()  # beside the keypad: a smaller preview is enough
-                self.camera.state_changed.connect(self._camera_state)
-                left.addWidget(self.camera, 1)
-                self.camera.start()
+        self.message_box = QVBoxLayout()
+        self.message_box.setSpacing(12)
+        left.addLayout(self.message_box)
+        self._messages: list[tuple[Any, Any]] = []
+        self._was_review = False
+        self._show_messages(view)
+        self.bind(self._render_messages)
+        # The camera at once (R15): the face may be taken before or after 獲取驗證碼; the code
+        # request keeps this page (update_view), so a face already taken stays.
+        self.camera: Any = make_camera(self, self._face)
+        if self.camera is not None:
+            # The photo is taken as the face once captured: 核實身份 is the one way on,
+            # no second 下一步 inside the camera.
+            self.camera.use_page_next(lambda lang: tr("camera.review", lang))
+            self.camera.compact()  # beside the keypad: a smaller preview is enough
+            self.camera.state_changed.connect(self._camera_state)
+            left.addWidget(self.camera, 1)
+            self.camera.start()
         if self.camera is None:
             left.addStretch(1)
         row.addLayout(left, 1)
@@ -260,6 +264,34 @@ class EidPage(Page):
         self.body.addLayout(row, 1)
         self._check()
 
+    def _show_messages(self, view: StepView) -> None:
+        while self.message_box.count():
+            item = self.message_box.takeAt(0)
+            old = item.widget() if item is not None else None
+            if old is not None:
+                old.deleteLater()
+        self._messages = []
+        for m in getattr(view, "messages", ()) or ():
+            w = label("", "info")
+            self._messages.append((w, m))
+            self.message_box.addWidget(w)
+
+    def _render_messages(self, lang: str) -> None:
+        for w, m in self._messages:
+            w.setText(message_text(m, lang))
+
+    def update_view(self, view: StepView) -> bool:
+        """The code was sent (a new view of this step): keep the page, its camera and a face
+        already taken; enable the code field and show the new messages."""
+        self.view = view
+        self.challenged = bool(view_data(view).get("mobile_masked"))
+        self._show_messages(view)
+        self.get_code.setEnabled(not self.challenged)
+        self.code.setEnabled(self.challenged)
+        self.retranslate(self.lang)
+        self._check()
+        return True
+
     def _fit_right(self) -> None:
         need = self.code.minimumWidth() + 8 + self.get_code.sizeHint().width()
         self.right_box.setMaximumWidth(max(360, need))
@@ -281,10 +313,12 @@ class EidPage(Page):
         held = self.camera.photo_buffer() if self.camera is not None else None
         if state == "review" and held is not None:
             self._face(bytearray(held))
-        elif state != "review" and self.face is not None:
+        elif state == "preview" and self._was_review and self.face is not None:
             self._drop_face()  # 重新拍照: the old face is gone
             self._show_face_state(self.lang)
             self._check()
+        # A camera fault after the capture ("unavailable") leaves the face taken as it is.
+        self._was_review = state == "review"
 
     def _drop_face(self) -> None:
         if self.face is not None:
@@ -323,7 +357,10 @@ class EidPage(Page):
         self.updated.emit()  # the hint of what is missing follows every key
 
     def apply(self) -> dict[str, Any]:
-        return {"action": "verify", "sms_code": self.code.text().strip(), "face_jpeg": self.face}
+        # A copy the flow wipes after use: nothing done on this page meanwhile (a new photo,
+        # 重新拍照, a camera fault) can change the bytes on their way to the e-ID service.
+        face = bytearray(self.face) if self.face is not None else None
+        return {"action": "verify", "sms_code": self.code.text().strip(), "face_jpeg": face}
 
     def next_label(self, lang: str) -> str:
         return tr("eid.verify", lang)
