@@ -44,7 +44,8 @@ HOME = "desk_home"
 ACTIONS = ("assist", "queue", "receipts", "status", "sign_out")
 SEARCH = InputSpec("query", "text", "free", 0, 64)
 OFFICER_ID = InputSpec("id_number", "text", "id", 1, 20)
-TOKEN_PIN = InputSpec("pin", "secret", "digits", 4, 16)
+# Digits on the page's keypad (the holder types it); the page masks it as a secret.
+TOKEN_PIN = InputSpec("pin", "digits", "digits", 4, 16)
 REASON = InputSpec("reason", "text", "free", MIN_REASON, 500)
 STAFF_PASSWORD = InputSpec("password", "secret", "password", 1)
 
@@ -538,7 +539,8 @@ def _entry_view(e: QueueEntry) -> dict[str, object]:
         "type": TYPE_LABELS[cert.type],
         "serial": cert.serial,
         "expiry": cert.expiry.isoformat(),
-        "verified_at": e.verified_at.isoformat(timespec="minutes") if e.verified_at else "",
+        "verified_at": e.verified_at.strftime("%Y-%m-%d %H:%M %Z").strip() if e.verified_at
+        else "",
         "verified_kiosk_id": e.verified_kiosk_id or "",
         "state": e.state,
         "new_serial": e.new_serial or "",

@@ -222,6 +222,9 @@ class DeskTokenPage(_DeskPage):
                 self.token_buttons[t] = rb
         self.labels = labels
         self.build_fields(view)
+        pin = self.fields.get("pin")
+        if isinstance(pin, QLineEdit):
+            pin.setEchoMode(QLineEdit.EchoMode.Password)  # the holder's secret, on the keypad
         # Plugged in (again) after the page was shown: look again.
         again = QPushButton()
         again.setObjectName("tokenLookAgain")
