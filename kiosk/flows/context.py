@@ -58,6 +58,8 @@ class FlowContext:
     staff: StaffSession | None = None
     entry: JournalEntry | None = None
     counters: Counters = field(default_factory=Counters)
+    # The counter desk's live parts and token session (kiosk/flows/stages/desk.py).
+    desk: Any = None
     # The step being run, for the audit trail (set by the flow).
     step: Callable[[], str] = lambda: ""
 

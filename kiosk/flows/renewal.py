@@ -38,7 +38,7 @@ from kiosk.flows.inputs import InputSpec
 from kiosk.flows.journal import OPEN, Journal
 from kiosk.flows.messages import DEFAULT_LANG, Message, message
 from kiosk.flows.redact import redact
-from kiosk.flows.stages import activation, emails, identity, signin, submit
+from kiosk.flows.stages import activation, desk, emails, identity, signin, submit
 from kiosk.flows.stages import receipt as receipt_stage
 from kiosk.flows.views import (
     CARD_FIELDS,
@@ -78,7 +78,7 @@ __all__ = [
 log = logging.getLogger("kiosk.flows.renewal")
 
 STAFF = "staff"
-STARTS = ("sign_in", "staff_login", "staff_lookup", "routing")
+STARTS = ("sign_in", "staff_login", "staff_lookup", "routing", "desk_locked")
 MAX_BACKOFF_MS = 30_000
 
 # Terminal steps and what they mean for the holder (the walkthrough's `outcome`).
@@ -98,7 +98,7 @@ OUTCOMES: Mapping[str, str] = {
 def navmap(ctx: FlowContext) -> dict[str, StepDef]:
     """Every stage's steps, and the hand-off every stage may end in."""
     steps: dict[str, StepDef] = {}
-    for stage in (signin, emails, identity, submit, activation):
+    for stage in (signin, emails, identity, submit, activation, desk):
         steps.update(stage.steps(ctx))
     steps[STAFF] = StepDef(page="generic", last=True, can_back=False, present=views.staff)
     return steps
@@ -150,6 +150,7 @@ class RenewalFlow:
         receipts: receipt_stage.ReceiptIssuer | None = None,
         kiosk_id: str = "",
         site: str = "",
+        desk_parts: desk.DeskParts | None = None,
     ) -> None:
         self.lang = lang
         # R31: the receipt at every end (kiosk/flows/stages/receipt.py); None: no receipts.
@@ -158,6 +159,9 @@ class RenewalFlow:
         self.receipt: receipt_stage.ReceiptState | None = None
         self.caps = caps or RetryCaps()
         self.ctx = FlowContext(services, journal, self.caps, sleep, clock)
+        # R32: the counter desk's parts (token module, issuance journal, CA, receipts).
+        desk.desk_state(self.ctx).parts = desk_parts or desk.DeskParts(
+            receipts=receipts, kiosk_id=kiosk_id, site=site)
         self.ctx.step = lambda: self._wizard.current_step or ""
         self._wizard = Wizard(navmap(self.ctx))
         self._last = _Outcome()
@@ -197,6 +201,7 @@ class RenewalFlow:
 
     def set_lang(self, lang: str) -> None:
         self.lang = lang
+        desk.desk_state(self.ctx).lang = lang
 
     def start_self_service(self) -> StepView:
         """The holder's own sign-in: ID number, then the SMS code (strong e-ID)."""
@@ -286,10 +291,24 @@ class RenewalFlow:
         """Forget everything of the holder (start over, idle timeout). The journal keeps its
         references so a holder who comes back resumes; see `abandon` for one who has gone."""
         self._wizard.reset()
+        desk.desk_state(self.ctx).forget()
         self.ctx.forget()
         self.receipt = None  # the PDF in memory goes with the holder
         self._last = _Outcome()
         self._poll_failures = 0
+
+    def lock_desk(self) -> StepView | None:
+        """R34 at the counter: an idle staff session locks. Everything of the holder is
+        wiped; the staff password unlocks (the `desk_locked` step). None when no staff member
+        was signed in: the caller wipes as for a holder."""
+        if not desk.lock(self.ctx):
+            return None
+        state = desk.desk_state(self.ctx)
+        staff_id = state.staff_id
+        self.reset()
+        state.staff_id = staff_id
+        self._wizard.start("desk_locked", {})
+        return self._entered()
 
     def abandon(self) -> None:
         """The holder has gone: close their journal entry; the backend keeps its records."""
@@ -331,6 +350,8 @@ class RenewalFlow:
             step = self._wizard.current_step
             assert step is not None
             spec = self._wizard.navmap[step]
+            if step == desk.HOME and len(self._wizard.stack) > 1:
+                self._home_again()
             self._load(step)
             self._journal_step(step)
             self._issue_receipt(step)
@@ -347,6 +368,16 @@ class RenewalFlow:
             self._poll_failures = 0
             if (self._wizard.current_step, len(self._wizard.stack)) == before:
                 return self._view()  # the check asked to stay (e.g. activation still running)
+
+    def _home_again(self) -> None:
+        """Back at the counter home: the last holder's data go, the staff session stays."""
+        staff = self.ctx.staff
+        self._wizard.reset()
+        self.ctx.forget()
+        desk.desk_state(self.ctx).forget()
+        self.receipt = None
+        self.ctx.staff = staff
+        self._wizard.start(desk.HOME, {})
 
     def _issue_receipt(self, step: str) -> None:
         """Once per renewal end: build the receipt and hand it to the issuer (R31)."""

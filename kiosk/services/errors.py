@@ -33,6 +33,9 @@ KIOSK_PRINTER_NO_PAPER = "AC-KI-0303"
 KIOSK_PRINT_FAILED = "AC-KI-0304"
 KIOSK_NOT_ENROLLED = "AC-KI-0305"
 KIOSK_KEYRING_UNAVAILABLE = "AC-KI-0306"
+# The counter desk's (R32): no token module or CA configured; nothing of that renewal waits.
+KIOSK_DESK_NOT_SET_UP = "AC-KI-0500"
+KIOSK_DESK_NOTHING_WAITING = "AC-KI-0501"
 KIOSK_PREFIX = "AC-KI-"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
@@ -53,6 +56,8 @@ _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_PRINT_FAILED: "receipt.print_failed",
     KIOSK_NOT_ENROLLED: "receipt.not_enrolled",
     KIOSK_KEYRING_UNAVAILABLE: "receipt.keyring_unavailable",
+    KIOSK_DESK_NOT_SET_UP: "desk.not_set_up",
+    KIOSK_DESK_NOTHING_WAITING: "desk.nothing_waiting",
 }
 
 

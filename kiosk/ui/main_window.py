@@ -228,7 +228,7 @@ class MainWindow(QMainWindow):
             self.idle = IdleGuard(
                 self, idle_s, countdown_s, lambda: self.lang, quiet=self._on_first_screen
             )
-            self.idle.expired.connect(self.wipe)
+            self.idle.expired.connect(self._idle_expired)
 
         self._retranslate_chrome()
         self.show_first_screen()
@@ -323,6 +323,19 @@ class MainWindow(QMainWindow):
             self.set_lang(DEFAULT_LANG)  # the next person at the kiosk starts in the default
         self.show_first_screen()
         self.wiped.emit()
+
+    def _idle_expired(self) -> None:
+        """R34: a holder's session is wiped; a counter staff session locks instead (the
+        holder's data wiped all the same, the staff password unlocks: desk_locked)."""
+        lock = getattr(self.flow, "lock_desk", None)
+        if not callable(lock) or self.working or getattr(self.flow, "ctx", None) is None \
+                or self.flow.ctx.staff is None:  # type: ignore[attr-defined]
+            self.wipe()
+            return
+        self.generation += 1
+        self.clear_error()
+        self.text_size.reset()
+        self._run(lock)
 
     def _reset_flow(self) -> None:
         try:

@@ -29,6 +29,18 @@ PAGE_CLASSES: dict[str, str] = {
     "done": "kiosk.ui.steps.activation:DonePage",
     "revoke_first": "kiosk.ui.steps.activation:RevokeFirstPage",
     "reverify": "kiosk.ui.steps.activation:ReverifyPage",
+    # The counter desk (R32, R34).
+    "desk_home": "kiosk.ui.steps.desk:DeskHomePage",
+    "desk_queue": "kiosk.ui.steps.desk:DeskQueuePage",
+    "desk_in_person": "kiosk.ui.steps.desk:DeskFieldsPage",
+    "desk_face": "kiosk.ui.steps.desk:DeskFacePage",
+    "desk_attest": "kiosk.ui.steps.desk:DeskFieldsPage",
+    "desk_token": "kiosk.ui.steps.desk:DeskTokenPage",
+    "desk_issue": "kiosk.ui.steps.desk:DeskIssuePage",
+    "desk_done": "kiosk.ui.steps.desk:DeskDonePage",
+    "desk_receipts": "kiosk.ui.steps.desk:DeskReceiptsPage",
+    "desk_status": "kiosk.ui.steps.desk:DeskStatusPage",
+    "desk_locked": "kiosk.ui.steps.desk:DeskFieldsPage",
 }
 
 

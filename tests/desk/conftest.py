@@ -4,6 +4,7 @@ journal, H-OFFLINE verified at a kiosk and checked in person at the counter."""
 
 from __future__ import annotations
 
+import struct
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -75,3 +76,15 @@ def desk(sandbox_url: str, tmp_path: Path) -> Iterator[Desk]:
     yield Desk(kiosk, staff, entries, journal, SqlIssuanceJournal(journal), ca, sandbox_url)
     journal.close()
     kiosk.close()
+
+
+def lock_user_pin(token: SoftHsmToken, module: TokenModule) -> None:
+    """SoftHSM2 counts wrong PINs but never locks (upstream: no lockout by design). A
+    hardware token sets CKF_USER_PIN_LOCKED in its own state at its limit: set that flag in
+    SoftHSM2's token store as the token would."""
+    store = next(token.folder.glob("token.object"))
+    data = store.read_bytes()
+    flags = int(module.lib.get_token(token_label=token.label).flags)
+    at = data.index(struct.pack(">Q", flags))
+    store.write_bytes(data[:at] + struct.pack(">Q", flags | 0x40000) + data[at + 8:])
+    module.reinitialize()

@@ -5,8 +5,6 @@ independent look at what the token holds."""
 
 from __future__ import annotations
 
-import struct
-
 import pytest
 from cryptography import x509
 
@@ -16,7 +14,7 @@ from kiosk.services.factory import build_services, close_services
 from kiosk.tokens.errors import PinIncorrect, PinLocked, TokenAbsent, TokenRemoved
 from kiosk.tokens.softhsm import SoftHsmToken
 from kiosk.tokens.token import TokenModule
-from tests.desk.conftest import PIN, Desk
+from tests.desk.conftest import PIN, Desk, lock_user_pin
 from tests.flows.faulty import FaultyProxy
 
 
@@ -80,16 +78,9 @@ def test_r32_wrong_pins_are_counted_by_the_token_until_it_is_locked(
         assert wrong.value.user_message().startswith("載體密碼（PIN）不正確")
         # The token itself counts: it raises CKF_USER_PIN_COUNT_LOW after a wrong PIN.
         assert wrong.value.tries_left in ("low", "final_try")
-    # SoftHSM2 counts but never locks (upstream: no lockout by design). A hardware token
-    # sets CKF_USER_PIN_LOCKED in its own state at its limit: set that flag in SoftHSM2's
-    # token store as the token would, then the right PIN is refused, clearly, without a
-    # further C_Login that could wear down a real token.
-    store = next(token.folder.glob("token.object"))
-    data = store.read_bytes()
-    flags = int(module.lib.get_token(token_label=token.label).flags)
-    at = data.index(struct.pack(">Q", flags))
-    store.write_bytes(data[:at] + struct.pack(">Q", flags | 0x40000) + data[at + 8:])
-    module.reinitialize()
+    # The token locks at its limit (conftest.lock_user_pin), then the right PIN is refused,
+    # clearly, without a further C_Login that could wear down a real token.
+    lock_user_pin(token, module)
     with pytest.raises(PinLocked) as locked:
         module.open(token.label, PIN)
     assert locked.value.help_code == "AC-KI-0205"

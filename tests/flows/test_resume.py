@@ -47,6 +47,8 @@ def test_staff_signs_in_and_looks_the_holder_up(counter: Counter) -> None:
     assert view.step_id == "staff_login"
     assert view.error is not None and view.error.help_code == "AC-AB-0035"
     view = counter.flow.submit({"username": "staff01", "password": "counter-demo-1"})
+    assert view.step_id == "desk_home"  # the counter home (R32): 下一步 assists a holder
+    view = counter.flow.submit({})
     assert view.step_id == "staff_lookup"
     view = counter.flow.submit({"id_number": "9999999(9)"})
     assert view.error is not None and view.error.help_code == "AC-AB-0002"

@@ -297,6 +297,8 @@ def test_r28_staff_signs_in_and_looks_up_a_holder_by_id_number(
     type_into(qtbot, field(window, "password"), "counter-demo-1")
     shot(window, "staff_login")
     click(qtbot, window.next_button)
+    wait_step(qtbot, window, "desk_home")  # the counter home (R32): assist a holder
+    click(qtbot, window.next_button)
     wait_step(qtbot, window, "staff_lookup")
     assert "請輸入證書用戶之身份證明文件號碼。" in visible_texts(window)
     # The ID number's check digit in brackets, typed on the on-screen keypad.

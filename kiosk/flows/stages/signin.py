@@ -91,7 +91,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         "staff_login": StepDef(
             page="sign_in",
             accept=accept_staff_login,
-            next="staff_lookup",
+            next="desk_home",  # the counter home (kiosk/flows/stages/desk.py)
             inputs=(
                 InputSpec("username", "text", "free", 1),
                 STAFF_PASSWORD,
@@ -104,7 +104,6 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             next="routing",
             on_error={Missing: "staff_login"},
             inputs=(ID_NUMBER,),
-            can_back=False,
             present=views.says("staff.lookup"),
         ),
         # Where the holder's renewal stands (a backend read); retried by submit({}).
