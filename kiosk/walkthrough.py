@@ -37,7 +37,18 @@ from kiosk.flows.inputs import InputSpec
 from kiosk.flows.journal import AuditRecord
 from kiosk.flows.renewal import RenewalFlow, StepView
 from kiosk.flows.stages.signin import STAFF_PASSWORD
-from kiosk.services.errors import BackendError, EmailCodeExpired, EmailCodeUsed, SmsCodeExpired
+from kiosk.services.errors import (
+    KIOSK_CONNECTION,
+    KIOSK_TIMEOUT,
+    KIOSK_UNEXPECTED,
+    BackendError,
+    EmailCodeExpired,
+    EmailCodeUsed,
+    ServiceUnavailable,
+    SignedOut,
+    SmsCodeExpired,
+    TooManyRequests,
+)
 
 # A code that expired or was used: ask for a new one (R5).
 RESEND_ON = (EmailCodeExpired.code, EmailCodeUsed.code, SmsCodeExpired.code)
@@ -48,7 +59,9 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 75  # the scripted "power cut": the next run resumes
 
 OUTCOMES = ("activated", "offline", "refused", "staff")
-TRANSIENT = ("AC-KI-0001", "AC-KI-0002", "AC-KI-0003", "AC-AB-0006", "AC-AB-0036")
+# No considered answer, or "not now": the same step is simply tried again, a few times.
+TRANSIENT = (KIOSK_CONNECTION, KIOSK_TIMEOUT, KIOSK_UNEXPECTED, TooManyRequests.code,
+             ServiceUnavailable.code)
 DEFAULT_ACTION_STEP = {
     "wrong_code": "email_code",
     "advance_clock": "email_code",
@@ -292,7 +305,7 @@ class Driver:
                 if self._transient_retries > 5:
                     return view
                 time.sleep(0.5)
-            if view.error is not None and view.error.help_code == "AC-AB-0004":
+            if view.error is not None and view.error.help_code == SignedOut.code:
                 # Signed out (the clock moved on): sign in again; the flow resumes.
                 view = self.flow.start_staff() if staff else self.flow.start_self_service()
                 self._flush(view)
@@ -450,7 +463,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--phase", action="store_true", help=argparse.SUPPRESS)
 
 
+def _run_desk(args: argparse.Namespace) -> int | None:
+    """A `mode = "desk"` scenario (kiosk/desk/walkthrough.py); None for any other."""
+    from kiosk.desk import walkthrough as desk
+
+    try:
+        raw = desk.read_raw(args.scenario)
+        if raw.get("mode") != "desk":
+            return None
+        scenario = desk.load_desk_scenario(args.scenario, raw, _resolve)
+        if args.backend:
+            check_backend_url(args.backend, "--backend")
+    except (desk.DeskScenarioError, ScenarioError, ConfigError) as exc:
+        print(f"kiosk walkthrough: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    printer = Printer(sys.stdout)
+    with contextlib.ExitStack() as stack:
+        backend = args.backend or stack.enter_context(embedded_sandbox(0.5))
+
+        def lobby(path: Path, journal_url: str) -> bool:
+            first = load_scenario(path)
+            return _run_once(first, backend, journal_url, printer, interrupt=False) == EXIT_OK
+
+        ok = desk.run_desk(scenario, backend, args.journal, printer, lobby)
+    return EXIT_OK if ok else EXIT_MISMATCH
+
+
 def run(args: argparse.Namespace) -> int:
+    desk = _run_desk(args)
+    if desk is not None:
+        return desk
     try:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
@@ -533,10 +575,10 @@ def _run_once(
     from kiosk.store import SqlJournal
 
     config = BackendConfig.for_sandbox(backend, timeout_s=30.0)
-    services = build_services(config)
+    journal = SqlJournal(journal_url)
+    services = build_services(config, kiosk_id=journal.kiosk_id)
     admin = build_sandbox_admin(config)
     assert admin is not None
-    journal = SqlJournal(journal_url)
     flow_journal: Any = _KillAfterCall(journal, kill_after, printer) if kill_after else journal
     from kiosk.receipt.walkthrough import receipt_service
 

@@ -174,6 +174,7 @@ class Issuance:
             "token.sign_csr", rec, token.sign_csr, key, cert.holder_name, cert.email,
             cert.org_name or ORGANISATION,
         )
+        self._after("token.sign_csr")
         pem = _csr_pem(der)
         assert rec.idempotency_key is not None
         try:

@@ -189,6 +189,9 @@ EidLocked = _code("AC-AB-0038", "EidLocked", "e-ID locked: too many failures.")
 ActivationUnderway = _code(
     "AC-AB-0039", "ActivationUnderway", "Activated or being activated already (R26)."
 )
+SignedOut = _code("AC-AB-0004", "SignedOut", "Not signed in, or the session timed out.")
+TooManyRequests = _code("AC-AB-0006", "TooManyRequests", "Rate limited: try again shortly.")
+ServiceUnavailable = _code("AC-AB-0036", "ServiceUnavailable", "Service paused: try again.")
 
 # Retake the photo (R12): counted, at the cap a hand-off.
 PHOTO_RETAKE: tuple[type[BackendError], ...] = (PhotoBelowThreshold, PhotoNoFace, PhotoTooLarge)

@@ -17,6 +17,7 @@ from kiosk.services.sandbox_admin import SandboxAdmin
 SessionFactory = Callable[[], requests.Session]
 
 USER_AGENT = "registry-kiosk"
+KIOSK_ID_HEADER = "X-Kiosk-ID"  # which terminal calls: the registry records where (R32's queue)
 
 
 def _session(session_factory: SessionFactory, config: BackendConfig) -> requests.Session:
@@ -38,15 +39,23 @@ def _session(session_factory: SessionFactory, config: BackendConfig) -> requests
 
 
 def build_services(
-    config: BackendConfig, session_factory: SessionFactory = requests.Session
+    config: BackendConfig,
+    session_factory: SessionFactory = requests.Session,
+    *,
+    kiosk_id: str | None = None,
 ) -> Services:
-    """One client, and one `requests.Session`, per backend (R30)."""
+    """One client, and one `requests.Session`, per backend (R30). `kiosk_id` (this
+    terminal's id, kiosk.store.paths.kiosk_identity) goes in every registry call's
+    X-Kiosk-ID header."""
     def session() -> requests.Session:
         return _session(session_factory, config)
 
     t = config.timeout_s
+    registry = session()
+    if kiosk_id:
+        registry.headers[KIOSK_ID_HEADER] = kiosk_id
     return Services(
-        registry=RegistryClient(config.registry_url, session(), t),
+        registry=RegistryClient(config.registry_url, registry, t),
         bureau=BureauClient(config.bureau_url, session(), t),
         eid=EidClient(config.eid_url, session(), t),
         esign=ESignClient(config.esign_url, session(), t),

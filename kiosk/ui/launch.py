@@ -201,11 +201,13 @@ def flow_factory(config: BackendConfig, journal: Any = None, receipts: Any = Non
         from kiosk.services.factory import build_services
         from kiosk.ui.worker import on_db_thread
 
-        services = build_services(config)
+        store = journal if journal is not None else make_journal()
+        # The registry records which terminal verified a holder (X-Kiosk-ID, R32).
+        services = build_services(config, kiosk_id=getattr(store, "kiosk_id", None))
         return RenewalFlow(
             services,
             # Built on the flow's thread; every journal call runs on the database thread.
-            on_db_thread(journal if journal is not None else make_journal()),
+            on_db_thread(store),
             lang=lang,
             # Activation may take minutes (R26): answer after a few seconds so the holder
             # sees the progress page, which asks again, instead of a frozen busy overlay.

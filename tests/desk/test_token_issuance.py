@@ -158,7 +158,7 @@ def test_r32_lost_reply_at_issuance_finds_the_one_certificate(
     assert len(desk.kiosk.admin.outbox(kind="renewal_completed")) == 1
 
 
-KILL_AFTER = ("token.generate_key", "registry.issue_certificate",
+KILL_AFTER = ("token.generate_key", "token.sign_csr", "registry.issue_certificate",
               "registry.issued_certificate", "token.store_certificate")
 
 
@@ -200,3 +200,45 @@ def test_r32_killed_after_each_issuance_call_ends_with_one_certificate_per_recor
     assert listing.count("Certificate Object") == 2
     assert listing.count("Private Key Object") == 2
     assert len(desk.kiosk.admin.outbox(kind="renewal_completed")) == 2
+
+
+def test_r32_lost_reply_of_the_look_up_when_resuming_finds_the_one_certificate(
+    desk: Desk, module: TokenModule, token: SoftHsmToken
+) -> None:
+    """The CA issued and the token went away before the certificate was written; on the
+    resume the registry's look-up answer is lost too: still one certificate, on the token."""
+    from kiosk.desk.issuance import Issuance
+
+    def pull(call: str) -> None:
+        if call == "registry.issue_certificate":
+            token.remove()
+
+    entry = desk.entries[0]
+    first = Issuance(desk.kiosk.services.registry, desk.issuance_journal, desk.ca,
+                     after_call=pull)
+    with module.open(token.label, PIN) as session, pytest.raises(TokenRemoved):
+        first.issue(desk.staff, entry, session)
+    token.restore()
+    record = desk.issuance_journal.issuance(entry.cert_id)
+    assert record is not None and record.state == "issued"
+    proxy = FaultyProxy(desk.base_url)
+    with proxy.running():
+        services = build_services(BackendConfig.for_sandbox(proxy.url, timeout_s=10))
+        try:
+            issuance = desk.issuance(services.registry)
+            proxy.faults["/certificate"] = "drop"
+            with module.open(token.label, PIN) as session, pytest.raises(BackendError) as lost:
+                issuance.issue(desk.staff, entry, session)
+            assert lost.value.help_code.startswith("AC-KI-")  # no answer: said, not guessed
+            assert _objects(token).count("Certificate Object") == 0
+            proxy.faults.clear()
+            with module.open(token.label, PIN) as session:
+                done = issuance.issue(desk.staff, entry, session)
+        finally:
+            close_services(services)
+    assert done.new_serial == record.new_serial
+    listing = _objects(token)
+    assert listing.count("Certificate Object") == 1 and listing.count("Private Key Object") == 1
+    reg = desk.kiosk.services.registry
+    assert reg.issued_certificate(desk.staff, entry.cert_id).renewed.new_serial == done.new_serial
+    assert len(desk.kiosk.admin.outbox(kind="renewal_completed")) == 1
