@@ -111,6 +111,14 @@ def _ca_bundle(text: str) -> str:
         raise SettingError(str(exc)) from None
 
 
+def _token_module(text: str) -> str:
+    path = Path(text.strip()).expanduser()
+    if not path.is_file():
+        raise SettingError(f"no PKCS#11 module at {path}: give the token driver's .so file, "
+                           "e.g. /usr/lib/softhsm/libsofthsm2.so")
+    return str(path)
+
+
 _KIOSK_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -181,6 +189,8 @@ SETTINGS: Mapping[str, Setting] = MappingProxyType(
                     "escpos-network:HOST[:PORT], escpos-usb:VID:PID, escpos-file:PATH"),
             Setting("receipt_paper", _paper, "roll", "receipt format: roll (80 mm) or a4"),
             Setting("kiosk_site", _site, None, "where the terminal stands (on the receipt)"),
+            Setting("token_module", _token_module, None,
+                    "the counter's PKCS#11 driver (.so) for holders' tokens (R32)"),
         )
     }
 )

@@ -207,6 +207,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     from kiosk.config import BackendConfig
+    from kiosk.desk.setup import DeskSetup
     from kiosk.receipt.setup import ReceiptSetup, demo_enrolment
     from kiosk.services.factory import build_sandbox_admin
     from kiosk.ui.app import ensure_app, quit_on_sigint
@@ -248,7 +249,9 @@ def run(args: argparse.Namespace) -> int:
             # R31: a key enrolled with this sandbox for this run only (no keyring, no file).
             receipts = ReceiptSetup({"kiosk_id": "DEMO-1", "kiosk_site": "Sandbox"},
                                     enrol=demo_enrolment(config.registry_url))
-            flow = LazyFlow(flow_factory(config, journal, receipts))
+            # R32: the holder's token is a SoftHSM2 token made for this run (PIN on the panel).
+            desk = DeskSetup(demo=True, registry_url=config.registry_url)
+            flow = LazyFlow(flow_factory(config, journal, receipts, desk))
             flow.receipts = receipts
             panel = SandboxPanel(server.url, admin, args.lang, camera=camera)
             window = build_window(args, flow, side_panel=panel, camera=None if camera else source)

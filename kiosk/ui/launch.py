@@ -192,18 +192,30 @@ def make_journal() -> Any:
     return open_journal()
 
 
-def flow_factory(config: BackendConfig, journal: Any = None, receipts: Any = None) -> Any:
+def flow_factory(config: BackendConfig, journal: Any = None, receipts: Any = None,
+                 desk: Any = None) -> Any:
     """A function lang -> RenewalFlow talking to `config`'s backends; `receipts` (a
-    kiosk.receipt.setup.ReceiptSetup) gives it its ReceiptService (R31)."""
+    kiosk.receipt.setup.ReceiptSetup) gives it its ReceiptService (R31), `desk` (a
+    kiosk.desk.setup.DeskSetup) the counter desk its token module and CA (R32)."""
 
     def build(lang: str) -> Any:
         from kiosk.flows.renewal import RenewalFlow, RetryCaps
+        from kiosk.heartbeat import SharedJournal
         from kiosk.services.factory import build_services
         from kiosk.ui.worker import on_db_thread
 
         store = journal if journal is not None else make_journal()
         # The registry records which terminal verified a holder (X-Kiosk-ID, R32).
         services = build_services(config, kiosk_id=getattr(store, "kiosk_id", None))
+        receipt_service = receipts.service(services.registry) if receipts is not None else None
+        kiosk_id, site = getattr(receipts, "kiosk_id", ""), getattr(receipts, "site", "")
+        desk_parts = None
+        if desk is not None:
+            raw = store.get() if isinstance(store, SharedJournal) else store
+            desk_parts = desk.parts(services.registry, raw, receipt_service,
+                                    kiosk_id=kiosk_id, site=site)
+            if desk_parts.issuance_journal is not None:
+                desk_parts.issuance_journal = on_db_thread(desk_parts.issuance_journal)
         return RenewalFlow(
             services,
             # Built on the flow's thread; every journal call runs on the database thread.
@@ -212,9 +224,10 @@ def flow_factory(config: BackendConfig, journal: Any = None, receipts: Any = Non
             # Activation may take minutes (R26): answer after a few seconds so the holder
             # sees the progress page, which asks again, instead of a frozen busy overlay.
             caps=RetryCaps(activation_wait_s=ACTIVATION_WAIT_S),
-            receipts=receipts.service(services.registry) if receipts is not None else None,
-            kiosk_id=getattr(receipts, "kiosk_id", ""),
-            site=getattr(receipts, "site", ""),
+            receipts=receipt_service,
+            kiosk_id=kiosk_id,
+            site=site,
+            desk_parts=desk_parts,
         )
 
     return build
@@ -292,13 +305,16 @@ def open_window(args: argparse.Namespace) -> tuple[Any, LazyFlow]:
         config = replace(BackendConfig.for_sandbox(args.backend), sandbox_url=None)
     if config.ca_bundle is None and stored.get("ca_bundle"):  # the TOML's own key wins
         config = replace(config, ca_bundle=stored["ca_bundle"])
+    from kiosk.desk.setup import DeskSetup
     from kiosk.heartbeat import SharedJournal
     from kiosk.receipt.setup import ReceiptSetup
 
     journal = SharedJournal(make_journal)  # the flow's, and the heartbeat's in `run`
     # R31: the identity `kiosk enrol` stored (its passphrase in the keyring).
     receipts = ReceiptSetup({**stored, "kiosk_id": getattr(args, "kiosk_id", None)})
-    flow = LazyFlow(flow_factory(config, journal, receipts))
+    # R32: the counter's token driver (setting token_module or $KIOSK_PKCS11_MODULE).
+    desk = DeskSetup.from_settings(stored, config.registry_url)
+    flow = LazyFlow(flow_factory(config, journal, receipts, desk))
     flow.shared_journal, flow.registry_url = journal, config.registry_url
     flow.receipts = receipts
     window = build_window(args, flow, camera=args.camera)

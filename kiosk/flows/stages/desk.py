@@ -78,6 +78,8 @@ class DeskParts:
     tokens: TokenModulePort | None = None
     issuance_journal: IssuanceJournal | None = None
     ca_cert: Any = None  # cryptography x509.Certificate of the registry CA the kiosk trusts
+    # Or where to read it when the first certificate is issued (the registry's trust list).
+    ca_loader: Callable[[], Any] | None = None
     receipts: Any = None  # kiosk.receipt.service.ReceiptService
     site_status: Callable[[], Sequence[StatusRow]] | None = None
     kiosk_id: str = ""
@@ -256,6 +258,8 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
     # --- issuance, one certificate per submit (the page shows each as it is done) -------
     def accept_issue(data: Data, inputs: Mapping[str, object]) -> None:
         parts = state.parts
+        if parts.ca_cert is None and parts.ca_loader is not None:
+            parts.ca_cert = parts.ca_loader()  # a BackendError is the page's message
         if parts.issuance_journal is None or parts.ca_cert is None:
             raise BackendError.from_kiosk(KIOSK_DESK_NOT_SET_UP)
         if ctx.staff is None:
