@@ -205,8 +205,8 @@ class PinDialog(QDialog):
         # The dialog takes the size its content needs, also when a message wraps to more
         # lines: the keypad's keys are never squeezed into each other.
         lay.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
-        self.message.setFixedWidth(440)
-        self.prompt.setFixedWidth(440)
+        self.message.setFixedWidth(520)  # fewer lines at A++: the pad fits 800 px
+        self.prompt.setFixedWidth(520)
         self._locked: Any = None
         self._lock_clock = QTimer(self)
         self._lock_clock.setInterval(1000)
