@@ -9,7 +9,9 @@ taps in the window's top-left corner within 3 s, then the staff PIN on a keypad
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import time
 from collections.abc import Callable
 from typing import Any
@@ -37,6 +39,11 @@ log = logging.getLogger(__name__)
 CORNER_PX = 120
 TAPS = 5
 TAPS_WITHIN_S = 3.0
+# Test-only: when set, the staff dialogs describe what they show (their buttons' screen
+# rectangles and enabled state, the message, how many dots the field shows: never a digit)
+# in this JSON file, so a test under a real X server can tap the on-screen keys with the
+# pointer (tests/ui/test_r33_lockdown_x11.py). A touch kiosk has no keyboard to type on.
+PROBE_ENV = "KIOSK_UI_PROBE"
 
 _MOD = Qt.KeyboardModifier
 _KEY = Qt.Key
@@ -58,6 +65,68 @@ def refused_key(event: QKeyEvent) -> bool:
     return event.matches(QKeySequence.StandardKey.Close) or event.matches(
         QKeySequence.StandardKey.Quit
     )
+
+
+class _Probe(QObject):
+    """Writes `dialog`'s state to the $KIOSK_UI_PROBE file whenever it is shown, resized or
+    changed (see PROBE_ENV). Button rectangles are in the dialog's coordinates."""
+
+    _seq = 0
+
+    def __init__(self, dialog: QDialog, path: str) -> None:
+        super().__init__(dialog)
+        self.dialog = dialog
+        self.path = path
+        self._pending = False
+        dialog.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Resize):
+            self.soon()
+        return False
+
+    def soon(self) -> None:
+        if not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self.write)
+
+    def write(self) -> None:
+        self._pending = False
+        dialog = self.dialog
+        if not dialog.isVisible():
+            return
+        _Probe._seq += 1
+        # In the dialog's own coordinates: where the window manager put the dialog's window
+        # the X server says (Qt may learn it late, or not at all when it was not moved).
+        buttons = {}
+        for b in dialog.findChildren(QPushButton):
+            if b.isVisible() and b.objectName():
+                top_left = b.mapTo(dialog, QPoint(0, 0))
+                buttons[b.objectName()] = {
+                    "rect": [top_left.x(), top_left.y(), b.width(), b.height()],
+                    "enabled": b.isEnabled(),
+                }
+        message = dialog.findChild(QLabel, "pinMessage")
+        field = dialog.findChild(QLineEdit, "staffPin")
+        state = {
+            "seq": _Probe._seq,
+            "dialog": dialog.objectName(),
+            "size": [dialog.width(), dialog.height()],
+            "buttons": buttons,
+            "message": message.text() if message is not None and message.isVisible() else "",
+            "dots": len(field.text()) if field is not None else 0,
+            "checking": bool(getattr(dialog, "checking", False)),
+        }
+        tmp = f"{self.path}.tmp"
+        with open(tmp, "w", encoding="utf-8") as out:
+            json.dump(state, out, ensure_ascii=False)
+        os.replace(tmp, self.path)
+
+
+def probe(dialog: QDialog) -> _Probe | None:
+    """The test-only probe on `dialog` when $KIOSK_UI_PROBE is set (see PROBE_ENV)."""
+    path = os.environ.get(PROBE_ENV)
+    return _Probe(dialog, path) if path else None
 
 
 class CornerTaps:
@@ -136,26 +205,60 @@ class PinDialog(QDialog):
         # The dialog takes the size its content needs, also when a message wraps to more
         # lines: the keypad's keys are never squeezed into each other.
         lay.setSizeConstraint(QLayout.SizeConstraint.SetFixedSize)
-        self.message.setFixedWidth(440)
-        self.prompt.setFixedWidth(440)
+        self.message.setFixedWidth(520)  # fewer lines at A++: the pad fits 800 px
+        self.prompt.setFixedWidth(520)
+        self._locked: Any = None
+        self._lock_clock = QTimer(self)
+        self._lock_clock.setInterval(1000)
+        self._lock_clock.timeout.connect(self._tick_lock)
+        self._probe = probe(self)
+        self.field.textChanged.connect(lambda _t: self._changed())
 
     def _show_status(self, result: Any) -> None:
         outcome = result.outcome
+        self._locked = result if outcome == "locked" else None
         if outcome == "wrong":
             text = lt("pin.wrong", self.lang, tries=result.tries_left)
         elif outcome == "locked":
-            from datetime import UTC, datetime
-
-            secs = result.seconds_locked(datetime.now(UTC))
-            text = lt("pin.locked", self.lang, time=minutes_seconds(secs))
+            text = self._locked_text(result)
+            self._lock_clock.start()
         elif outcome == "not_set":
             text = lt("pin.not_set", self.lang)
         else:
             text = ""
+        if outcome != "locked":
+            self._lock_clock.stop()
         self.message.setText(text)
         self.message.setVisible(bool(text))
         self.ok_button.setEnabled(outcome not in ("locked", "not_set"))
         self.adjustSize()
+        self._changed()
+
+    def _locked_text(self, result: Any) -> str:
+        from datetime import UTC, datetime
+
+        secs = result.seconds_locked(datetime.now(UTC))
+        return lt("pin.locked", self.lang, time=minutes_seconds(secs))
+
+    def _tick_lock(self) -> None:
+        """While locked the pad counts down (4:58, 4:57 ...), and takes PINs again at 0."""
+        from datetime import UTC, datetime
+
+        result = self._locked
+        if result is None or result.seconds_locked(datetime.now(UTC)) <= 0:
+            self._lock_clock.stop()
+            self._locked = None
+            self.message.clear()
+            self.message.hide()
+            self.ok_button.setEnabled(not self.checking)
+            self.adjustSize()
+        else:
+            self.message.setText(self._locked_text(result))
+        self._changed()
+
+    def _changed(self) -> None:
+        if self._probe is not None:
+            self._probe.soon()
 
     def show_status(self, result: Any) -> None:
         self._show_status(result)
@@ -167,6 +270,7 @@ class PinDialog(QDialog):
         self.field.clear()
         self.checking = True
         self.ok_button.setEnabled(False)
+        self._changed()
         # scrypt takes a noticeable fraction of a second: off the GUI thread, and off the
         # flow's database thread, which may be busy with a holder's step.
         Op(
@@ -177,6 +281,7 @@ class PinDialog(QDialog):
         self.checking = False
         self.outcome = result.outcome
         if result.outcome == "ok":
+            self._lock_clock.stop()
             self.accept()
         else:
             self._show_status(result)
@@ -186,6 +291,7 @@ class PinDialog(QDialog):
         log.error("staff PIN check failed: %s", type(exc).__name__)
         self.checking = False
         self.ok_button.setEnabled(True)
+        self._changed()
 
 
 class StaffMenu(QDialog):
@@ -217,6 +323,7 @@ class StaffMenu(QDialog):
             lay.addWidget(b)
             self.buttons[choice] = b
         self.setMinimumWidth(420)
+        probe(self)
 
     def _choose(self, choice: str) -> None:
         self.choice = choice
@@ -267,6 +374,8 @@ class Lockdown(QObject):
         if kind in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride, QEvent.Type.KeyRelease):
             assert isinstance(event, QKeyEvent)
             if refused_key(event):
+                if kind == QEvent.Type.KeyPress and not event.isAutoRepeat():
+                    log.warning("key refused (self-service lockdown)")
                 event.accept() if kind == QEvent.Type.ShortcutOverride else event.ignore()
                 return True
             return False

@@ -42,7 +42,7 @@ from kiosk.ui.pages import (
 from kiosk.ui.receipt_panel import StaffNotice
 from kiosk.ui.registry import page_class_for
 from kiosk.ui.texts import DEFAULT_LANG, LANG_NAMES, LANGS, tr
-from kiosk.ui.widgets import BusyOverlay, ErrorPanel, Keypad, StepIndicator
+from kiosk.ui.widgets import BusyOverlay, ErrorPanel, Keypad, KeypadInView, StepIndicator
 from kiosk.ui.worker import Op, flow_executor, on_db_thread
 
 log = logging.getLogger(__name__)
@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
         main.addWidget(self.steps)
 
         self.error_panel = ErrorPanel()
+        KeypadInView(self.error_panel, lambda: self.page)
         wrap = QVBoxLayout()
         wrap.setContentsMargins(24, 12, 24, 0)
         wrap.addWidget(self.error_panel)

@@ -8,7 +8,7 @@ from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -315,6 +315,37 @@ class ErrorPanel(QFrame):
         self.message.setText("")
         self.help.setText("")
         self.hide()
+
+
+class KeypadInView(QObject):
+    """When the error banner appears or grows (a bigger text size), the page's keypad is
+    scrolled whole into view: the banner never pushes the keys under the footer, where a
+    holder who has just typed a wrong code would not see them (issue 10 §5)."""
+
+    def __init__(self, banner: QWidget, page: Any) -> None:
+        super().__init__(banner)
+        self.banner = banner
+        self._page = page  # () -> the page shown, or None
+        banner.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
+        if event.type() in (QEvent.Type.Show, QEvent.Type.Resize, QEvent.Type.LayoutRequest):
+            QTimer.singleShot(0, self, self.reveal)  # not after the banner is gone
+        return False
+
+    def reveal(self) -> None:
+        from PySide6.QtWidgets import QApplication, QScrollArea
+
+        page = self._page()
+        if page is None or not self.banner.isVisible():
+            return
+        QApplication.sendPostedEvents()  # the new text size laid out first
+        for pad in page.findChildren(Keypad):
+            parent = pad.parentWidget()
+            while parent is not None and not isinstance(parent, QScrollArea):
+                parent = parent.parentWidget()
+            if pad.isVisible() and parent is not None:
+                parent.ensureWidgetVisible(pad, 0, 8)
 
 
 class BusyOverlay(QWidget):

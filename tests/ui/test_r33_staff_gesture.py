@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from ui_helpers import shot, wait_step
 
 from kiosk.store.journal import SqlJournal
-from kiosk.store.staff_pin import open_staff_pin
+from kiosk.store.staff_pin import PinCheck, open_staff_pin
 from kiosk.ui.lockdown import Lockdown, PinDialog, StaffMenu
 from kiosk.ui.main_window import MainWindow
 
@@ -69,4 +69,46 @@ def test_r33_corner_gesture_then_pin_on_the_keypad_opens_the_counter_functions(
         assert trail == ["set", "wrong", "ok"]
     finally:
         lock.unlocked = True  # lets pytest-qt close the window
+        staff_pin.close()
+
+
+def test_r33_the_locked_pad_counts_down_and_takes_pins_again_when_the_lock_ends(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], tmp_path: Path
+) -> None:
+    # A real staff PIN store whose clock the test moves: locked by 3 wrong PINs, the pad
+    # shows the time left as it runs out, then 確定 is offered again.
+    from datetime import UTC, datetime, timedelta
+
+    clock = [datetime(2026, 12, 7, 9, 0, tzinfo=UTC)]
+    staff_pin = open_staff_pin(f"sqlite:///{tmp_path / 'kiosk.sqlite'}", now=lambda: clock[0])
+    staff_pin.set_pin(PIN)
+    window = make_window(self_service=True)
+    dialog = PinDialog(staff_pin.check, "zh-Hant", window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    try:
+        for wrong in ("1111", "2222", "3333"):
+            for key in wrong:
+                qtbot.mouseClick(dialog.keypad.keys[key], Qt.MouseButton.LeftButton)
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: not dialog.checking)
+        assert dialog.outcome == "locked" and not dialog.ok_button.isEnabled()
+        # The pad reads the lock's end against the wall clock: as if 4 min 58 s had passed
+        # since the lock began, 2 s are left.
+        result = staff_pin.status()
+        assert result.locked_until is not None
+        ends = datetime.now(UTC) + timedelta(seconds=2)
+        dialog.show_status(PinCheck("locked", 0, ends))
+        assert "0:02" in dialog.message.text() or "0:03" in dialog.message.text()
+        qtbot.waitUntil(lambda: "0:01" in dialog.message.text(), timeout=5000)
+        qtbot.waitUntil(dialog.ok_button.isEnabled, timeout=5000)
+        assert not dialog.message.isVisible()
+        # The store's own lock ends too: the right PIN is taken.
+        clock[0] = result.locked_until + timedelta(seconds=1)
+        for key in PIN:
+            qtbot.mouseClick(dialog.keypad.keys[key], Qt.MouseButton.LeftButton)
+        with qtbot.waitSignal(dialog.accepted):
+            qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+        assert dialog.outcome == "ok"
+    finally:
         staff_pin.close()
