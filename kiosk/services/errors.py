@@ -184,6 +184,9 @@ EidLocked = _code("AC-AB-0038", "EidLocked", "e-ID locked: too many failures.")
 ActivationUnderway = _code(
     "AC-AB-0039", "ActivationUnderway", "Activated or being activated already (R26)."
 )
+EmailCodeStillValid = _code(
+    "AC-AB-0012", "EmailCodeStillValid", "R5: a code is out and still valid (no new one)."
+)
 
 # Retake the photo (R12): counted, at the cap a hand-off.
 PHOTO_RETAKE: tuple[type[BackendError], ...] = (PhotoBelowThreshold, PhotoNoFace, PhotoTooLarge)

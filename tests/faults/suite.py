@@ -152,8 +152,8 @@ def _walk(
         if after.error is not None:
             code = getattr(after.error, "help_code", "")
             if code == "AC-AB-0012" and step == "email_code":
-                # Known finding (tests/faults/test_faults_suite.py KNOWN_DETOURS): the code
-                # was sent, its answer lost; the page cannot take it. The holder waits it out.
+                # A dead end (fixed in kiosk/flows/stages/emails.py): the code was sent, its
+                # answer lost, and the retry refused. Counted, then waited out.
                 row.detours.add(f"{step} {code}")
                 counter.admin.advance_clock(301)
             after = flow.current
