@@ -332,7 +332,10 @@ class RenewalFlow:
             assert step is not None
             spec = self._wizard.navmap[step]
             self._load(step)
-            self._journal_step(step)
+            try:
+                self._journal_step(step)
+            except BackendError as err:  # the journal's disk is full (AC-KI-0010)
+                self._last.error = self.ctx.error_message(err)
             self._issue_receipt(step)
             self._notify()
             if not spec.auto or self._last.error is not None:

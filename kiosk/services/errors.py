@@ -33,6 +33,8 @@ KIOSK_PRINTER_NO_PAPER = "AC-KI-0303"
 KIOSK_PRINT_FAILED = "AC-KI-0304"
 KIOSK_NOT_ENROLLED = "AC-KI-0305"
 KIOSK_KEYRING_UNAVAILABLE = "AC-KI-0306"
+# The kiosk's own disk (issue 12, fault kind 8): the journal could not be written.
+KIOSK_DISK_FULL = "AC-KI-0010"
 KIOSK_PREFIX = "AC-KI-"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
@@ -53,6 +55,7 @@ _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_PRINT_FAILED: "receipt.print_failed",
     KIOSK_NOT_ENROLLED: "receipt.not_enrolled",
     KIOSK_KEYRING_UNAVAILABLE: "receipt.keyring_unavailable",
+    KIOSK_DISK_FULL: "error.disk_full",
 }
 
 
@@ -136,6 +139,13 @@ class ServerError(BackendError):
 
 class UnexpectedResponse(BackendError):
     kind = "unexpected"
+
+
+class JournalFull(BackendError):
+    """The kiosk's journal could not be written (its disk is full): what the backend did
+    stands (its idempotency keys make the holder's retry safe); the step is not done."""
+
+    kind = "storage"
 
 
 # --- the help codes the kiosk acts on (docs/api.md's table), one class each ---------------
