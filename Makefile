@@ -88,7 +88,8 @@ docs: $(STAMP)
 .PHONY: faults
 faults: sysdeps $(STAMP)
 	@QT_QPA_PLATFORM=offscreen KIOSK_FUZZ_COUNT_FILE=$(VENV)/fuzz_cases \
-	  $(PY) -m pytest -q -p no:cacheprovider tests/services/test_generated_inputs.py >&2
+	  $(PY) -m pytest -q -p no:cacheprovider tests/services/test_generated_inputs.py \
+	  tests/receipt/test_r31_seal_decoder_generated.py >&2
 	@QT_QPA_PLATFORM=offscreen KIOSK_FUZZ_COUNT_FILE=$(VENV)/fuzz_cases $(PY) -m tests.faults.suite
 # The packaged kiosk (packaging/kiosk.spec, docs/deploy.md): one folder dist/kiosk/, then a
 # smoke run of the built app offscreen that saves its first screen to dist/smoke.png.

@@ -353,7 +353,10 @@ class RenewalFlow:
             if step == desk.HOME and len(self._wizard.stack) > 1:
                 self._home_again()
             self._load(step)
-            self._journal_step(step)
+            try:
+                self._journal_step(step)
+            except BackendError as err:  # the journal's disk is full (AC-KI-0010)
+                self._last.error = self.ctx.error_message(err)
             self._issue_receipt(step)
             self._notify()
             if not spec.auto or self._last.error is not None:

@@ -104,8 +104,16 @@ class Opened:
     signature: bytes
 
 
-def open_seal(text: str) -> Opened:
-    """Decode a seal without checking its signature; SealError when it is malformed."""
+def open_seal(text: str | bytes) -> Opened:
+    """Decode a seal without checking its signature; SealError when it is malformed. A QR
+    scanner may hand over bytes: they must be the seal's ASCII text."""
+    if isinstance(text, bytes | bytearray):
+        try:
+            text = bytes(text).decode("ascii")
+        except UnicodeDecodeError:
+            raise SealError("the seal is not ASCII text") from None
+    if not isinstance(text, str):
+        raise SealError("the seal is not text")
     text = text.strip()
     if not text.startswith(PREFIX):
         raise SealError(f"not a receipt seal (it does not start with {PREFIX})")
@@ -185,7 +193,7 @@ def trusted_keys(
     return out
 
 
-def verify(text: str, keys: Mapping[bytes, TrustedKey]) -> dict[str, Any]:
+def verify(text: str | bytes, keys: Mapping[bytes, TrustedKey]) -> dict[str, Any]:
     """The claims of a seal whose signature checks out against a trusted kiosk key, issued by
     the kiosk that key belongs to, while its certificate was valid; else SealError."""
     opened = open_seal(text)
@@ -210,9 +218,12 @@ def verify(text: str, keys: Mapping[bytes, TrustedKey]) -> dict[str, Any]:
         raise SealError(f"the seal names kiosk {body.get('k')!r} but was signed by "
                         f"{trusted.kiosk_id!r}")
     when = body.get("t")
-    if not isinstance(when, int):
+    if not isinstance(when, int) or isinstance(when, bool):
         raise SealError("the seal has no time")
-    at = dt.datetime.fromtimestamp(when, dt.UTC)
+    try:
+        at = dt.datetime.fromtimestamp(when, dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise SealError("the seal's time is out of range") from None
     cert = trusted.certificate
     if not cert.not_valid_before_utc <= at <= cert.not_valid_after_utc:
         raise SealError("the seal was made outside its kiosk certificate's validity")

@@ -36,6 +36,8 @@ KIOSK_KEYRING_UNAVAILABLE = "AC-KI-0306"
 # The counter desk's (R32): no token module or CA configured; nothing of that renewal waits.
 KIOSK_DESK_NOT_SET_UP = "AC-KI-0500"
 KIOSK_DESK_NOTHING_WAITING = "AC-KI-0501"
+# The kiosk's own disk (issue 12, fault kind 8): the journal could not be written.
+KIOSK_DISK_FULL = "AC-KI-0010"
 KIOSK_PREFIX = "AC-KI-"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
@@ -58,6 +60,7 @@ _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_KEYRING_UNAVAILABLE: "receipt.keyring_unavailable",
     KIOSK_DESK_NOT_SET_UP: "desk.not_set_up",
     KIOSK_DESK_NOTHING_WAITING: "desk.nothing_waiting",
+    KIOSK_DISK_FULL: "error.disk_full",
 }
 
 
@@ -143,6 +146,13 @@ class UnexpectedResponse(BackendError):
     kind = "unexpected"
 
 
+class JournalFull(BackendError):
+    """The kiosk's journal could not be written (its disk is full): what the backend did
+    stands (its idempotency keys make the holder's retry safe); the step is not done."""
+
+    kind = "storage"
+
+
 # --- the help codes the kiosk acts on (docs/api.md's table), one class each ---------------
 # The flow catches these classes; the navmap's `on_error` tables name them. Nowhere else in
 # the kiosk is a server help code written out.
@@ -192,6 +202,9 @@ ActivationUnderway = _code(
 SignedOut = _code("AC-AB-0004", "SignedOut", "Not signed in, or the session timed out.")
 TooManyRequests = _code("AC-AB-0006", "TooManyRequests", "Rate limited: try again shortly.")
 ServiceUnavailable = _code("AC-AB-0036", "ServiceUnavailable", "Service paused: try again.")
+EmailCodeStillValid = _code(
+    "AC-AB-0012", "EmailCodeStillValid", "R5: a code is out and still valid (no new one)."
+)
 
 # Retake the photo (R12): counted, at the cap a hand-off.
 PHOTO_RETAKE: tuple[type[BackendError], ...] = (PhotoBelowThreshold, PhotoNoFace, PhotoTooLarge)

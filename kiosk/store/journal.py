@@ -10,9 +10,11 @@ the columns of kiosk/store/models.py are the whole schema, and none of them can 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +24,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kiosk.flows.journal import OPEN, AuditRecord, JournalEntry
+from kiosk.services.errors import KIOSK_DISK_FULL, JournalFull
 from kiosk.store.chain import GENESIS, ChainReport, row_hash, verify_rows
 from kiosk.store.engine import make_engine
 from kiosk.store.models import (
@@ -105,7 +108,7 @@ class SqlJournal:
             return _entry(row) if row else None
 
     def save(self, entry: JournalEntry) -> None:
-        with self._sessions.begin() as s:
+        with _disk_full_said(), self._sessions.begin() as s:
             row = self._row(s, entry.holder_id, entry.renewal_id)
             if row is None:
                 row = RenewalRow(
@@ -127,7 +130,7 @@ class SqlJournal:
         self._notify()
 
     def finish(self, holder_id: str, renewal_id: str, state: str) -> None:
-        with self._sessions.begin() as s:
+        with _disk_full_said(), self._sessions.begin() as s:
             row = self._row(s, holder_id, renewal_id)
             if row is not None:
                 row.state = state
@@ -141,7 +144,9 @@ class SqlJournal:
                 with self._sessions.begin() as s:
                     self._append(s, record)
                 break
-            except (IntegrityError, OperationalError):
+            except (IntegrityError, OperationalError) as err:
+                if _is_full(err):
+                    raise JournalFull.from_kiosk(KIOSK_DISK_FULL) from err
                 # Another writer took this number (or held SQLite's lock): read the end of
                 # the chain again and take the next one.
                 if attempt == _WRITE_TRIES - 1:
@@ -284,6 +289,25 @@ class SqlJournal:
     def _notify(self) -> None:
         if self.forwarder is not None:
             self.forwarder.notify()
+
+
+def _is_full(err: Exception) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), PostgreSQL's disk full (53100)."""
+    text = str(getattr(err, "orig", err)).lower()
+    return "disk is full" in text or "no space left" in text or \
+        getattr(getattr(err, "orig", None), "sqlstate", None) == "53100"
+
+
+@contextlib.contextmanager
+def _disk_full_said() -> Iterator[None]:
+    """A write the disk has no room for: a JournalFull (AC-KI-0010, the flow shows it),
+    the transaction rolled back, nothing already written lost."""
+    try:
+        yield
+    except OperationalError as err:
+        if _is_full(err):
+            raise JournalFull.from_kiosk(KIOSK_DISK_FULL) from err
+        raise
 
 
 def audit_payload(row: AuditRow) -> dict[str, Any]:

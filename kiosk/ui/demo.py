@@ -94,6 +94,9 @@ class SandboxPanel(QWidget):
         lay.addWidget(QLabel(tr("sandbox.holders", lang)))
         self.holders = QLabel()
         self.holders.setObjectName("holders")
+        # The backend's and the emails' text is shown as it is, never read as rich text
+        # (issue 12: a name or an address holding markup must not render or fetch anything).
+        self.holders.setTextFormat(Qt.TextFormat.PlainText)
         self.holders.setWordWrap(True)
         self.holders.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.holders.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -120,6 +123,7 @@ class SandboxPanel(QWidget):
         lay.addWidget(QLabel("staff01 / counter-demo-1"))
         self.codes = QLabel()
         self.codes.setObjectName("codes")
+        self.codes.setTextFormat(Qt.TextFormat.PlainText)
         self.codes.setWordWrap(True)
         refresh = QPushButton(tr("sandbox.codes", lang))
         refresh.setObjectName("refreshCodes")
@@ -146,11 +150,11 @@ class SandboxPanel(QWidget):
             if h.get("face"):
                 self.faces[str(h.get("holder_id"))] = str(h["face"])
             lines.append(
-                f"<b>{h.get('id_number', '')}</b> {h.get('name_zh') or h.get('name', '')}"
-                f"<br><small>{h.get('holder_id', '')} · {h.get('branch', '')}"
-                f" · {face_word}: {h.get('face', '-')}</small>"
+                f"{h.get('id_number', '')}  {h.get('name_zh') or h.get('name', '')}\n"
+                f"  {h.get('holder_id', '')} · {h.get('branch', '')}"
+                f" · {face_word}: {h.get('face', '-')}"
             )
-        self.holders.setText("<br>".join(lines))
+        self.holders.setText("\n".join(lines))
 
     def use_face(self, face: str) -> None:
         if self.camera is not None and face:
@@ -189,8 +193,8 @@ class SandboxPanel(QWidget):
         lines = []
         for m in self.admin.outbox()[-6:]:
             code = extract_code(m.body) if m.kind in ("email_code", "sms_code") else None
-            lines.append(f"{m.channel} {m.to}: <b>{code or m.kind}</b>")
-        return "<br>".join(reversed(lines)) or "-"
+            lines.append(f"{m.channel} {m.to}: {code or m.kind}")
+        return "\n".join(reversed(lines)) or "-"
 
     def _failed(self, exc: BaseException) -> None:
         self.codes.setText(type(exc).__name__)

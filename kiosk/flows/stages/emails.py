@@ -20,7 +20,12 @@ from kiosk.flows.views import (
 )
 from kiosk.flows.wizard import STAY, Choice, Data, Route, StepDef
 from kiosk.services.api import Renewal
-from kiosk.services.errors import EmailCodeLocked, EmailCodeUsed, EmailCodeWrong
+from kiosk.services.errors import (
+    EmailCodeLocked,
+    EmailCodeStillValid,
+    EmailCodeUsed,
+    EmailCodeWrong,
+)
 
 STAFF = "staff"
 
@@ -62,11 +67,19 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         action = str(inputs.get("action") or ("verify" if inputs.get("code") else "request"))
         address = str(data["address"])
         if action == "request":
-            sent = ctx.for_renewal(
-                "registry",
-                "request_email_code",
-                address,
-            )
+            try:
+                sent = ctx.for_renewal(
+                    "registry",
+                    "request_email_code",
+                    address,
+                )
+            except EmailCodeStillValid:
+                # A code is out that this page did not hear of: the answer to the first
+                # request was lost after the registry sent it (or an earlier session asked).
+                # The code in the holder's mailbox is good: take it, do not wait it out.
+                if data.get("code_sent") or not code_out(data, address):
+                    raise
+                return
             data["code_sent"] = True
             data["code_expires_at"] = iso(sent.expires_at)
             return
@@ -97,6 +110,22 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             raise
         for key in ("address", "code_sent", "code_expires_at"):
             data.pop(key, None)
+
+    def code_out(data: Data, address: str) -> bool:
+        """The registry's word on `address`: a code out and valid -> the page shows it sent,
+        with the registry's expiry (R5's countdown); a verified address -> the list."""
+        for e in ctx.for_renewal("registry", "emails"):
+            if e.address != address:
+                continue
+            if e.verified_at is not None:
+                for key in ("address", "code_sent", "code_expires_at"):
+                    data.pop(key, None)  # back to the list, which shows it 已驗證
+                return True
+            if e.code_expires_at is not None:
+                data["code_sent"] = True
+                data["code_expires_at"] = iso(e.code_expires_at)
+                return True
+        return False
 
     def address_verified(address: str) -> bool:
         emails = ctx.for_renewal("registry", "emails")
