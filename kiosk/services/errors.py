@@ -184,6 +184,9 @@ EidLocked = _code("AC-AB-0038", "EidLocked", "e-ID locked: too many failures.")
 ActivationUnderway = _code(
     "AC-AB-0039", "ActivationUnderway", "Activated or being activated already (R26)."
 )
+EmailsStale = _code(
+    "AC-AB-0060", "EmailsStale", "R7: an address verified over 30 days ago: verify it again."
+)
 
 # Retake the photo (R12): counted, at the cap a hand-off.
 PHOTO_RETAKE: tuple[type[BackendError], ...] = (PhotoBelowThreshold, PhotoNoFace, PhotoTooLarge)

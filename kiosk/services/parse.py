@@ -210,6 +210,7 @@ def email_status(data: Any) -> EmailStatus:
         code_expires_at=opt_time(d, "code_expires_at"),
         can_request_code=req_bool(d, "can_request_code"),
         attempts_left=req_int(d, "attempts_left"),
+        expired_verified_at=opt_time(d, "expired_verified_at"),
     )
 
 
