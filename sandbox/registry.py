@@ -415,6 +415,10 @@ def email_status(t: Tx, address: str, row: m.EmailVerification | None) -> dict[s
     return {
         "address": address,
         "verified_at": iso(fresh_verification(t, row)),
+        # R7: verified once, but more than 30 days ago: it no longer counts (verify again).
+        "expired_verified_at": iso(row.verified_at)
+        if row is not None and row.verified_at is not None and fresh_verification(t, row) is None
+        else None,
         "code_expires_at": iso(row.code_expires_at) if active and row else None,
         "can_request_code": not locked and not active,
         "attempts_left": 0 if locked else MAX_WRONG_CODES - wrong,

@@ -15,7 +15,14 @@ from kiosk.flows.views import AFTER_SUBMIT, after_submit
 from kiosk.flows.wizard import Choice, Data
 from kiosk.services.errors import NothingPending
 
-__all__ = ["STANDING", "after_submit", "load_standing", "where_it_stands"]
+__all__ = [
+    "AFTER_STEP1_TARGETS",
+    "STANDING",
+    "after_step1",
+    "after_submit",
+    "load_standing",
+    "where_it_stands",
+]
 
 
 def load_standing(ctx: FlowContext, data: Data) -> None:
@@ -78,18 +85,29 @@ def where_it_stands(data: Data) -> str:
         return after_submit(data)
     if not renewal.identity_pending:
         return "offline_done" if renewal.offline_pending else "nothing_pending"
-    if p.signed and standing.get("signature_id"):
+    if (p.emails_verified or p.face_passed or p.declaration_accepted or p.signed
+            or standing.get("step") not in ("pending", "routing")):
+        # R7: a renewal picked up again shows step 1's list first (each address 已驗證 and
+        # when, or to verify again after 30 days); its 下一步 leads on (`after_step1`).
+        return "emails"
+    return "pending"
+
+
+def after_step1(data: Data) -> str:
+    """Where 下一步 on step 1's list leads, every address verified: on from what the
+    registry confirmed (`data["renewal"]`, read again by that 下一步), no side effect."""
+    p = data["renewal"].progress
+    if p.signed and data.get("signature_journaled"):
         return "review"
     if p.declaration_accepted:
         return "eid"
     if p.face_passed:
         return "confirm"
-    if p.emails_verified:
-        # The consent token lived in memory only: ask for consent again.
-        return "consent"
-    if standing.get("step") not in ("pending", "routing"):
-        return "emails"
-    return "pending"
+    # The consent token lives in memory only: a resumed renewal asks for consent again.
+    return "consent"
+
+
+AFTER_STEP1_TARGETS = ("review", "eid", "confirm", "consent")
 
 
 STANDING = Choice(
@@ -100,10 +118,6 @@ STANDING = Choice(
         "nothing_pending",
         *AFTER_SUBMIT.targets,
         "offline_done",
-        "review",
-        "eid",
-        "confirm",
-        "consent",
         "emails",
         "pending",
     ),

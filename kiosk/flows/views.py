@@ -171,6 +171,9 @@ def email_view(e: EmailStatus) -> dict[str, object]:
         "code_expires_at": iso(e.code_expires_at),
         "can_request_code": e.can_request_code,
         "attempts_left": e.attempts_left,
+        # R7: verified more than 30 days ago: no longer counts, verify again.
+        "stale": e.verified_at is None and e.expired_verified_at is not None,
+        "expired_verified_at": iso(e.expired_verified_at),
     }
 
 

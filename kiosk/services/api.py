@@ -101,6 +101,8 @@ class EmailStatus:
     code_expires_at: datetime | None  # a code is out and still valid until then (R5)
     can_request_code: bool
     attempts_left: int
+    # R7: verified more than 30 days ago, so it no longer counts: when (verify it again).
+    expired_verified_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -205,6 +205,9 @@ ServiceUnavailable = _code("AC-AB-0036", "ServiceUnavailable", "Service paused: 
 EmailCodeStillValid = _code(
     "AC-AB-0012", "EmailCodeStillValid", "R5: a code is out and still valid (no new one)."
 )
+EmailsStale = _code(
+    "AC-AB-0060", "EmailsStale", "R7: an address verified over 30 days ago: verify it again."
+)
 
 # Retake the photo (R12): counted, at the cap a hand-off.
 PHOTO_RETAKE: tuple[type[BackendError], ...] = (PhotoBelowThreshold, PhotoNoFace, PhotoTooLarge)

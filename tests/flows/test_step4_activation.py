@@ -7,7 +7,16 @@ import uuid
 import requests
 
 from kiosk.services.api import HolderSession
-from tests.flows.harness import PASSWORD, PHRASE, Counter, data, ids, refused_at, texts
+from tests.flows.harness import (
+    PASSWORD,
+    PHRASE,
+    Counter,
+    data,
+    ids,
+    past_step1,
+    refused_at,
+    texts,
+)
 
 
 def test_r17_cloud_certificates_are_selected_non_cloud_on_their_own_tab(
@@ -95,9 +104,10 @@ def test_r21_changed_id_data_send_back_to_verification_with_the_email(counter: C
     assert isinstance(session, HolderSession)
     progress = counter.services.registry.current_renewal(session).progress
     assert progress.submitted is False and progress.emails_verified is True
-    # The way forward: identity verification again, from the consent (R7 keeps the emails);
-    # the bureau's data now differ from the registry's, which the check says (R11).
-    view = counter.flow.submit({})
+    # The way forward: identity verification again, past step 1's list (R7 keeps the
+    # emails: 已驗證 with their time) to the consent; the bureau's data now differ from the
+    # registry's, which the check says (R11).
+    view = past_step1(counter.flow.submit({}), counter.flow)
     assert view.step_id == "consent" and view.error is None
     view = counter.flow.submit({"agree": True})
     assert view.step_id == "id_invalid" and view.messages[0].help_code == "AC-AB-0018"
@@ -130,6 +140,7 @@ def test_r21_found_by_the_activation_itself_sends_back_to_verification(
     assert view.messages[1].help_code == "AC-AB-0014"
     assert len(counter.admin.outbox(kind="reauth_needed")) == 1
     view = counter.flow.submit({})  # the way forward: identity verification again
+    view = past_step1(view, counter.flow)
     assert view.step_id == "consent" and view.error is None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from kiosk.flows import resume
 from kiosk.flows.context import FlowContext, InputProblem, stripped
 from kiosk.flows.inputs import choice, six_digit_code
 from kiosk.flows.messages import message
@@ -29,11 +30,14 @@ from kiosk.services.errors import (
 
 STAFF = "staff"
 
-# After 驗證 on the list: that address's code page; on past a list all verified (R7).
+# After 驗證 on the list: that address's code page; on past a list all verified, to step 2
+# or, for a renewal picked up again, where it stood (R7).
 ADDRESS_CHOSEN = Choice(
     "address_chosen",
-    lambda d: "email_code" if d.get("address") else ("consent" if all_emails_verified(d) else STAY),
-    ("email_code", "consent", STAY),
+    lambda d: "email_code"
+    if d.get("address")
+    else (resume.after_step1(d) if all_emails_verified(d) else STAY),
+    ("email_code", *resume.AFTER_STEP1_TARGETS, STAY),
 )
 # A code asked for stays on the page; a code verified goes back to the list.
 CODE_VERIFIED = Choice(
@@ -50,6 +54,10 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         data.pop("address", None)
         if not address:
             if all_emails_verified(data):
+                # 下一步: where the renewal stands now (a continued or resumed renewal goes
+                # on where it was; the signature only if the journal kept it).
+                data["renewal"] = ctx.for_holder("registry", "current_renewal")
+                data["signature_journaled"] = bool(ctx.journal_entry().signature_id)
                 return
             raise InputProblem(["email.list"])
         known = {e.address: e for e in data.get("emails") or []}
@@ -187,6 +195,8 @@ def emails(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
     out["emails"] = [email_view(e) for e in statuses]
     out["all_verified"] = all_emails_verified(data)
     msgs.append(message("email.list"))
+    if any(e.expired_verified_at is not None for e in statuses):
+        msgs.append(message("email.stale"))  # R7: verified over 30 days ago, again
     for e in statuses:
         if e.verified_at is not None:
             msgs.append(message("email.verified"))

@@ -31,6 +31,7 @@ from kiosk.services.errors import (
     EidFaceFailed,
     EidLocked,
     EidUnavailable,
+    EmailsStale,
     SmsCodeExpired,
     SmsCodeWrong,
     assertion_invalid,
@@ -211,7 +212,8 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             load=load_application,
             accept=accept_review,
             next="submitted",
-            on_error={Missing: "eid"},
+            # R7: an address verified over 30 days ago: back to step 1 to verify it again.
+            on_error={Missing: "eid", EmailsStale: Route("emails", tell=True)},
             step_number=3,
             present=application("review.intro"),
         ),

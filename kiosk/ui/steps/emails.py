@@ -100,9 +100,7 @@ class EmailsPage(Page):
                 lay.addWidget(mark)
                 when = parse_time(email.get("verified_at"))
                 if when is not None:
-                    lay.addWidget(
-                        label(when.astimezone().strftime("%Y-%m-%d %H:%M"), "hint", wrap=False)
-                    )
+                    lay.addWidget(label(local_minute(when), "hint", wrap=False))
                 grid.addWidget(box, row, 1)
                 self.rows[address] = box
             else:
@@ -112,7 +110,22 @@ class EmailsPage(Page):
                 b.clicked.connect(
                     lambda _=False, a=address: self.submit_requested.emit({"address": a})
                 )
-                grid.addWidget(b, row, 1)
+                if email.get("stale"):
+                    # R7: verified over 30 days ago: said beside it, with when, then 驗證.
+                    box = QWidget()
+                    lay = QVBoxLayout(box)
+                    lay.setContentsMargins(0, 0, 0, 0)
+                    mark = label("", "stale", wrap=False)
+                    mark.setObjectName(f"stale_{row}")
+                    self.text(mark, "emails.stale")
+                    lay.addWidget(mark)
+                    when = parse_time(email.get("expired_verified_at"))
+                    if when is not None:
+                        lay.addWidget(label(local_minute(when), "hint", wrap=False))
+                    lay.addWidget(b)
+                    grid.addWidget(box, row, 1)
+                else:
+                    grid.addWidget(b, row, 1)
                 self.rows[address] = b
         grid.setColumnStretch(0, 1)
         self.body.addLayout(grid)
@@ -122,6 +135,11 @@ class EmailsPage(Page):
 
     def apply(self) -> dict[str, Any]:
         return {}
+
+
+def local_minute(when: datetime) -> str:
+    """A verification time as the holder reads it: the kiosk's local time, to the minute."""
+    return when.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class EmailCodePage(Page):
