@@ -19,6 +19,7 @@ MODULES = [
     "bench.faces",
     "bench.staff_pin",
     "bench.receipt",
+    "bench.site",
 ]
 
 

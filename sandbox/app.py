@@ -39,6 +39,12 @@ class SandboxSettings:
     activation_seconds: float = 3.0  # R26: activation runs in the background this long
     start_time: datetime | None = None  # the sandbox clock's reading at reset
     max_body_bytes: int = 2 * MiB
+    # Bench mode (bench/site.py): this many extra H-BENCH-nnn holders, copies of H-ABC with
+    # their own ID number, mobile and addresses, so each of many kiosks renews its own.
+    bench_holders: int = 0
+    # "global": every request under one lock; "holder": requests of different holders run
+    # concurrently (one lock per holder), the rest alone (sandbox/core.py, RequestLocks).
+    locking: str = "global"
 
 
 def _request_id(scope: Scope) -> str:

@@ -122,7 +122,7 @@ def set_faults(body: FaultsIn, request: Request) -> dict[str, Any]:
 @router.get("/holders")
 def holders(request: Request) -> dict[str, Any]:
     staff = [{"username": u, "password": p, "display_name": n} for u, (p, n) in STAFF.items()]
-    return {"holders": listing(), "staff": staff}
+    return {"holders": listing(get_state(request).settings.bench_holders), "staff": staff}
 
 
 def register_own_face(

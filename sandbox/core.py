@@ -4,6 +4,12 @@ Every handler runs its work inside `tx(request)`. The sandbox is small, so all r
 serialised by one lock: that makes "exactly once" (idempotency, activation) hold without
 relying on SQLite's locking across threads, and it keeps each request one transaction that
 either commits whole or leaves nothing behind.
+
+With `locking="holder"` (the site bench, bench/site.py) requests made with a holder's token
+run concurrently with other holders' requests: each takes its holder's lock and the shared
+side of the gate; everything else (sign-in, staff, /sandbox controls, the R1 sweep) takes the
+gate alone. State shared across holders stays under small locks of its own (faults, the CA,
+its serials in sandbox/pki.py); SQLite serialises the writes of the commits.
 """
 
 from __future__ import annotations
@@ -70,6 +76,92 @@ def add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years, day=28)
 
 
+class Gate:
+    """The sandbox's lock: exclusive (reentrant for its thread; `with gate:`), or shared by
+    requests of different holders (`gate.shared()`). Waiting exclusives go first. It adds up
+    the time it was held and the time callers waited, which the site bench reports."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._owner: int | None = None
+        self._depth = 0
+        self._shared = 0
+        self._waiting = 0
+        self._held_since = 0.0
+        self.held_s = 0.0  # time during which anybody held it
+        self.waited_s = 0.0  # summed over callers: time spent waiting for it
+
+    def _taken(self) -> None:
+        if self._owner is None and self._shared == 0:
+            self._held_since = time.perf_counter()
+
+    def _freed(self) -> None:
+        if self._owner is None and self._shared == 0:
+            self.held_s += time.perf_counter() - self._held_since
+            self._cond.notify_all()
+
+    def __enter__(self) -> Gate:
+        me = threading.get_ident()
+        with self._cond:
+            if self._owner == me:
+                self._depth += 1
+                return self
+            t0 = time.perf_counter()
+            self._waiting += 1
+            while self._owner is not None or self._shared:
+                self._cond.wait()
+            self._waiting -= 1
+            self.waited_s += time.perf_counter() - t0
+            self._taken()
+            self._owner, self._depth = me, 1
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._cond:
+            self._depth -= 1
+            if self._depth == 0:
+                self._owner = None
+                self._freed()
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            t0 = time.perf_counter()
+            while self._owner is not None or self._waiting:
+                self._cond.wait()
+            self.waited_s += time.perf_counter() - t0
+            self._taken()
+            self._shared += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._shared -= 1
+                self._freed()
+
+
+class RequestLocks:
+    """Which lock a request takes: the gate alone, or its holder's lock under the shared gate."""
+
+    def __init__(self, gate: Gate, per_holder: bool) -> None:
+        self.gate = gate
+        self.per_holder = per_holder
+        self._guard = threading.Lock()
+        self._holders: dict[str, threading.Lock] = {}
+
+    @contextmanager
+    def hold(self, holder_id: str | None) -> Iterator[bool]:
+        """Yields True when the request runs alone (it may touch every holder's rows)."""
+        if holder_id is None or not self.per_holder:
+            with self.gate:
+                yield True
+            return
+        with self._guard:
+            lock = self._holders.setdefault(holder_id, threading.Lock())
+        with self.gate.shared(), lock:
+            yield False
+
+
 @dataclass
 class Mail:
     channel: str
@@ -97,7 +189,9 @@ class State:
 
         _ensure_schema(self.engine)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.lock = threading.RLock()
+        self.lock = Gate()
+        self.locks = RequestLocks(self.lock, settings.locking == "holder")
+        self._small = threading.Lock()  # faults and the CA, shared by concurrent holders
         # Outbox bodies carry codes: encrypted with a key that exists only in this process.
         self.fernet = Fernet(Fernet.generate_key())
         with self.sessions.begin() as s:
@@ -105,6 +199,10 @@ class State:
                 s, "hmac_secret", secrets.token_hex(32)
             )
         self._ca: CertificateAuthority | None = None
+        if self.locks.per_holder:
+            # Made now, not by the first activation: a request that wrote to the database
+            # must not wait for a CA that another request is storing.
+            self.ca()
         # Switched on by POST /sandbox/v1/faults; in memory, cleared by reset.
         self.faults: dict[str, int] = {}
         # A tester's own face is personal data: it stays in memory, never in the database
@@ -117,19 +215,22 @@ class State:
         self.last_sweep: datetime | None = None
 
     def take_fault(self, name: str) -> bool:
-        left = self.faults.get(name, 0)
-        if left > 0:
-            self.faults[name] = left - 1
-            return True
-        return False
+        with self._small:
+            left = self.faults.get(name, 0)
+            if left > 0:
+                self.faults[name] = left - 1
+                return True
+            return False
 
     def ca(self) -> CertificateAuthority:
         from sandbox import pki
 
         if self._ca is None:
-            with self.lock, self.sessions.begin() as s:
+            with self._small, self.sessions.begin() as s:
                 key, cert = _meta(s, "ca_key_pem"), _meta(s, "ca_cert_pem")
-                if key and cert:
+                if self._ca is not None:
+                    pass  # another request made it while this one waited
+                elif key and cert:
                     self._ca = pki.CertificateAuthority.from_pem(key.encode(), cert.encode())
                 else:
                     self._ca = pki.CertificateAuthority.create()
@@ -270,6 +371,10 @@ class Tx:
             raise ApiError("AC-AB-0004")
         return row
 
+    def holder_id_of_token(self) -> str | None:
+        row = self.s.get(m.Token, self.state.hash(self._bearer(), "token"))
+        return row.subject if row is not None else None
+
     def holder(self) -> m.Holder:
         holder = self.s.get(m.Holder, self._token("holder").subject)
         if holder is None:
@@ -350,6 +455,25 @@ class Tx:
         return JSONResponse(answer, status_code=status)
 
 
+def _sweep_due(state: State, now: datetime) -> bool:
+    return state.last_sweep is None or now - state.last_sweep >= SWEEP_EVERY
+
+
+def _lock_key(state: State, request: Request) -> str | None:
+    """The holder whose lock the request takes when holders run concurrently; None: the
+    request runs alone (no holder token, a staff token, or the R1 sweep is due)."""
+    if not state.locks.per_holder:
+        return None
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    with state.sessions() as s:
+        row = s.get(m.Token, state.hash(token.strip(), "token"))
+        if row is None or row.kind != "holder" or _sweep_due(state, state.now(s)):
+            return None
+        return row.subject
+
+
 def get_state(request: Request) -> State:
     state: State = request.app.state.sandbox
     return state
@@ -364,7 +488,7 @@ def tx(request: Request) -> Iterator[Tx]:
     state = get_state(request)
     committed: list[Mail] = []
     try:
-        with state.lock:
+        with state.locks.hold(_lock_key(state, request)) as alone:
             s = state.sessions()
             t = Tx(state, s, request, state.now(s))
             try:
@@ -374,8 +498,8 @@ def tx(request: Request) -> Iterator[Tx]:
                     "unavailable_requests"
                 ):
                     raise ApiError("AC-AB-0036")
-                finish_due_jobs(t)
-                if state.last_sweep is None or t.now - state.last_sweep >= SWEEP_EVERY:
+                finish_due_jobs(t, None if alone else t.holder_id_of_token())
+                if alone and _sweep_due(state, t.now):
                     from sandbox.control import due_notice_sweep
 
                     due_notice_sweep(t)

@@ -263,13 +263,15 @@ def send_completed(t: Tx, holder: m.Holder, certs: list[m.Certificate]) -> None:
         t.send("email", "renewal_completed", address, subject, body)
 
 
-def finish_due_jobs(t: Tx) -> None:
-    """Completes activation jobs whose time has come (R26), inside the caller's transaction."""
-    due = t.s.scalars(
-        select(m.ActivationJob).where(
-            m.ActivationJob.state == "running", m.ActivationJob.due_at_real <= real_time()
-        )
-    ).all()
+def finish_due_jobs(t: Tx, holder_id: str | None = None) -> None:
+    """Completes activation jobs whose time has come (R26), inside the caller's transaction:
+    every holder's, or only `holder_id`'s when the request holds that holder's lock alone."""
+    query = select(m.ActivationJob).where(
+        m.ActivationJob.state == "running", m.ActivationJob.due_at_real <= real_time()
+    )
+    if holder_id is not None:
+        query = query.where(m.ActivationJob.holder_id == holder_id)
+    due = t.s.scalars(query).all()
     for job in due:
         holder = t.s.get(m.Holder, job.holder_id)
         assert holder is not None

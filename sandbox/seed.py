@@ -152,6 +152,28 @@ HOLDERS: tuple[HolderSeed, ...] = (
 )
 
 HOLDER_IDS = tuple(h.holder_id for h in HOLDERS)
+BENCH_PREFIX = "H-BENCH-"
+
+
+def bench_holders(count: int) -> tuple[HolderSeed, ...]:
+    """`count` copies of H-ABC for the site bench, each with its own ID number, mobile
+    and e-mail addresses (codes are read from the outbox by address and by mobile)."""
+    abc = HOLDERS[0]
+    out = []
+    for n in range(1, count + 1):
+        domain = f"bench{n:03d}.example"
+        certs = tuple(
+            CertSeed(c.suffix, c.type, c.status, c.expiry_days, f"{c.email.split('@')[0]}@{domain}")
+            for c in abc.certs
+        )
+        out.append(
+            HolderSeed(
+                f"{BENCH_PREFIX}{n:03d}", f"3{n:06d}(0)", abc.name, abc.name_zh,
+                "bench copy of H-ABC (make bench, p7)", abc.org, abc.face,
+                f"+853 6700 {n:04d}", certs, bureau=dict(abc.bureau),
+            )
+        )
+    return tuple(out)
 
 
 def renewal_id_for(holder_id: str) -> str:
@@ -173,7 +195,7 @@ def has_valid_cert(h: HolderSeed) -> bool:
 
 def seed(s: Session, now: datetime, state: State) -> None:
     today = now.date()
-    for h in HOLDERS:
+    for h in HOLDERS + bench_holders(state.settings.bench_holders):
         s.add(
             m.Holder(
                 holder_id=h.holder_id,
@@ -236,10 +258,11 @@ def seed(s: Session, now: datetime, state: State) -> None:
             )
 
 
-def listing() -> list[dict[str, Any]]:
-    """What a tester needs to run each branch at the kiosk (GET /sandbox/v1/holders)."""
+def listing(bench: int = 0) -> list[dict[str, Any]]:
+    """What a tester needs to run each branch at the kiosk (GET /sandbox/v1/holders); in
+    bench mode the bench holders follow."""
     out = []
-    for h in HOLDERS:
+    for h in HOLDERS + bench_holders(bench):
         out.append(
             {
                 "holder_id": h.holder_id,

@@ -1,5 +1,5 @@
 """The store suite runs on both databases it supports: a kiosk's SQLite file and a real
-PostgreSQL server started here for the session (tests/store/pgserver.py).
+PostgreSQL server started here for the session (kiosk/store/pgserver.py).
 
 `store_url` is parametrised over the two: a fresh SQLite file, or the session's PostgreSQL
 database migrated once and emptied before each test. `fresh_pg_url` is a new, unmigrated
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.store.pgserver import PgServer
+from kiosk.store.pgserver import PgServer
 
 
 @pytest.fixture(scope="session")

@@ -20,8 +20,8 @@ from kiosk import cli
 from kiosk.flows.journal import AuditRecord, JournalEntry
 from kiosk.store import LOCAL_URL_ENV, SqlJournal, open_journal
 from kiosk.store.models import AuditRow, HeartbeatRow, OutboxRow, RenewalRow, utcnow
+from kiosk.store.pgserver import PgServer
 from kiosk.store.settings import SettingsStore
-from tests.store.pgserver import PgServer
 
 
 def _site_rows(url: str, kiosk_id: str) -> list[tuple[int, bytes, str]]:

@@ -1,6 +1,7 @@
-"""A throwaway PostgreSQL server for the tests: Debian's server binaries (initdb, pg_ctl)
-in a temporary folder, on a free port of 127.0.0.1. As root (sessions and CI run so) they
-run as the `postgres` system user the package creates, since PostgreSQL refuses root."""
+"""A throwaway PostgreSQL server for the tests and the site bench (bench/site.py): Debian's
+server binaries (initdb, pg_ctl) in a temporary folder, on a free port of 127.0.0.1. As root
+(sessions and CI run so) they run as the `postgres` system user the package creates, since
+PostgreSQL refuses root."""
 
 from __future__ import annotations
 
