@@ -143,13 +143,17 @@ class BlazeFaceDetector:
                 return [found]
         faces = self.detect_full(bgr)
         self._since_full = 1
-        self._last = None
+        before, self._last = self._last, None
         if len(faces) == 1:
             # In the letterboxed frame a face at the counter is 20-40 px of the 128: its box
             # is good, its keypoints are not (eye error ~10 % of the eye distance, roll off by
-            # up to 20 deg, see README). One look closer gives them the tracked pass's accuracy.
-            self._last = self._tracked(bgr, faces[0]) or faces[0]
-            self.passes["track"] += 1
+            # up to 20 deg, see README). The face followed a frame ago lends its close-up
+            # keypoints, moved with the box; a new face gets one look closer instead.
+            if before is not None and _box_iou(before.box, faces[0].box) >= 0.5:
+                self._last = _moved(before, faces[0])
+            else:
+                self._last = self._tracked(bgr, faces[0]) or faces[0]
+                self.passes["track"] += 1
             return [self._last]
         # Only one face is followed: with two or more the next pass is a full one again.
         return faces
@@ -212,6 +216,28 @@ class BlazeFaceDetector:
     def profile_present(self, gray: np.ndarray) -> bool:
         # BlazeFace finds turned heads itself; their keypoints then say "face the camera".
         return False
+
+
+def _box_iou(a: Box, b: Box) -> float:
+    """IoU of two (x, y, w, h) boxes."""
+    boxes = np.array([[b[0], b[1], b[0] + b[2], b[1] + b[3]]], np.float64)
+    return float(_iou(np.array([a[0], a[1], a[0] + a[2], a[1] + a[3]], np.float64), boxes)[0])
+
+
+def _moved(before: FaceDetection, now: FaceDetection) -> FaceDetection:
+    """`before`'s keypoints carried into `now`'s box (same place in the box, new scale)."""
+    (ax, ay, aw, ah), (bx, by, bw, bh) = before.box, now.box
+    sx, sy = bw / max(aw, 1), bh / max(ah, 1)
+
+    def move(p: Point) -> Point:
+        return (bx + (p[0] - ax) * sx, by + (p[1] - ay) * sy)
+
+    def pair(ps: tuple[Point, Point] | None) -> tuple[Point, Point] | None:
+        return None if ps is None else (move(ps[0]), move(ps[1]))
+
+    return FaceDetection(now.box, pair(before.eyes), None if before.nose is None else
+                         move(before.nose), None if before.mouth is None else
+                         move(before.mouth), pair(before.ears), now.score)
 
 
 def _blaze_face(xs: np.ndarray, ys: np.ndarray, score: float) -> FaceDetection:
