@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import pytest
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -222,10 +223,11 @@ def test_r35_walk_details_hint_names_non_cloud_note_phrase_confirmation_old_erro
     assert not window.error_panel.isVisible()
 
 
+@pytest.mark.parametrize("lang", ["zh-Hant", "pt"])
 def test_r35_on_screen_key_labels_follow_the_text_size_and_stay_whole(
-    qtbot: QtBot, make_window: Callable[..., MainWindow], admin: SandboxAdmin
+    qtbot: QtBot, make_window: Callable[..., MainWindow], lang: str
 ) -> None:
-    window = make_window(self_service=True, lang="pt")
+    window = make_window(self_service=True, lang=lang)
     window.resize(1280, 800)
     click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
     wait_step(qtbot, window, "sign_in")
@@ -251,13 +253,14 @@ def test_r35_on_screen_key_labels_follow_the_text_size_and_stay_whole(
                     assert b.fontMetrics().horizontalAdvance(text) < b.contentsRect().width(), (
                         size, layout, key, text)
                 # The whole keyboard stays inside the window.
-                assert kb.geometry().right() <= window.centralWidget().width(), (size, layout)
+                central = window.centralWidget()
+                assert central is not None and kb.geometry().right() <= central.width()
                 if layout == "letters":
                     sizes[size] = (
                         kb.keys["a"].fontInfo().pixelSize(),
                         kb.keys["done"].fontInfo().pixelSize(),
                     )
-                    shot(window, f"r35_osk_letters_pt_{size.replace('+', 'p')}")
+                    shot(window, f"r35_osk_letters_{lang}_{size.replace('+', 'p')}")
                 kb.detach()
     finally:
         window.text_size.choose("A")
