@@ -108,6 +108,12 @@ class IdleGuard(QObject):
         """Whether the idle clock runs (it cannot warn while it does not)."""
         return self._timer.isActive()
 
+    def set_idle(self, idle_s: float) -> None:
+        """The idle time before the countdown from now on (settings; the clock restarts)."""
+        self._timer.setInterval(int(idle_s * 1000))
+        if not self._paused:
+            self._timer.start()
+
     def restart(self) -> None:
         self._paused = False
         self._timer.start()

@@ -114,6 +114,7 @@ class OnScreenKeyboard(QFrame):
         self.shifted = False
         self.on_symbols = False
         self.keys: dict[str, QPushButton] = {}
+        self._key_scale = 1.0  # the text scale the keys are styled at
         self._grid_box: QWidget | None = None
         # (layout, its bottom margin) while a page is padded so its field can scroll above us
         self._padded: tuple[QLayout, int] | None = None
@@ -315,13 +316,8 @@ class OnScreenKeyboard(QFrame):
         # A keypad of digits has room for keys as wide as its word keys: easier to hit.
         wide = word or self.layout_name == "digits"
         b.setMinimumSize(KEY_PX * (2 if wide else 1), KEY_PX)
-        size = 18 if word else 22
-        b.setStyleSheet(
-            f"QPushButton {{ font-size: {size}px; padding: 0 8px; border-radius: 8px;"
-            " background: white; border: 1px solid #9aa7b4; color: #1d2b36; }"
-            "QPushButton:pressed { background: #c9d6e3; }"
-            "QPushButton:checked { background: #1f5f99; color: white; }"
-        )
+        b.setProperty("word", word)
+        self._style_key(b)
         if word:
             b.setText(lt(f"key.{key}", self.lang))
         else:
@@ -331,6 +327,32 @@ class OnScreenKeyboard(QFrame):
         b.clicked.connect(lambda _=False, k=key: self.press(k))
         self.keys[key] = b
         return b
+
+    def _style_key(self, b: QPushButton) -> None:
+        # The key labels follow the text-size control (A / A+ / A++) like every other text;
+        # the keys themselves stay at least KEY_PX (>= 48 px) and grow with their labels.
+        self._key_scale = text_scale()
+        size = round((18 if b.property("word") else 22) * self._key_scale)
+        b.setStyleSheet(
+            f"QPushButton {{ font-size: {size}px; padding: 0 8px; border-radius: 8px;"
+            " background: white; border: 1px solid #9aa7b4; color: #1d2b36; }"
+            "QPushButton:pressed { background: #c9d6e3; }"
+            "QPushButton:checked { background: #1f5f99; color: white; }"
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt name)
+        # apply_text_scale() sets the application font, which reaches us as a font change:
+        # restyle the keys at the new size (once per size: restyling is not a font change).
+        if (
+            event.type() in (QEvent.Type.FontChange, QEvent.Type.ApplicationFontChange)
+            and self._key_scale != text_scale()
+        ):
+            self._key_scale = text_scale()
+            for b in self.keys.values():
+                self._style_key(b)
+            if self.isVisible() and not self.docked:
+                self.place()
+        super().changeEvent(event)
 
     def _label_letters(self) -> None:
         upper = self.shifted or self.layout_name == "id"
@@ -518,6 +540,16 @@ _PX = re.compile(r"font-size:\s*(\d+)px")
 
 def scaled_style_sheet(qss: str, factor: float) -> str:
     return _PX.sub(lambda m: f"font-size: {round(int(m[1]) * factor)}px", qss)
+
+
+def text_scale() -> float:
+    """The text size chosen now, as a factor of the designed size (1.0 = A)."""
+    from kiosk.ui.app import BASE_POINT_SIZE
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication) or BASE_POINT_SIZE <= 0:
+        return 1.0
+    return max(1.0, app.font().pointSizeF() / BASE_POINT_SIZE)
 
 
 def apply_text_scale(factor: float) -> None:
