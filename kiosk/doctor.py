@@ -20,7 +20,7 @@ import os
 import shutil
 import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -466,14 +466,50 @@ def run_checks(
         ("disk", lambda: check_disk(data_dir(create=False))),
         ("store", lambda: check_store(url)),
     ]
+    return _run_steps(steps, "send this report to support")
+
+
+def _run_steps(steps: list[tuple[str, Callable[[], Check]]], fix: str) -> list[Check]:
+    """Each step's Check; one that raises is a failed check with `fix`, not fatal."""
     out = []
     for name, step in steps:
         try:
             out.append(step())
         except Exception as exc:  # noqa: BLE001 - a check that breaks is reported, not fatal
             out.append(Check(name, FAIL, f"the check itself failed ({type(exc).__name__}: {exc})",
-                             "send this report to support"))
+                             fix))
     return out
+
+
+def quick_checks(
+    *,
+    printer: str | None,
+    backends: Mapping[str, str],
+    ca_bundle: str | None = None,
+    data: Path | None = None,
+) -> list[Check]:
+    """The checks that take no camera (the kiosk holds it) and no operator: the printer,
+    each backend (reachable, TLS, clock), fonts and face model, free disk. What `kiosk run`
+    checks at start and the counter desk's site-status panel shows."""
+    from kiosk.store.paths import data_dir
+
+    steps: list[tuple[str, Callable[[], Check]]] = [
+        ("printer", lambda: check_printer(printer)),
+        *((f"backend {name}", _backend_step(name, url, ca_bundle))
+          for name, url in backends.items()),
+        ("disk", lambda: check_disk(data if data is not None else data_dir(create=False))),
+        ("fonts and face model", check_resources),
+    ]
+    return _run_steps(steps, "run `kiosk doctor` and send its report to support")
+
+
+def start_failures(
+    *, printer: str | None, backends: Mapping[str, str], ca_bundle: str | None = None
+) -> list[Check]:
+    """The quick checks that failed, each with its fix: what staff must see when the kiosk
+    starts, before a holder runs into it (warnings, e.g. printer = none, are not shown)."""
+    return [c for c in quick_checks(printer=printer, backends=backends, ca_bundle=ca_bundle)
+            if c.status == FAIL]
 
 
 def report_text(checks: list[Check]) -> str:

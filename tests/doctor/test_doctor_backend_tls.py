@@ -140,3 +140,16 @@ def test_r30_kiosk_doctor_uses_the_config_files_ca_bundle(
     for name in ("registry", "bureau", "eid", "esign"):
         assert checks[f"backend {name}"]["status"] == OK, checks[f"backend {name}"]
         assert checks[f"backend {name}"]["facts"]["ca_bundle"] == str(pki.ca.cert)
+
+
+def test_r32_counter_site_status_checks_the_registry_with_its_ca_bundle(
+    pki: TestPki, serve: Serve
+) -> None:
+    from kiosk.desk.setup import site_rows
+
+    url = serve(pki.leaf("good"))
+    trusted = {r.name: r for r in site_rows(None, "none", url, str(pki.ca.cert))}
+    assert trusted["backend registry"].status == OK
+    untrusted = {r.name: r for r in site_rows(None, "none", url)}
+    assert untrusted["backend registry"].status == FAIL
+    assert "set ca_bundle to the registry's CA file" in untrusted["backend registry"].fix
