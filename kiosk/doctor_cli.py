@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
             stack.enter_context(demo_setup(args))
         # The demo keeps no receipts between runs: no keyring there is a warning only.
         checks = run_checks(args, keyring_required=not args.demo,
-                            stored_printer=stored.get("printer"))
+                            stored_printer=stored.get("printer"),
+                            stored_ca_bundle=stored.get("ca_bundle"))
     sys.stdout.write(report_json(checks) if args.json else report_text(checks))
     return 1 if any(c.status == FAIL for c in checks) else 0

@@ -20,7 +20,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kiosk.flows.stages.desk import DeskParts, StatusRow
@@ -32,11 +32,13 @@ DEMO_TOKEN_PIN = "123456"
 
 class DeskSetup:
     def __init__(self, module: str | None = None, *, demo: bool = False,
-                 printer: str | None = None, registry_url: str = "") -> None:
+                 printer: str | None = None, registry_url: str = "",
+                 ca_bundle: str | None = None) -> None:
         self.module = (os.environ.get(MODULE_ENV, "").strip() or module or None)
         self.demo = demo
         self.printer = printer
         self.registry_url = registry_url
+        self.ca_bundle = ca_bundle  # the registry's CA for the backend check (TLS)
         self._tokens: Any = None
         self._lock = threading.Lock()
 
@@ -75,33 +77,21 @@ class DeskSetup:
             issuance_journal=issuance,
             ca_loader=lambda: registry.trust_list().ca,
             receipts=receipts,
-            site_status=lambda: site_rows(journal, self.printer, self.registry_url),
+            site_status=lambda: site_rows(journal, self.printer, self.registry_url,
+                                          self.ca_bundle),
             kiosk_id=kiosk_id,
             site=site,
         )
 
 
-def site_rows(journal: Any, printer: str | None, registry_url: str) -> Sequence[StatusRow]:
+def site_rows(journal: Any, printer: str | None, registry_url: str,
+              ca_bundle: str | None = None) -> Sequence[StatusRow]:
     """This terminal's quick checks, then the site's kiosks by their newest heartbeat."""
     from kiosk import doctor
-    from kiosk.store.paths import data_dir
 
-    steps: list[tuple[str, Callable[[], doctor.Check]]] = [
-        ("printer", lambda: doctor.check_printer(printer)),
-        ("disk", lambda: doctor.check_disk(data_dir(create=False))),
-        ("fonts and face model", doctor.check_resources),
-    ]
-    if registry_url:
-        steps.insert(1, ("backend registry",
-                         lambda: doctor.check_backend("registry", registry_url)))
-    rows = []
-    for name, step in steps:
-        try:
-            c = step()
-        except Exception as exc:  # noqa: BLE001 - a check that breaks is shown, not fatal
-            c = doctor.Check(name, doctor.FAIL, f"the check failed ({type(exc).__name__})",
-                             "run `kiosk doctor` and send its report to support")
-        rows.append(StatusRow(c.name, c.status, c.verdict, c.fix))
+    backends = {"registry": registry_url} if registry_url else {}
+    checks = doctor.quick_checks(printer=printer, backends=backends, ca_bundle=ca_bundle)
+    rows = [StatusRow(c.name, c.status, c.verdict, c.fix) for c in checks]
     rows.extend(_heartbeat_rows(journal))
     return rows
 

@@ -38,6 +38,8 @@ KIOSK_DESK_NOT_SET_UP = "AC-KI-0500"
 KIOSK_DESK_NOTHING_WAITING = "AC-KI-0501"
 # The kiosk's own disk (issue 12, fault kind 8): the journal could not be written.
 KIOSK_DISK_FULL = "AC-KI-0010"
+# `kiosk run`'s start-up checks (kiosk.doctor.start_failures): staff see what failed.
+KIOSK_START_CHECK_FAILED = "AC-KI-0600"
 KIOSK_PREFIX = "AC-KI-"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
@@ -61,6 +63,7 @@ _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_DESK_NOT_SET_UP: "desk.not_set_up",
     KIOSK_DESK_NOTHING_WAITING: "desk.nothing_waiting",
     KIOSK_DISK_FULL: "error.disk_full",
+    KIOSK_START_CHECK_FAILED: "doctor.start_failed",
 }
 
 

@@ -314,12 +314,30 @@ def open_window(args: argparse.Namespace) -> tuple[Any, LazyFlow]:
     receipts = ReceiptSetup({**stored, "kiosk_id": getattr(args, "kiosk_id", None)})
     # R32: the counter's token driver (setting token_module or $KIOSK_PKCS11_MODULE).
     desk = DeskSetup.from_settings(stored, config.registry_url)
+    desk.ca_bundle = config.ca_bundle
     flow = LazyFlow(flow_factory(config, journal, receipts, desk))
     flow.shared_journal, flow.registry_url = journal, config.registry_url
     flow.receipts = receipts
     window = build_window(args, flow, camera=args.camera)
     tell_receipt_problem(window, receipts)
+    tell_start_problems(window, config, stored.get("printer"))
     return window, flow
+
+
+def tell_start_problems(window: Any, config: BackendConfig, printer: str | None) -> None:
+    """`kiosk doctor`'s quick checks (no camera: the photo pages hold it) off the GUI
+    thread at start; staff see what failed and its fix, before a holder runs into it."""
+    from kiosk import doctor
+    from kiosk.ui.worker import Op
+
+    def check() -> list[Any]:
+        return doctor.start_failures(printer=printer, backends=doctor.backend_urls(config),
+                                     ca_bundle=config.ca_bundle)
+
+    def failed(exc: BaseException) -> None:
+        log.warning("start-up checks did not run: %s", type(exc).__name__)
+
+    Op(check, success=window.set_start_problems, failure=failed).run(receiver=window)
 
 
 def tell_receipt_problem(window: Any, receipts: Any) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from kiosk.flows.messages import error_message
 from kiosk.services.errors import KIOSK_UNEXPECTED, BackendError
 from kiosk.ui.contract import specs_of
+from kiosk.ui.doctor_notice import StartCheckNotice
 from kiosk.ui.fit import keep_text_whole
 from kiosk.ui.idle import IdleGuard
 from kiosk.ui.keyboard import KeyboardHost, OnScreenKeyboard, TextSizeControl, layout_for
@@ -170,6 +171,8 @@ class MainWindow(QMainWindow):
         # R31: for staff, when this kiosk cannot sign receipts (set_receipt_problem).
         self.staff_notice = StaffNotice()
         wrap.addWidget(self.staff_notice)
+        self.start_notice = StartCheckNotice()  # what kiosk run's start-up checks found
+        wrap.addWidget(self.start_notice)
         self.view_shown.connect(self._show_staff_notice)
         main.addLayout(wrap)
 
@@ -286,8 +289,14 @@ class MainWindow(QMainWindow):
         self.staff_notice.set_problem(help_code)
         self._show_staff_notice(getattr(getattr(self.page, "view", None), "step_id", ""))
 
+    def set_start_problems(self, failures: list[Any]) -> None:
+        """The start-up checks that failed (kiosk.doctor.start_failures); staff see them."""
+        self.start_notice.set_failures(failures)
+        self._show_staff_notice(getattr(getattr(self.page, "view", None), "step_id", ""))
+
     def _show_staff_notice(self, step_id: str) -> None:
-        self.staff_notice.update_for(str(step_id or ""), self.self_service, self.lang)
+        for notice in (self.staff_notice, self.start_notice):
+            notice.update_for(str(step_id or ""), self.self_service, self.lang)
 
     def go_back(self) -> None:
         if self.working:
@@ -548,6 +557,7 @@ class MainWindow(QMainWindow):
         self.back_button.setText(tr("nav.back", self.lang))
         self.start_over_button.setText(tr("nav.start_over", self.lang))
         self.staff_notice.retranslate(self.lang)
+        self.start_notice.retranslate(self.lang)
         self.next_button.setText(
             self.page.next_label(self.lang) if self.page is not None else tr("nav.next", self.lang)
         )

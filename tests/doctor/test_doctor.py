@@ -117,7 +117,7 @@ def test_doctor_says_the_clock_is_off_the_backends(tmp_path: Path, skewed_server
     registry = next(c for c in json.loads(done.stdout)["checks"] if c["name"] == "backend registry")
     assert registry["status"] == "fail"
     # The Date header counts whole seconds: 600 s behind reads as 600 or 601.
-    assert registry["verdict"] in {
+    assert registry["verdict"].split(":")[0] in {
         f"this terminal's clock is +{n} s off the backend's" for n in (599, 600, 601)
     }
     assert "timedatectl set-ntp true" in registry["fix"]

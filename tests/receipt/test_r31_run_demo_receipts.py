@@ -20,27 +20,11 @@ from kiosk.receipt.setup import ReceiptSetup, demo_enrolment
 from kiosk.receipt.verify import verify_seal
 from kiosk.services.factory import close_services
 from kiosk.services.registry import RegistryClient
-from kiosk.ui.app import ensure_app
 from tests.receipt.conftest import KeyringSession
 from tests.receipt.helpers import qr_in_escpos, renew_to_end
-from tests.ui.ui_helpers import screen_text, shot
+from tests.ui.ui_helpers import open_run_window, screen_text, shot
 
-
-def _run_window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sandbox_url: str,
-                *argv: str, **stored: str) -> tuple[Any, Any]:
-    monkeypatch.setenv("KIOSK_JOURNAL_URL", f"sqlite:///{tmp_path / 'kiosk.sqlite'}")
-    monkeypatch.delenv("KIOSK_BACKEND", raising=False)
-    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
-    for key, value in stored.items():
-        assert cli.main(["settings", "set", key, value]) == 0
-    ensure_app()
-    module, args = cli.parse(["run", "--backend", sandbox_url, *argv])
-    window, flow = module.open_window(args)
-    qtbot.addWidget(window)
-    window.resize(1280, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    return window, flow
+_run_window = open_run_window
 
 
 @pytest.fixture

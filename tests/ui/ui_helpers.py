@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QRawFont
 from PySide6.QtWidgets import (
@@ -247,3 +249,25 @@ def through_submission(
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "submitted")
     click(qtbot, window.next_button)
+
+
+def open_run_window(qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                    backend: str, *argv: str, **stored: str) -> tuple[Any, Any]:
+    """`kiosk run --backend BACKEND ARGV`'s window and flow (shown, not locked down), with
+    `stored` settings set first through `kiosk settings set` and a journal in `tmp_path`."""
+    from kiosk import cli
+    from kiosk.ui.app import ensure_app
+
+    monkeypatch.setenv("KIOSK_JOURNAL_URL", f"sqlite:///{tmp_path / 'kiosk.sqlite'}")
+    monkeypatch.delenv("KIOSK_BACKEND", raising=False)
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    for key, value in stored.items():
+        assert cli.main(["settings", "set", key, value]) == 0
+    ensure_app()
+    module, args = cli.parse(["run", "--backend", backend, *argv])
+    window, flow = module.open_window(args)
+    qtbot.addWidget(window)
+    window.resize(1280, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, flow
