@@ -3,6 +3,8 @@ step, ends with the renewal done, nothing activated twice, no crash."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.faults.suite import KINDS, figures, run_suite, table
@@ -15,7 +17,7 @@ KNOWN_DETOURS: dict[str, set[str]] = {}
 
 @pytest.mark.timeout(1200)
 def test_every_fault_kind_at_every_step_leaves_no_duplicate_no_loss_no_crash(
-    sandbox_server: str, capsys: pytest.CaptureFixture[str]
+    sandbox_server: str, capsys: pytest.CaptureFixture[str], qapp: Any
 ) -> None:
     rows = run_suite(sandbox_server)
     result = figures(rows)
@@ -34,3 +36,11 @@ def test_every_fault_kind_at_every_step_leaves_no_duplicate_no_loss_no_crash(
     for row in rows:
         if row.kind not in ("10 clock skew", "5 process killed"):
             assert row.saw and all(c.startswith("AC-") for c in row.saw), (row.kind, row.saw)
+    # The receipt step's faults: the printer gone sends the holder to the counter with the
+    # printer's code (the receipt lodged once, reprinted there); a locked or missing keyring
+    # with the keyring's (tests/faults/receipt_faults.py checks the texts and the registry).
+    by_kind = {row.kind: row for row in rows}
+    assert by_kind["7 printer offline"].saw == {"AC-KI-0301"}, table(rows)
+    assert by_kind["7 printer offline"].cases == 3
+    assert by_kind["12 keyring locked or missing"].saw == {"AC-KI-0306"}, table(rows)
+    assert by_kind["12 keyring locked or missing"].cases == 2
