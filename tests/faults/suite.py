@@ -7,10 +7,10 @@ once (checked on the backend: the renewal's activation jobs and the completion e
 What the holder saw is the set of help codes the error panel showed.
 
 Kinds of issue 12 that exist today: 1 unreachable, 2 timeout, 3 5xx, 4 reply lost after the
-backend acted, 5 process killed, 7 printer offline and 12 keyring locked or missing (at the
-receipt step: tests/faults/receipt_faults.py), 8 disk full while journaling (a real tmpfs
-filled before each step), 9 hostile replies, 10 clock skew, 11 TLS failure. The other
-(6 camera) plugs in as one more entry of KINDS.
+backend acted, 5 process killed, 6 camera unplugged mid-capture (tests/faults/camera_faults.py),
+7 printer offline and 12 keyring locked or missing (at the receipt step:
+tests/faults/receipt_faults.py), 8 disk full while journaling (a real tmpfs filled before each
+step), 9 hostile replies, 10 clock skew, 11 TLS failure.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from kiosk.config import BackendConfig
 from kiosk.flows.renewal import StepView
 from kiosk.services.errors import BackendError
 from kiosk.services.factory import build_services, close_services
-from tests.faults import receipt_faults
+from tests.faults import camera_faults, receipt_faults
 from tests.faults.proxy import HOSTILE, FaultProxy
 from tests.flows.harness import Counter
 
@@ -195,6 +195,8 @@ def run_kind(kind: str, sandbox_url: str, work: Path) -> Row:
         return _tls(sandbox_url, work, row)
     if kind == "8 disk full while journaling":
         return _disk_full(sandbox_url, work, row)
+    if kind == "6 camera unplugged":
+        return camera_faults.camera_unplugged(sandbox_url, work, row)
     if kind == "7 printer offline":
         return receipt_faults.printer_offline(sandbox_url, work, row)
     if kind == "12 keyring locked or missing":
@@ -343,6 +345,7 @@ KINDS = [
     "1 unreachable", "2 timeout", "3 5xx", "4 reply lost after the backend acted",
     "5 process killed", "9 hostile replies", "10 clock skew", "11 TLS failure",
     "8 disk full while journaling", "7 printer offline", "12 keyring locked or missing",
+    "6 camera unplugged",
 ]
 
 

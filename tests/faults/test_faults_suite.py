@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from kiosk.camera.messages import CAMERA_UNPLUGGED
 from tests.faults.suite import KINDS, figures, run_suite, table
 
 #: Dead ends the suite still finds (it waits them out and goes on). Found and fixed: the
@@ -44,3 +45,7 @@ def test_every_fault_kind_at_every_step_leaves_no_duplicate_no_loss_no_crash(
     assert by_kind["7 printer offline"].cases == 3
     assert by_kind["12 keyring locked or missing"].saw == {"AC-KI-0306"}, table(rows)
     assert by_kind["12 keyring locked or missing"].cases == 2
+    # The camera pulled mid-preview at the identity photo and the e-ID face: its message,
+    # then the photo taken once it is back carries the renewal on (tests/faults/camera_faults.py).
+    assert by_kind["6 camera unplugged"].saw == {CAMERA_UNPLUGGED}, table(rows)
+    assert by_kind["6 camera unplugged"].cases == 2
