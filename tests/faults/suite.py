@@ -35,6 +35,7 @@ from kiosk.services.errors import BackendError
 from kiosk.services.factory import build_services, close_services
 from tests.faults import camera_faults, receipt_faults
 from tests.faults.proxy import HOSTILE, FaultProxy
+from tests.faults.sentinel import sentinel_run
 from tests.flows.harness import Counter
 
 HOLDER = "H-SINGLE"
@@ -374,7 +375,8 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def figures(rows: list[Row], fuzz_cases: int = 0) -> dict[str, int | None]:
+def figures(rows: list[Row], fuzz_cases: int = 0,
+            sentinel_hits: int | None = None) -> dict[str, int | None]:
     return {
         "fault_kinds": len(rows),
         "cases": sum(r.cases for r in rows),
@@ -382,8 +384,8 @@ def figures(rows: list[Row], fuzz_cases: int = 0) -> dict[str, int | None]:
         "data_lost": sum(r.data_lost for r in rows),
         "crashes": sum(r.crashes for r in rows),
         "fuzz_cases": fuzz_cases,
-        # None, not 0: the sentinel run (issue 12, section 6) is not built yet (phase 2)
-        "sentinel_hits": None,
+        # None when the sentinel run (tests/faults/sentinel.py) did not run
+        "sentinel_hits": sentinel_hits,
     }
 
 
@@ -403,14 +405,22 @@ def main() -> int:
         try:
             # `python -m tests.faults.suite 7 12`: only those kinds (the figures say so)
             wanted = [k for k in KINDS if k.split()[0] in sys.argv[1:]]
-            rows = run_suite(server.url, wanted or None)
+            # stdout is the table and the JSON line only (python-escpos prints warnings)
+            with contextlib.redirect_stdout(sys.stderr):
+                rows = run_suite(server.url, wanted or None)
+                with tempfile.TemporaryDirectory(prefix="kiosk-faults-sentinel-") as sent:
+                    privacy = sentinel_run(server.url, Path(sent))
         finally:
             server.stop()
     print(table(rows))
     count = Path(os.environ.get("KIOSK_FUZZ_COUNT_FILE", "/nonexistent"))
-    result = figures(rows, int(count.read_text()) if count.is_file() else 0)
+    for hit in privacy["hits"]:
+        print(f"sentinel found: {hit}")
+    result = figures(rows, int(count.read_text()) if count.is_file() else 0,
+                     len(privacy["hits"]))
     print(json.dumps(result))
-    bad = sum(int(result[k] or 0) for k in ("duplicates", "data_lost", "crashes"))
+    bad = sum(int(result[k] or 0)
+              for k in ("duplicates", "data_lost", "crashes", "sentinel_hits"))
     return 1 if bad else 0
 
 
