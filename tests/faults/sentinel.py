@@ -1,6 +1,9 @@
 """The privacy sentinel run of `make faults` (issue 12, section 6): a whole renewal at the
 lobby kiosk (receipt printed to an ESC/POS file) by a holder whose personal data are
-sentinels, then every place the kiosk could have left them is scanned.
+sentinels, and an offline one finished at the counter desk (kiosk/desk/walkthrough.py, a
+SoftHSM2 token opened with a sentinel PIN), then every place the kiosk could have left
+them is scanned. (The desk holder's lobby codes are not among the scanned sentinels: the
+outbox is read after the lobby renewal only.)
 
 The sentinels really pass through the kiosk: the sandbox's seed is given a holder whose ID
 number, names, cloud-sign password and revocation phrase are sentinels (the holder types
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import io
 import logging
 import os
 import tempfile
@@ -38,6 +42,9 @@ PASSWORD = "Qzx-Sentinel-Pw-71"
 NEW_PHRASE = "QzxPhrase2026sentinel"
 OLD_PHRASE = "QzxOldPhrase2026sentinel"
 HOLDER = "H-SINGLE"
+DESK_HOLDER = "H-OFFLINE"  # finished at the counter desk, onto a SoftHSM2 token
+DESK_ID_NUMBER = "6284173(5)"
+TOKEN_PIN = "804715"
 
 
 class _Records(logging.Handler):
@@ -59,9 +66,10 @@ def sentinel_seed() -> Iterator[None]:
     import sandbox.seed as seed
 
     saved = (seed.HOLDERS, seed.DEMO_PASSWORD, seed.DEMO_REVOCATION_PHRASE)
+    ids = {HOLDER: ID_NUMBER, DESK_HOLDER: DESK_ID_NUMBER}
     seed.HOLDERS = tuple(
-        dataclasses.replace(h, id_number=ID_NUMBER, name=NAME, name_zh=NAME_ZH)
-        if h.holder_id == HOLDER else h for h in seed.HOLDERS)
+        dataclasses.replace(h, id_number=ids[h.holder_id], name=NAME, name_zh=NAME_ZH)
+        if h.holder_id in ids else h for h in seed.HOLDERS)
     seed.DEMO_PASSWORD, seed.DEMO_REVOCATION_PHRASE = PASSWORD, OLD_PHRASE
     try:
         yield
@@ -132,6 +140,7 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     data_dir, out = work / "kiosk-data", work / "print" / "receipt.escpos"
     data_dir.mkdir()
+    desk_out = io.StringIO()
     out.parent.mkdir()
     out.touch()
     tmp_root = Path(tempfile.gettempdir())
@@ -174,6 +183,7 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
                 }
             finally:
                 counter.close()
+            received["desk_issued"] = desk_run(sandbox_url, work, desk_out)
     finally:
         root.removeHandler(records)
         root.setLevel(level)
@@ -188,7 +198,10 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
     secrets_ = {"id_number": ID_NUMBER, "password": PASSWORD, "new_phrase": NEW_PHRASE,
                 **{f"code_{i}": c for i, c in enumerate(codes)}}
     everything = {**secrets_, "name": NAME, "name_zh": NAME_ZH}
+    everything["token_pin"] = TOKEN_PIN
+    everything["desk_id_number"] = DESK_ID_NUMBER
     hits = scan_bytes("\n".join(records.texts).encode(), everything, "the log")
+    hits += scan_bytes(desk_out.getvalue().encode(), everything, "the desk walkthrough output")
     for p in sorted(work.glob("journal.sqlite*")):
         hits += scan_bytes(p.read_bytes(), everything, f"the journal {p.name}")
     for new in sorted(set(tmp_root.iterdir()) - before):
@@ -198,3 +211,24 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
     hits += scan_tree(out.parent, secrets_, "the print output")
     return {"hits": hits, "codes": len(codes), "received": received,
             "printed_bytes": out.stat().st_size, "log_records": len(records.texts)}
+
+
+def desk_run(sandbox_url: str, work: Path, out: io.StringIO) -> bool:
+    """H-OFFLINE's lobby renewal (scenarios/h-offline.toml), then the counter desk finishes
+    it onto a throw-away SoftHSM2 token opened with the sentinel PIN (scenarios/
+    desk-h-offline.toml): whether both ended as their scenarios expect."""
+    from kiosk import walkthrough as lobby_walk
+    from kiosk.desk import walkthrough as desk
+
+    path = Path(__file__).resolve().parents[2] / "scenarios" / "desk-h-offline.toml"
+    scenario = dataclasses.replace(
+        desk.load_desk_scenario(path, desk.read_raw(path), lobby_walk._resolve),
+        token_pin=TOKEN_PIN)
+    printer = lobby_walk.Printer(out)
+
+    def lobby(first: Path, journal_url: str) -> bool:
+        return lobby_walk._run_once(lobby_walk.load_scenario(first), sandbox_url, journal_url,
+                                    printer, interrupt=False) == lobby_walk.EXIT_OK
+
+    return bool(desk.run_desk(scenario, sandbox_url, f"sqlite:///{work / 'journal.sqlite'}",
+                              printer, lobby))
