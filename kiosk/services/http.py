@@ -57,6 +57,10 @@ from kiosk.services.errors import (
 )
 
 log = logging.getLogger("kiosk.services.http")
+# urllib3 logs each request's full URL, query string included, at DEBUG (the counter's
+# queue search carries the ID number there: `make faults`' sentinel run found it). This
+# module logs the path template instead; urllib3 says only its warnings.
+logging.getLogger("urllib3.connectionpool").setLevel(logging.WARNING)
 
 T = TypeVar("T")
 

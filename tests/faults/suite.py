@@ -7,9 +7,10 @@ once (checked on the backend: the renewal's activation jobs and the completion e
 What the holder saw is the set of help codes the error panel showed.
 
 Kinds of issue 12 that exist today: 1 unreachable, 2 timeout, 3 5xx, 4 reply lost after the
-backend acted, 5 process killed, 8 disk full while journaling (a real tmpfs filled before
-each step), 9 hostile replies, 10 clock skew, 11 TLS failure. The others (6 camera,
-7 printer, 12 keyring) plug in as more entries of KINDS.
+backend acted, 5 process killed, 6 camera unplugged mid-capture (tests/faults/camera_faults.py),
+7 printer offline and 12 keyring locked or missing (at the receipt step:
+tests/faults/receipt_faults.py), 8 disk full while journaling (a real tmpfs filled before each
+step), 9 hostile replies, 10 clock skew, 11 TLS failure.
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from kiosk.config import BackendConfig
 from kiosk.flows.renewal import StepView
 from kiosk.services.errors import BackendError
 from kiosk.services.factory import build_services, close_services
+from tests.faults import camera_faults, receipt_faults
 from tests.faults.proxy import HOSTILE, FaultProxy
+from tests.faults.sentinel import sentinel_run
 from tests.flows.harness import Counter
 
 HOLDER = "H-SINGLE"
@@ -79,6 +82,11 @@ def _check_backend(counter: Counter, row: Row, view: StepView) -> None:
         err: Any = view.error
         row.stuck = f"{view.step_id} {getattr(err, 'help_code', '') if err else ''}".strip()
         return
+    row.duplicates += count_duplicates(counter)
+
+
+def count_duplicates(counter: Counter) -> int:
+    """Certificates activated more than once, completion emails beyond the first."""
     session = counter.flow.session
     rid = counter.journal.entries(HOLDER)[-1].renewal_id
     assert session is not None
@@ -88,8 +96,8 @@ def _check_backend(counter: Counter, row: Row, view: StepView) -> None:
         if job.state == "succeeded":
             for r in job.results:
                 per_cert[r.cert_id] = per_cert.get(r.cert_id, 0) + 1
-    row.duplicates += sum(n - 1 for n in per_cert.values() if n > 1)
-    row.duplicates += max(0, len(counter.admin.outbox(kind="renewal_completed")) - 1)
+    return (sum(n - 1 for n in per_cert.values() if n > 1)
+            + max(0, len(counter.admin.outbox(kind="renewal_completed")) - 1))
 
 
 def _walk(
@@ -188,6 +196,12 @@ def run_kind(kind: str, sandbox_url: str, work: Path) -> Row:
         return _tls(sandbox_url, work, row)
     if kind == "8 disk full while journaling":
         return _disk_full(sandbox_url, work, row)
+    if kind == "6 camera unplugged":
+        return camera_faults.camera_unplugged(sandbox_url, work, row)
+    if kind == "7 printer offline":
+        return receipt_faults.printer_offline(sandbox_url, work, row)
+    if kind == "12 keyring locked or missing":
+        return receipt_faults.keyring_unavailable(sandbox_url, work, row)
     with FaultProxy(sandbox_url) as proxy:
         counter = Counter(sandbox_url, db)
         try:
@@ -331,7 +345,8 @@ KIND_FAULT = {
 KINDS = [
     "1 unreachable", "2 timeout", "3 5xx", "4 reply lost after the backend acted",
     "5 process killed", "9 hostile replies", "10 clock skew", "11 TLS failure",
-    "8 disk full while journaling",
+    "8 disk full while journaling", "7 printer offline", "12 keyring locked or missing",
+    "6 camera unplugged",
 ]
 
 
@@ -360,7 +375,8 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def figures(rows: list[Row], fuzz_cases: int = 0) -> dict[str, int | None]:
+def figures(rows: list[Row], fuzz_cases: int = 0,
+            sentinel_hits: int | None = None) -> dict[str, int | None]:
     return {
         "fault_kinds": len(rows),
         "cases": sum(r.cases for r in rows),
@@ -368,14 +384,18 @@ def figures(rows: list[Row], fuzz_cases: int = 0) -> dict[str, int | None]:
         "data_lost": sum(r.data_lost for r in rows),
         "crashes": sum(r.crashes for r in rows),
         "fuzz_cases": fuzz_cases,
-        # None, not 0: the sentinel run (issue 12, section 6) is not built yet (phase 2)
-        "sentinel_hits": None,
+        # None when the sentinel run (tests/faults/sentinel.py) did not run
+        "sentinel_hits": sentinel_hits,
     }
 
 
 def main() -> int:
+    from PySide6.QtWidgets import QApplication
+
     from sandbox.app import SandboxSettings, create_app
     from sandbox.server import SandboxServer
+
+    _app = QApplication.instance() or QApplication([])  # the CUPS printer asks Qt
 
     with tempfile.TemporaryDirectory(prefix="kiosk-faults-sandbox-") as tmp:
         settings = SandboxSettings(db_url=f"sqlite:///{tmp}/sandbox.sqlite",
@@ -383,14 +403,24 @@ def main() -> int:
         server = SandboxServer(create_app(settings), host="127.0.0.1", port=0)
         server.start()
         try:
-            rows = run_suite(server.url)
+            # `python -m tests.faults.suite 7 12`: only those kinds (the figures say so)
+            wanted = [k for k in KINDS if k.split()[0] in sys.argv[1:]]
+            # stdout is the table and the JSON line only (python-escpos prints warnings)
+            with contextlib.redirect_stdout(sys.stderr):
+                rows = run_suite(server.url, wanted or None)
+                with tempfile.TemporaryDirectory(prefix="kiosk-faults-sentinel-") as sent:
+                    privacy = sentinel_run(server.url, Path(sent))
         finally:
             server.stop()
     print(table(rows))
     count = Path(os.environ.get("KIOSK_FUZZ_COUNT_FILE", "/nonexistent"))
-    result = figures(rows, int(count.read_text()) if count.is_file() else 0)
+    for hit in privacy["hits"]:
+        print(f"sentinel found: {hit}")
+    result = figures(rows, int(count.read_text()) if count.is_file() else 0,
+                     len(privacy["hits"]))
     print(json.dumps(result))
-    bad = sum(int(result[k] or 0) for k in ("duplicates", "data_lost", "crashes"))
+    bad = sum(int(result[k] or 0)
+              for k in ("duplicates", "data_lost", "crashes", "sentinel_hits"))
     return 1 if bad else 0
 
 

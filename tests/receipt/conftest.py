@@ -21,7 +21,7 @@ import pytest
 
 from kiosk.receipt.identity import KioskIdentity, enrol_ephemeral
 from kiosk.services.registry import RegistryClient
-from tests.receipt.helpers import run
+from tests.receipt.helpers import keyring_daemon, run
 
 
 @pytest.fixture
@@ -66,53 +66,9 @@ class KeyringSession:
 def keyring_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[KeyringSession]:
     """dbus-daemon --session + gnome-keyring-daemon (secrets, unlocked with a random
     password); DBUS_SESSION_BUS_ADDRESS points at it for this test only."""
-    home = tmp_path / "home"
-    (home / "data").mkdir(parents=True)
-    bus = subprocess.Popen(
-        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-    )
-    procs: list[subprocess.Popen[bytes]] = [bus]
-    try:
-        assert bus.stdout is not None
-        address = bus.stdout.readline().decode().strip()
-        assert address.startswith("unix:"), address
-        env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "HOME": str(home),
-               "XDG_DATA_HOME": str(home / "data"), "XDG_RUNTIME_DIR": str(home)}
-        daemon = subprocess.Popen(
-            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            env=env,
-        )
-        procs.append(daemon)
-        assert daemon.stdin is not None
-        daemon.stdin.write(secrets.token_hex(16).encode())
-        daemon.stdin.close()
+    with keyring_daemon(tmp_path / "home") as (address, _daemon):
         monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-        session = KeyringSession(address, home)
-        deadline = time.monotonic() + 20
-        # Asked before it has made the login keyring from the password, the daemon wants to
-        # prompt for a new one (no prompter here: "Prompt dismissed"): wait for the file.
-        while not (home / "data" / "keyrings" / "login.keyring").exists():
-            assert daemon.poll() is None, "gnome-keyring-daemon exited"
-            assert time.monotonic() < deadline, "gnome-keyring-daemon made no login keyring"
-            time.sleep(0.05)
-        while True:  # then it takes a moment to claim org.freedesktop.secrets
-            try:
-                session.backend().get_password("probe", "probe")
-                break
-            except Exception:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
-        yield session
-    finally:
-        for p in reversed(procs):
-            p.terminate()
-            try:
-                p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        yield KeyringSession(address, tmp_path / "home")
 
 
 @pytest.fixture

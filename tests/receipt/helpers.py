@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -163,3 +165,66 @@ def qr_in_escpos(data: bytes) -> str:
     whole.save(buf, "PNG")
     picture = cv2.imdecode(np.frombuffer(buf.getvalue(), np.uint8), cv2.IMREAD_GRAYSCALE)
     return decode_qr(picture)
+
+
+@contextlib.contextmanager
+def keyring_daemon(home: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """dbus-daemon --session + gnome-keyring-daemon (secrets, unlocked with a random
+    password) under `home`: (the bus address, the keyring daemon). The caller points
+    DBUS_SESSION_BUS_ADDRESS at the address; both are stopped after."""
+    import os
+    import secrets
+    import time
+
+    from keyring.backends.SecretService import Keyring
+
+    (home / "data").mkdir(parents=True, exist_ok=True)
+    bus = subprocess.Popen(
+        ["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    procs: list[subprocess.Popen[bytes]] = [bus]
+    saved = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    try:
+        assert bus.stdout is not None
+        address = bus.stdout.readline().decode().strip()
+        assert address.startswith("unix:"), address
+        env = {**os.environ, "DBUS_SESSION_BUS_ADDRESS": address, "HOME": str(home),
+               "XDG_DATA_HOME": str(home / "data"), "XDG_RUNTIME_DIR": str(home)}
+        daemon = subprocess.Popen(
+            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        procs.append(daemon)
+        assert daemon.stdin is not None
+        daemon.stdin.write(secrets.token_hex(16).encode())
+        daemon.stdin.close()
+        deadline = time.monotonic() + 20
+        # Asked before it has made the login keyring from the password, the daemon wants to
+        # prompt for a new one (no prompter here: "Prompt dismissed"): wait for the file.
+        while not (home / "data" / "keyrings" / "login.keyring").exists():
+            assert daemon.poll() is None, "gnome-keyring-daemon exited"
+            assert time.monotonic() < deadline, "gnome-keyring-daemon made no login keyring"
+            time.sleep(0.05)
+        os.environ["DBUS_SESSION_BUS_ADDRESS"] = address
+        while True:  # then it takes a moment to claim org.freedesktop.secrets
+            try:
+                Keyring().get_password("probe", "probe")
+                break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        yield address, daemon
+    finally:
+        if saved is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        else:
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = saved
+        for p in reversed(procs):
+            p.terminate()
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
