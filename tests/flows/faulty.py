@@ -50,7 +50,7 @@ class FaultyProxy:
                     self.wfile.write(UNAVAILABLE)
                     return
                 if fault == "hang":
-                    time.sleep(2.5)
+                    time.sleep(6.0)  # past the 4 s timeout of tests/flows/test_faults.py
                     self.close_connection = True
                     return
                 conn = http.client.HTTPConnection(*proxy.upstream, timeout=30)

@@ -23,9 +23,9 @@ def proxied(sandbox_url: str, tmp_path: Path) -> Iterator[tuple[Counter, FaultyP
         # The kiosk talks to the proxy; the tester's outbox and clock go straight to the sandbox.
         c = Counter(sandbox_url, tmp_path / "journal.sqlite")
         close_services(c.services)
-        # Long enough for a signature or a face match on a busy 2-core machine; the "hang"
-        # fault outlasts it.
-        c.services = build_services(BackendConfig.for_sandbox(proxy.url, timeout_s=1.5))
+        # Long enough for a signature or a face match on a busy 2-core machine (a cold face
+        # match took over 2 s under load); the "hang" fault outlasts it.
+        c.services = build_services(BackendConfig.for_sandbox(proxy.url, timeout_s=4.0))
         c.flow = c.new_flow()
         yield c, proxy
         c.close()
