@@ -501,7 +501,8 @@ def _desk_receipt(ctx: FlowContext, state: DeskState, data: Data) -> dict[str, o
     picked: list[QueueEntry] = list(data.get("picked") or ())
     issued: list[Issued] = list(data.get("issued") or ())
     if service is None or not picked or ctx.staff is None:
-        return {"printed": False, "available": False}
+        # No receipt service on this terminal: nothing was made, nothing waits to reprint.
+        return {"printed": False, "available": False, "set_up": False}
     from kiosk.flows.stages import receipt as receipt_stage
     from kiosk.receipt.model import Outcome
     from kiosk.services.api import RenewedCertificate
@@ -523,7 +524,8 @@ def _desk_receipt(ctx: FlowContext, state: DeskState, data: Data) -> dict[str, o
     result = service.issue(made, ctx.staff.token)
     receipt = receipt_stage.state_from_result(first.renewal_id, "desk_done", result)
     ctx.journal.audit(_record("receipt.issue", "printed" if receipt.printed else "not_printed"))
-    return receipt.view()
+    # A terminal that cannot sign receipts (not enrolled) made none: it is not set up either.
+    return {**receipt.view(), "set_up": receipt.seal is not None}
 
 
 # --- what the pages show --------------------------------------------------------------------

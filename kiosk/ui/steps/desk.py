@@ -281,7 +281,9 @@ class DeskDonePage(_DeskPage):
         receipt = data.get("receipt") or {}
         note = label("", "info")
         note.setObjectName("receiptState")
-        key = "desk.receipt_printed" if receipt.get("printed") else "desk.receipt_not_printed"
+        key = ("desk.receipt_printed" if receipt.get("printed")
+               else "desk.receipt_not_printed" if receipt.get("set_up", True)
+               else "desk.receipt_not_set_up")
         self.text(note, key)
         self.body.addWidget(note)
         if receipt.get("help_code"):

@@ -1,0 +1,74 @@
+"""R31 and R32 at the counter desk with a real ReceiptService: a kiosk identity the sandbox's
+CA issued (enrolled for the test), an ESC/POS printer writing to a file, the seal decoded
+back from the printed bytes and checked against the registry's trust list. And the reprint
+page: a receipt a lobby kiosk lodged unprinted (its printer was missing) printed once here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QLabel
+from pytestqt.qtbot import QtBot
+
+from kiosk.receipt.identity import KioskIdentity, enrol_ephemeral
+from kiosk.receipt.printing import printer_from_setting
+from kiosk.receipt.render import PaperFormat
+from kiosk.receipt.service import ReceiptService
+from kiosk.receipt.verify import verify_seal
+from kiosk.services.registry import RegistryClient
+from kiosk.tokens.softhsm import SoftHsmToken
+from kiosk.ui.main_window import MainWindow
+from tests.desk.conftest import PIN, shot_desk, sign_in, to_token_page, type_pin
+from tests.receipt.helpers import qr_in_escpos
+from tests.services.sandbox_walk import Kiosk
+from tests.ui.ui_helpers import wait_step
+
+DeskWindow = Callable[..., tuple[MainWindow, Kiosk, Any]]
+
+
+@pytest.fixture
+def registry(sandbox_url: str) -> Iterator[RegistryClient]:
+    client = RegistryClient(sandbox_url + "/registry/v1")
+    yield client
+    client.close()
+
+
+def _escpos_service(identity: KioskIdentity, device: Path) -> Callable[[Any], ReceiptService]:
+    return lambda registry: ReceiptService(
+        identity, registry, printer_from_setting(f"escpos-file:{device}"), PaperFormat.ROLL)
+
+
+def test_r32_desk_done_prints_the_receipt_whose_seal_lists_the_issued_serials(
+    qtbot: QtBot, desk_window: DeskWindow, token: SoftHsmToken, registry: RegistryClient,
+    tmp_path: Path,
+) -> None:
+    device = tmp_path / "printer" / "lp0"
+    device.parent.mkdir()
+    identity = enrol_ephemeral(registry, "DESK-1")
+    window, kiosk, journal = desk_window(receipts=_escpos_service(identity, device))
+    kiosk.submitted("H-OFFLINE")
+    sign_in(qtbot, window)
+    rid = to_token_page(qtbot, window, kiosk, "zh_receipt")
+    type_pin(qtbot, window, token, PIN)
+    wait_step(qtbot, window, "desk_done")
+    state = window.page.findChild(QLabel, "receiptState")  # type: ignore[union-attr]
+    assert state.text() == "收據已列印，請交予證書用戶。"
+    shot_desk(window, "desk_done_receipt_zh")
+    done = window.flow.current.data["progress"]  # type: ignore[attr-defined]
+    # The paper: its seal, read back from the printer's bytes, verifies against the
+    # registry's published certificates and lists what was issued here.
+    claims = verify_seal(qr_in_escpos(device.read_bytes()), registry.trust_list())
+    assert claims["reference"] == rid and claims["kiosk_id"] == "DESK-1"
+    assert claims["outcome"] == "activated"
+    assert sorted((c["os"], c["ns"], c["ne"]) for c in claims["certificates"]) == sorted(
+        (r["serial"], r["new_serial"], r["new_expiry"]) for r in done)
+    # Lodged as printed: nothing waits on the reprint list.
+    staff = kiosk.staff_login()
+    assert list(registry.receipts(staff, printed=False)) == []
+    (lodged,) = [r for r in registry.receipts(staff) if r.renewal_id == rid]
+    assert lodged.printed
+    assert "receipt.issue" in repr(journal.audit_trail())
