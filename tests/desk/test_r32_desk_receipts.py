@@ -19,13 +19,14 @@ from kiosk.receipt.printing import printer_from_setting
 from kiosk.receipt.render import PaperFormat
 from kiosk.receipt.service import ReceiptService
 from kiosk.receipt.verify import verify_seal
+from kiosk.services.factory import close_services
 from kiosk.services.registry import RegistryClient
 from kiosk.tokens.softhsm import SoftHsmToken
 from kiosk.ui.main_window import MainWindow
 from tests.desk.conftest import PIN, shot_desk, sign_in, to_token_page, type_pin
-from tests.receipt.helpers import qr_in_escpos
+from tests.receipt.helpers import qr_in_escpos, renew_to_end
 from tests.services.sandbox_walk import Kiosk
-from tests.ui.ui_helpers import wait_step
+from tests.ui.ui_helpers import click, screen_text, wait_step
 
 DeskWindow = Callable[..., tuple[MainWindow, Kiosk, Any]]
 
@@ -72,3 +73,44 @@ def test_r32_desk_done_prints_the_receipt_whose_seal_lists_the_issued_serials(
     (lodged,) = [r for r in registry.receipts(staff) if r.renewal_id == rid]
     assert lodged.printed
     assert "receipt.issue" in repr(journal.audit_trail())
+
+
+def test_r32_desk_reprints_once_the_receipt_a_lobby_kiosk_could_not_print(
+    qtbot: QtBot, desk_window: DeskWindow, registry: RegistryClient, sandbox_url: str,
+    tmp_path: Path,
+) -> None:
+    # The lobby: H-OFFLINE's self-service renewal ends while its printer is missing.
+    lobby = enrol_ephemeral(registry, "LOBBY-1")
+    flow = renew_to_end(sandbox_url, _escpos_service(lobby, tmp_path / "gone" / "lp0"),
+                        "h-offline")
+    try:
+        assert flow.receipt is not None and not flow.receipt.printed and flow.receipt.lodged
+        ref = flow.receipt.renewal_ref
+        lobby_seal = flow.receipt.seal
+    finally:
+        close_services(flow.services)
+    # The counter: its own identity and printer.
+    device = tmp_path / "desk-printer" / "lp0"
+    device.parent.mkdir()
+    window, kiosk, journal = desk_window(
+        receipts=_escpos_service(enrol_ephemeral(registry, "DESK-1"), device), lang="pt")
+    sign_in(qtbot, window)
+    click(qtbot, window.page.buttons["receipts"])  # type: ignore[union-attr]
+    wait_step(qtbot, window, "desk_receipts")
+    text = screen_text(window)
+    (waiting,) = registry.receipts(kiosk.staff_login(), printed=False)
+    at = waiting.lodged_at.strftime("%Y-%m-%d %H:%M")
+    assert f"Referência {ref} · quiosque LOBBY-1 · {at} UTC" in text
+    shot_desk(window, "desk_receipts_waiting_pt")
+    (button,) = window.page.reprint_buttons.values()  # type: ignore[union-attr]
+    assert button.text() == "Reimprimir"
+    click(qtbot, button)
+    qtbot.waitUntil(lambda: not window.working
+                    and f"Recibo reimpresso (referência {ref})." in screen_text(window))
+    # What came out of the counter's printer is the lobby's receipt, with the lobby's seal.
+    assert qr_in_escpos(device.read_bytes()) == lobby_seal
+    assert "Não há recibos por imprimir." in screen_text(window)
+    assert not getattr(window.page, "reprint_buttons", {})
+    shot_desk(window, "desk_receipts_reprinted_pt")
+    assert list(registry.receipts(kiosk.staff_login(), printed=False)) == []
+    assert "receipt.reprint" in repr(journal.audit_trail())

@@ -321,7 +321,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             audit("receipt.reprint", "printer", None, code)
             raise BackendError.from_kiosk(code) from err
         audit("receipt.reprint", "ok")
-        data["reprinted"] = picked
+        # The page names the renewal's reference (printed on the receipt), not the row's id.
+        data["reprinted"] = next((r["renewal_id"] for r in data.get("receipts") or ()
+                                  if r["receipt_id"] == picked), picked)
         load_receipts(data)
 
     def load_status(data: Data) -> None:
@@ -487,11 +489,14 @@ def _reinit(tokens: TokenModulePort) -> None:
 
 
 def _receipt_row(r: Any) -> dict[str, object]:
+    at = getattr(r, "lodged_at", None) or getattr(r, "created_at", None)
     return {
         "receipt_id": str(getattr(r, "receipt_id", "")),
         "renewal_id": str(getattr(r, "renewal_id", "")),
         "kiosk_id": str(getattr(r, "kiosk_id", "") or ""),
-        "lodged_at": str(getattr(r, "lodged_at", "") or getattr(r, "created_at", "") or ""),
+        # To the minute, as the queue shows when a holder was verified.
+        "lodged_at": at.strftime("%Y-%m-%d %H:%M %Z").strip() if hasattr(at, "strftime")
+        else str(at or ""),
     }
 
 
