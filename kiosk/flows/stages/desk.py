@@ -489,7 +489,7 @@ def _reinit(tokens: TokenModulePort) -> None:
 
 
 def _receipt_row(r: Any) -> dict[str, object]:
-    at = getattr(r, "lodged_at", None) or getattr(r, "created_at", None)
+    at: Any = getattr(r, "lodged_at", None) or getattr(r, "created_at", None)
     return {
         "receipt_id": str(getattr(r, "receipt_id", "")),
         "renewal_id": str(getattr(r, "renewal_id", "")),
