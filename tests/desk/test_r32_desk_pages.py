@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
+from kiosk.services.errors import BackendError
 from kiosk.tokens.softhsm import SoftHsmToken
 from kiosk.tokens.token import TokenModule
 from kiosk.ui.main_window import MainWindow
@@ -188,3 +190,26 @@ def test_r32_desk_site_status_shows_failed_checks_with_their_fix_and_the_reprint
     wait_step(qtbot, window, "desk_receipts")
     assert "Não há recibos por imprimir." in screen_text(window)
     shot_desk(window, "desk_receipts_pt")
+
+
+def test_r32_desk_sign_out_returns_to_staff_sign_in_and_the_registry_refuses_the_old_token(
+    qtbot: QtBot, desk_window: Callable[..., tuple[MainWindow, Kiosk, Any]],
+) -> None:
+    window, kiosk, journal = desk_window()
+    sign_in(qtbot, window)
+    old = window.flow.ctx.staff  # type: ignore[attr-defined]
+    assert kiosk.services.registry.desk_queue(old) is not None  # live until signed out
+    click(qtbot, window.page.buttons["sign_out"])  # type: ignore[union-attr]
+    wait_step(qtbot, window, "staff_login")
+    assert window.flow.ctx.staff is None  # type: ignore[attr-defined]
+    assert field(window, "username").text() == "" and field(window, "password").text() == ""
+    with pytest.raises(BackendError) as refused:
+        kiosk.services.registry.desk_queue(old)
+    assert refused.value.help_code == "AC-AB-0004"
+    assert "registry.staff_logout" in repr(journal.audit_trail())
+    # Signing in again opens a new session at the counter home.
+    type_into(qtbot, field(window, "username"), "staff01")
+    type_into(qtbot, field(window, "password"), "counter-demo-1")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "desk_home")
+    assert window.flow.ctx.staff.token != old.token  # type: ignore[attr-defined]

@@ -158,8 +158,14 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         data["desk_action"] = action
         audit(f"desk.{action}", "chosen")
         if action == "sign_out":
-            state.forget()
-            ctx.forget()
+            staff = ctx.staff
+            try:  # the registry ends the session: the old staff token is refused after
+                ctx.call("registry.staff_logout", ctx.services.registry.staff_logout, staff)
+            except BackendError:
+                pass  # audited by ctx.call; the token also lapses by itself
+            finally:
+                state.forget()
+                ctx.forget()
 
     # --- the queue ----------------------------------------------------------------------
     def load_queue(data: Data) -> None:
