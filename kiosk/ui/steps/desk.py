@@ -206,6 +206,16 @@ class DeskTokenPage(_DeskPage):
         data = view_data(view)
         self.add_entries(list(data.get("entries") or ()))
         labels = [str(x) for x in data.get("tokens") or ()]
+        # Plugged in (again) after the page was shown: look again. Above the token list,
+        # the PIN and its keypad, so it is in view at 1280x800 without scrolling.
+        again = QPushButton()
+        again.setObjectName("tokenLookAgain")
+        self.text(again, "desk.token_again")
+        again.clicked.connect(lambda: self.submit_requested.emit({"rescan": True}))
+        row = QHBoxLayout()
+        row.addWidget(again)
+        row.addStretch(1)
+        self.body.addLayout(row)
         self.token_buttons: dict[str, QRadioButton] = {}
         if len(labels) > 1:
             cap = label("", "sectionTitle")
@@ -225,15 +235,6 @@ class DeskTokenPage(_DeskPage):
         pin = self.fields.get("pin")
         if isinstance(pin, QLineEdit):
             pin.setEchoMode(QLineEdit.EchoMode.Password)  # the holder's secret, on the keypad
-        # Plugged in (again) after the page was shown: look again.
-        again = QPushButton()
-        again.setObjectName("tokenLookAgain")
-        self.text(again, "desk.token_again")
-        again.clicked.connect(lambda: self.submit_requested.emit({"rescan": True}))
-        row = QHBoxLayout()
-        row.addWidget(again)
-        row.addStretch(1)
-        self.body.addLayout(row)
         self.body.addStretch(1)
 
     def _check(self) -> None:
