@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QApplication, QPushButton, QScrollArea
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QScrollArea
 from pytestqt.qtbot import QtBot
 
 from kiosk.tokens.softhsm import SoftHsmToken
@@ -70,6 +70,11 @@ def test_r35_no_text_is_cut_off_on_the_desk_pages_in_any_language_or_size(
     type_into(qtbot, field(window, "id_number"), kiosk.id_number_of("H-OFFLINE"))
     click(qtbot, window.next_button)
     visit("desk_face")
+    tries = window.page.findChild(QLabel, "faceTriesLeft")  # type: ignore[union-attr]
+    title = next(w for w in window.page.findChildren(QLabel)  # type: ignore[union-attr]
+                 if w.property("role") == "pageTitle")
+    assert tries.mapTo(window, tries.rect().topLeft()).y() > title.mapTo(
+        window, title.rect().topLeft()).y()  # the tries left under the title, not above
     window.page._photo(bytearray(kiosk.live_photo("H-OFFLINE")))  # type: ignore[union-attr]
     visit("desk_token")
     again = window.page.findChild(QPushButton, "tokenLookAgain")  # type: ignore[union-attr]

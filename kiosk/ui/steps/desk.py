@@ -178,15 +178,19 @@ class DeskFacePage(PhotoPage):
     """The counter camera's live photo, matched as R12 (3 tries)."""
 
     def add_title(self, key_or_text: str) -> Any:
-        return super().add_title("step.desk_face" if key_or_text == "step.photo" else key_or_text)
-
-    def build_view(self, view: StepView) -> None:
-        left = view_data(view).get("face_tries_left")
-        if left is not None:
+        made = super().add_title("step.desk_face" if key_or_text == "step.photo"
+                                 else key_or_text)
+        left = getattr(self, "_tries_left", None)
+        if left is not None and not self.findChild(QLabel, "faceTriesLeft"):
+            # Under the page's title (above it, it read as a line of the header).
             tries = set_role(label(""), "hint")
             tries.setObjectName("faceTriesLeft")
             self.bind(lambda lang: tries.setText(tr("desk.tries_left", lang, count=left)))
             self.body.addWidget(tries)
+        return made
+
+    def build_view(self, view: StepView) -> None:
+        self._tries_left = view_data(view).get("face_tries_left")
         super().build_view(view)
 
     def _photo(self, jpeg: bytes | bytearray) -> None:
