@@ -384,6 +384,12 @@ class Tx:
     def staff(self) -> str:
         return self._token("staff").subject
 
+    def end_staff_session(self) -> str:
+        """Signs the bearer's staff token out (401 AC-AB-0004 when it is not a live one)."""
+        row = self._token("staff")
+        self.s.delete(row)
+        return row.subject
+
     def issue_token(self, kind: str, subject: str) -> tuple[str, datetime]:
         token = secrets.token_urlsafe(32)
         expires = self.now + TOKEN_TTL

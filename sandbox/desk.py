@@ -128,6 +128,10 @@ class AttestedOut(BaseModel):
     attested_at: str
 
 
+class SignedOutOut(BaseModel):
+    signed_out: bool
+
+
 # --- helpers ----------------------------------------------------------------------------
 
 
@@ -334,6 +338,14 @@ def attest(renewal_id: str, body: AttestIn, request: Request) -> dict[str, Any]:
             raise ApiError("AC-AB-0065")
         c.attested_at, c.attested_by, c.attest_reason = t.now, staff_id, body.reason.strip()
         return {"attested_at": iso(c.attested_at)}
+
+
+@router.post("/staff/logout", response_model=SignedOutOut)
+def staff_logout(request: Request) -> dict[str, Any]:
+    """The counter's 登出: the staff token stops working at once (not after its TTL)."""
+    with tx(request) as t:
+        t.end_staff_session()
+        return {"signed_out": True}
 
 
 # --- issuance ---------------------------------------------------------------------------

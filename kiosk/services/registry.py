@@ -40,6 +40,10 @@ class RegistryClient(JsonHttpClient):
             parse=parse.staff_session,
         )
 
+    def staff_logout(self, staff: StaffSession) -> None:
+        """Ends the staff session at the registry: its token is refused afterwards."""
+        self.post("/staff/logout", json={}, token=staff.token, parse=lambda _: None)
+
     def staff_lookup(self, staff: StaffSession, id_number: str) -> HolderSession:
         return self.post(
             "/staff/lookup",

@@ -4,139 +4,28 @@ as the independent look at what ends up on the token."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from cryptography import x509
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLineEdit, QPushButton
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from kiosk.config import BackendConfig
-from kiosk.flows.renewal import RenewalFlow
-from kiosk.flows.stages.desk import DeskParts, StatusRow
-from kiosk.services.factory import build_services
-from kiosk.store import open_journal
-from kiosk.store.issuance import SqlIssuanceJournal
+from kiosk.services.errors import BackendError
 from kiosk.tokens.softhsm import SoftHsmToken
 from kiosk.tokens.token import TokenModule
-from kiosk.ui.app import ensure_app
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.pages import CONTEXT
-from kiosk.ui.worker import wait_idle
-from tests.desk.conftest import PIN, lock_user_pin
+from tests.desk.conftest import (
+    PIN,
+    lock_user_pin,
+    shot_desk,
+    sign_in,
+    to_token_page,
+    type_pin,
+)
 from tests.services.sandbox_walk import Kiosk
 from tests.ui.ui_helpers import click, current_step, field, screen_text, type_into, wait_step
-
-SHOTS = Path(os.environ.get("DESKUI_SHOTS", "/tmp/deskui-shots"))
-
-
-def _shot(window: MainWindow, name: str) -> None:
-    from tests.ui.ui_helpers import shot
-
-    path = shot(window, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path.replace(SHOTS / path.name)
-
-
-@pytest.fixture
-def desk_window(
-    qtbot: QtBot, sandbox_url: str, tmp_path: Path, module: TokenModule
-) -> Iterator[Callable[..., tuple[MainWindow, Kiosk, Any]]]:
-    ensure_app()
-    CONTEXT.camera_source = "synthetic"
-    journal = open_journal(f"sqlite:///{tmp_path / 'journal.sqlite'}")
-    kiosk = Kiosk(sandbox_url)
-    ca = x509.load_pem_x509_certificate(
-        requests.get(f"{sandbox_url}/registry/v1/ca.pem", timeout=30).content)
-    made: list[MainWindow] = []
-
-    def make(**kw: Any) -> tuple[MainWindow, Kiosk, Any]:
-        parts = DeskParts(
-            tokens=module, issuance_journal=SqlIssuanceJournal(journal), ca_cert=ca,
-            site_status=lambda: [
-                StatusRow("kiosk K-LOBBY-1 printer", "fail", "offline",
-                          "switch the printer on and load paper"),
-                StatusRow("backend registry", "ok", "answers in 12 ms"),
-            ])
-        flow = RenewalFlow(build_services(BackendConfig.for_sandbox(sandbox_url)), journal,
-                           desk_parts=parts)
-        window = MainWindow(flow, **kw)
-        qtbot.addWidget(window)
-        window.resize(1280, 900)
-        window.show()
-        qtbot.waitExposed(window)
-        made.append(window)
-        return window, kiosk, journal
-
-    yield make
-    for w in made:
-        if w.idle is not None:
-            w.idle.stop()
-    wait_idle(10_000)
-    journal.close()
-    kiosk.close()
-
-
-def _sign_in(qtbot: QtBot, window: MainWindow) -> None:
-    click(qtbot, window.page.buttons["staff"])  # type: ignore[union-attr]
-    wait_step(qtbot, window, "staff_login")
-    type_into(qtbot, field(window, "username"), "staff01")
-    type_into(qtbot, field(window, "password"), "counter-demo-1")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "desk_home")
-
-
-def _to_token_page(qtbot: QtBot, window: MainWindow, kiosk: Kiosk, lang: str) -> str:
-    """Home -> queue (searched by ID number) -> 辦理 -> ID card number -> live photo."""
-    click(qtbot, window.page.buttons["queue"])  # type: ignore[union-attr]
-    wait_step(qtbot, window, "desk_queue")
-    id_number = kiosk.id_number_of("H-OFFLINE")
-    type_into(qtbot, field(window, "query"), id_number)
-    click(qtbot, window.next_button)
-    qtbot.waitUntil(lambda: bool(getattr(window.page, "finish_buttons", None))
-                    and not window.working)
-    text = screen_text(window)
-    assert "C-OFFLINE" not in text  # references and serials, not internal ids
-    entries = window.flow.current.data["entries"]  # type: ignore[attr-defined]
-    assert [e["state"] for e in entries] == ["waiting", "waiting"]
-    # When and where the holder was verified (this test client names no kiosk: "—").
-    assert entries[0]["verified_at"] and entries[0]["verified_at"] in text
-    assert (entries[0]["verified_kiosk_id"] or "—") in text and entries[0]["serial"] in text
-    _shot(window, f"desk_queue_{lang}")
-    (rid,) = window.page.finish_buttons  # type: ignore[union-attr]
-    click(qtbot, window.page.finish_buttons[rid])  # type: ignore[union-attr]
-    wait_step(qtbot, window, "desk_in_person")
-    _shot(window, f"desk_in_person_{lang}")
-    type_into(qtbot, field(window, "id_number"), kiosk.id_number_of("H-ABC"))
-    click(qtbot, window.next_button)
-    qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working)
-    assert "AC-AB-0061" in window.error_panel.help.text()
-    field(window, "id_number").clear()
-    type_into(qtbot, field(window, "id_number"), id_number)
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "desk_face")
-    _shot(window, f"desk_face_{lang}")
-    window.page._photo(bytearray(kiosk.live_photo("H-OFFLINE")))  # type: ignore[union-attr]
-    wait_step(qtbot, window, "desk_token")
-    _shot(window, f"desk_token_{lang}")
-    return rid
-
-
-def _type_pin(qtbot: QtBot, window: MainWindow, token: SoftHsmToken, pin: str) -> None:
-    buttons = getattr(window.page, "token_buttons", {})
-    if buttons:  # several tokens plugged in: the holder's is tapped (on its indicator)
-        rb = buttons[token.label]
-        qtbot.mouseClick(rb, Qt.MouseButton.LeftButton, pos=QPoint(12, rb.height() // 2))
-        assert rb.isChecked()
-    edit = field(window, "pin")
-    edit.clear()
-    type_into(qtbot, edit, pin)
-    click(qtbot, window.next_button)
 
 
 def test_r32_desk_pages_finish_h_offline_onto_the_token_and_pkcs11_tool_shows_it(
@@ -145,22 +34,26 @@ def test_r32_desk_pages_finish_h_offline_onto_the_token_and_pkcs11_tool_shows_it
 ) -> None:
     window, kiosk, journal = desk_window()
     kiosk.submitted("H-OFFLINE")
-    _sign_in(qtbot, window)
-    _shot(window, "desk_home_zh")
-    rid = _to_token_page(qtbot, window, kiosk, "zh")
-    _type_pin(qtbot, window, token, "000000")  # a wrong PIN: the token counts it
+    sign_in(qtbot, window)
+    shot_desk(window, "desk_home_zh")
+    rid = to_token_page(qtbot, window, kiosk, "zh")
+    type_pin(qtbot, window, token, "000000")  # a wrong PIN: the token counts it
     qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working)
     assert "AC-KI-0204" in window.error_panel.help.text()
     assert "載體密碼（PIN）不正確" in window.error_panel.message.text()
     assert current_step(window) == "desk_token"
     assert field(window, "pin").text() == ""
-    _type_pin(qtbot, window, token, PIN)
+    type_pin(qtbot, window, token, PIN)
     wait_step(qtbot, window, "desk_done")
     done = window.flow.current.data["progress"]  # type: ignore[attr-defined]
     assert all(r["done"] for r in done) and len(done) == 2
     text = screen_text(window)
     assert all(r["new_serial"] in text and r["new_expiry"] in text for r in done)
-    _shot(window, "desk_done_zh")
+    # No receipt service on this terminal: said plainly, no pointer to a reprint.
+    state = window.page.findChild(QLabel, "receiptState")  # type: ignore[union-attr]
+    assert state.text().startswith("本終端機未設定收據")
+    assert "重印" not in state.text()
+    shot_desk(window, "desk_done_zh")
     # What is on the token, looked at with opensc's pkcs11-tool: two key pairs made there,
     # never extractable, and the two certificates whose serials the registry reports.
     listing = token.pkcs11_tool("-O", pin=PIN)
@@ -193,33 +86,33 @@ def test_r32_desk_token_pulled_out_midway_says_so_and_resumes_when_back_pt(
 ) -> None:
     window, kiosk, _ = desk_window(lang="pt")
     kiosk.submitted("H-OFFLINE")
-    _sign_in(qtbot, window)
-    _shot(window, "desk_home_pt")
-    _to_token_page(qtbot, window, kiosk, "pt")
+    sign_in(qtbot, window)
+    shot_desk(window, "desk_home_pt")
+    to_token_page(qtbot, window, kiosk, "pt")
     pulled: list[bool] = []
 
     def pull(step: str) -> None:
         progress = window.flow.current.data.get("progress") or []  # type: ignore[attr-defined]
         if step == "desk_issue" and not pulled and any(r["done"] for r in progress):
-            _shot(window, "desk_issue_pt")
+            shot_desk(window, "desk_issue_pt")
             token.remove()  # the first certificate is on it; the holder pulls the token
             pulled.append(True)
 
     window.view_shown.connect(pull)
-    _type_pin(qtbot, window, token, PIN)
+    type_pin(qtbot, window, token, PIN)
     wait_step(qtbot, window, "desk_token")
     assert pulled
     assert "AC-KI-0203" in screen_text(window)
-    _shot(window, "desk_token_removed_pt")
+    shot_desk(window, "desk_token_removed_pt")
     # The page says it was removed, and offers to look again once it is plugged back in.
     again = window.page.findChild(QPushButton, "tokenLookAgain")  # type: ignore[union-attr]
     token.restore()
     click(qtbot, again)
     qtbot.waitUntil(lambda: not window.working and token.label in (
         window.flow.current.data.get("tokens") or ()))  # type: ignore[attr-defined]
-    _type_pin(qtbot, window, token, PIN)
+    type_pin(qtbot, window, token, PIN)
     wait_step(qtbot, window, "desk_done")
-    _shot(window, "desk_done_pt")
+    shot_desk(window, "desk_done_pt")
     listing = token.pkcs11_tool("-O", pin=PIN)
     assert listing.count("Certificate Object") == 2  # exactly one per certificate
     assert listing.count("Private Key Object") == 2
@@ -233,19 +126,19 @@ def test_r32_desk_wrong_pins_until_the_token_locks_says_so_clearly(
 ) -> None:
     window, kiosk, _ = desk_window()
     kiosk.submitted("H-OFFLINE")
-    _sign_in(qtbot, window)
-    _to_token_page(qtbot, window, kiosk, "zh_lock")
+    sign_in(qtbot, window)
+    to_token_page(qtbot, window, kiosk, "zh_lock")
     for _ in range(2):
-        _type_pin(qtbot, window, token, "999999")
+        type_pin(qtbot, window, token, "999999")
         qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working)
         assert "AC-KI-0204" in window.error_panel.help.text()
     lock_user_pin(token, module)  # the token's own limit reached (SoftHSM2 never locks)
-    _type_pin(qtbot, window, token, PIN)
+    type_pin(qtbot, window, token, PIN)
     qtbot.waitUntil(lambda: "AC-KI-0205" in window.error_panel.help.text()
                     and not window.working)
     assert current_step(window) == "desk_token"
     assert "鎖" in window.error_panel.message.text()
-    _shot(window, "desk_token_locked_zh")
+    shot_desk(window, "desk_token_locked_zh")
     assert "Certificate Object" not in token.pkcs11_tool("-O")
 
 
@@ -254,7 +147,7 @@ def test_r34_an_idle_staff_session_locks_wipes_the_holder_and_the_password_unloc
 ) -> None:
     window, kiosk, journal = desk_window(idle_s=1.5, countdown_s=1)
     kiosk.submitted("H-OFFLINE")
-    _sign_in(qtbot, window)
+    sign_in(qtbot, window)
     click(qtbot, window.page.buttons["queue"])  # type: ignore[union-attr]
     wait_step(qtbot, window, "desk_queue")
     name = window.flow.current.data["entries"][0]["holder_name"]  # type: ignore[attr-defined]
@@ -266,7 +159,7 @@ def test_r34_an_idle_staff_session_locks_wipes_the_holder_and_the_password_unloc
     assert name not in repr(flow._wizard.stack)  # type: ignore[attr-defined]
     assert name not in screen_text(window)
     assert "證書用戶的資料已清除" in screen_text(window)
-    _shot(window, "desk_locked_zh")
+    shot_desk(window, "desk_locked_zh")
     type_into(qtbot, field(window, "password"), "wrong-password")
     click(qtbot, window.next_button)
     qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working)
@@ -283,17 +176,40 @@ def test_r32_desk_site_status_shows_failed_checks_with_their_fix_and_the_reprint
     qtbot: QtBot, desk_window: Callable[..., tuple[MainWindow, Kiosk, Any]],
 ) -> None:
     window, _kiosk, _ = desk_window(lang="pt")
-    _sign_in(qtbot, window)
+    sign_in(qtbot, window)
     click(qtbot, window.page.buttons["status"])  # type: ignore[union-attr]
     wait_step(qtbot, window, "desk_status")
     text = screen_text(window)
     assert "Avaria · kiosk K-LOBBY-1 printer" in text
     assert "Como resolver: switch the printer on and load paper" in text
     assert "Há verificações que falharam" in text
-    _shot(window, "desk_status_pt")
+    shot_desk(window, "desk_status_pt")
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "desk_home")
     click(qtbot, window.page.buttons["receipts"])  # type: ignore[union-attr]
     wait_step(qtbot, window, "desk_receipts")
     assert "Não há recibos por imprimir." in screen_text(window)
-    _shot(window, "desk_receipts_pt")
+    shot_desk(window, "desk_receipts_pt")
+
+
+def test_r32_desk_sign_out_returns_to_staff_sign_in_and_the_registry_refuses_the_old_token(
+    qtbot: QtBot, desk_window: Callable[..., tuple[MainWindow, Kiosk, Any]],
+) -> None:
+    window, kiosk, journal = desk_window()
+    sign_in(qtbot, window)
+    old = window.flow.ctx.staff  # type: ignore[attr-defined]
+    assert kiosk.services.registry.desk_queue(old) is not None  # live until signed out
+    click(qtbot, window.page.buttons["sign_out"])  # type: ignore[union-attr]
+    wait_step(qtbot, window, "staff_login")
+    assert window.flow.ctx.staff is None  # type: ignore[attr-defined]
+    assert field(window, "username").text() == "" and field(window, "password").text() == ""
+    with pytest.raises(BackendError) as refused:
+        kiosk.services.registry.desk_queue(old)
+    assert refused.value.help_code == "AC-AB-0004"
+    assert "registry.staff_logout" in repr(journal.audit_trail())
+    # Signing in again opens a new session at the counter home.
+    type_into(qtbot, field(window, "username"), "staff01")
+    type_into(qtbot, field(window, "password"), "counter-demo-1")
+    click(qtbot, window.next_button)
+    wait_step(qtbot, window, "desk_home")
+    assert window.flow.ctx.staff.token != old.token  # type: ignore[attr-defined]

@@ -179,6 +179,7 @@ def test_r32_desk_calls_are_in_the_openapi_with_response_models(sandbox_url: str
         ("post", "/registry/v1/staff/in-person/{renewal_id}/attest"): "AttestedOut",
         ("post", "/registry/v1/staff/offline-queue/{cert_id}/complete"): "IssuedOut",
         ("get", "/registry/v1/staff/offline-queue/{cert_id}/certificate"): "IssuedOut",
+        ("post", "/registry/v1/staff/logout"): "SignedOutOut",
     }
     for (method, path), model in calls.items():
         ok = spec["paths"][path][method]["responses"]["200"]["content"]["application/json"]

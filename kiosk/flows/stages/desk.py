@@ -158,8 +158,14 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         data["desk_action"] = action
         audit(f"desk.{action}", "chosen")
         if action == "sign_out":
-            state.forget()
-            ctx.forget()
+            staff = ctx.staff
+            try:  # the registry ends the session: the old staff token is refused after
+                ctx.call("registry.staff_logout", ctx.services.registry.staff_logout, staff)
+            except BackendError:
+                pass  # audited by ctx.call; the token also lapses by itself
+            finally:
+                state.forget()
+                ctx.forget()
 
     # --- the queue ----------------------------------------------------------------------
     def load_queue(data: Data) -> None:
@@ -321,7 +327,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             audit("receipt.reprint", "printer", None, code)
             raise BackendError.from_kiosk(code) from err
         audit("receipt.reprint", "ok")
-        data["reprinted"] = picked
+        # The page names the renewal's reference (printed on the receipt), not the row's id.
+        data["reprinted"] = next((r["renewal_id"] for r in data.get("receipts") or ()
+                                  if r["receipt_id"] == picked), picked)
         load_receipts(data)
 
     def load_status(data: Data) -> None:
@@ -487,11 +495,14 @@ def _reinit(tokens: TokenModulePort) -> None:
 
 
 def _receipt_row(r: Any) -> dict[str, object]:
+    at: Any = getattr(r, "lodged_at", None) or getattr(r, "created_at", None)
     return {
         "receipt_id": str(getattr(r, "receipt_id", "")),
         "renewal_id": str(getattr(r, "renewal_id", "")),
         "kiosk_id": str(getattr(r, "kiosk_id", "") or ""),
-        "lodged_at": str(getattr(r, "lodged_at", "") or getattr(r, "created_at", "") or ""),
+        # To the minute, as the queue shows when a holder was verified.
+        "lodged_at": at.strftime("%Y-%m-%d %H:%M %Z").strip() if hasattr(at, "strftime")
+        else str(at or ""),
     }
 
 
@@ -501,7 +512,8 @@ def _desk_receipt(ctx: FlowContext, state: DeskState, data: Data) -> dict[str, o
     picked: list[QueueEntry] = list(data.get("picked") or ())
     issued: list[Issued] = list(data.get("issued") or ())
     if service is None or not picked or ctx.staff is None:
-        return {"printed": False, "available": False}
+        # No receipt service on this terminal: nothing was made, nothing waits to reprint.
+        return {"printed": False, "available": False, "set_up": False}
     from kiosk.flows.stages import receipt as receipt_stage
     from kiosk.receipt.model import Outcome
     from kiosk.services.api import RenewedCertificate
@@ -523,7 +535,8 @@ def _desk_receipt(ctx: FlowContext, state: DeskState, data: Data) -> dict[str, o
     result = service.issue(made, ctx.staff.token)
     receipt = receipt_stage.state_from_result(first.renewal_id, "desk_done", result)
     ctx.journal.audit(_record("receipt.issue", "printed" if receipt.printed else "not_printed"))
-    return receipt.view()
+    # A terminal that cannot sign receipts (not enrolled) made none: it is not set up either.
+    return {**receipt.view(), "set_up": receipt.seal is not None}
 
 
 # --- what the pages show --------------------------------------------------------------------

@@ -178,15 +178,19 @@ class DeskFacePage(PhotoPage):
     """The counter camera's live photo, matched as R12 (3 tries)."""
 
     def add_title(self, key_or_text: str) -> Any:
-        return super().add_title("step.desk_face" if key_or_text == "step.photo" else key_or_text)
-
-    def build_view(self, view: StepView) -> None:
-        left = view_data(view).get("face_tries_left")
-        if left is not None:
+        made = super().add_title("step.desk_face" if key_or_text == "step.photo"
+                                 else key_or_text)
+        left = getattr(self, "_tries_left", None)
+        if left is not None and not self.findChild(QLabel, "faceTriesLeft"):
+            # Under the page's title (above it, it read as a line of the header).
             tries = set_role(label(""), "hint")
             tries.setObjectName("faceTriesLeft")
             self.bind(lambda lang: tries.setText(tr("desk.tries_left", lang, count=left)))
             self.body.addWidget(tries)
+        return made
+
+    def build_view(self, view: StepView) -> None:
+        self._tries_left = view_data(view).get("face_tries_left")
         super().build_view(view)
 
     def _photo(self, jpeg: bytes | bytearray) -> None:
@@ -206,6 +210,16 @@ class DeskTokenPage(_DeskPage):
         data = view_data(view)
         self.add_entries(list(data.get("entries") or ()))
         labels = [str(x) for x in data.get("tokens") or ()]
+        # Plugged in (again) after the page was shown: look again. Above the token list,
+        # the PIN and its keypad, so it is in view at 1280x800 without scrolling.
+        again = QPushButton()
+        again.setObjectName("tokenLookAgain")
+        self.text(again, "desk.token_again")
+        again.clicked.connect(lambda: self.submit_requested.emit({"rescan": True}))
+        row = QHBoxLayout()
+        row.addWidget(again)
+        row.addStretch(1)
+        self.body.addLayout(row)
         self.token_buttons: dict[str, QRadioButton] = {}
         if len(labels) > 1:
             cap = label("", "sectionTitle")
@@ -225,15 +239,6 @@ class DeskTokenPage(_DeskPage):
         pin = self.fields.get("pin")
         if isinstance(pin, QLineEdit):
             pin.setEchoMode(QLineEdit.EchoMode.Password)  # the holder's secret, on the keypad
-        # Plugged in (again) after the page was shown: look again.
-        again = QPushButton()
-        again.setObjectName("tokenLookAgain")
-        self.text(again, "desk.token_again")
-        again.clicked.connect(lambda: self.submit_requested.emit({"rescan": True}))
-        row = QHBoxLayout()
-        row.addWidget(again)
-        row.addStretch(1)
-        self.body.addLayout(row)
         self.body.addStretch(1)
 
     def _check(self) -> None:
@@ -281,7 +286,9 @@ class DeskDonePage(_DeskPage):
         receipt = data.get("receipt") or {}
         note = label("", "info")
         note.setObjectName("receiptState")
-        key = "desk.receipt_printed" if receipt.get("printed") else "desk.receipt_not_printed"
+        key = ("desk.receipt_printed" if receipt.get("printed")
+               else "desk.receipt_not_printed" if receipt.get("set_up", True)
+               else "desk.receipt_not_set_up")
         self.text(note, key)
         self.body.addWidget(note)
         if receipt.get("help_code"):
