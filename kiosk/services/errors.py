@@ -38,6 +38,8 @@ KIOSK_DESK_NOT_SET_UP = "AC-KI-0500"
 KIOSK_DESK_NOTHING_WAITING = "AC-KI-0501"
 # The kiosk's own disk (issue 12, fault kind 8): the journal could not be written.
 KIOSK_DISK_FULL = "AC-KI-0010"
+# R2: the queue slip for the counter did not print (the page still shows the reference).
+KIOSK_SLIP_NOT_PRINTED = "AC-KI-0530"
 KIOSK_PREFIX = "AC-KI-"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
@@ -61,6 +63,7 @@ _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_DESK_NOT_SET_UP: "desk.not_set_up",
     KIOSK_DESK_NOTHING_WAITING: "desk.nothing_waiting",
     KIOSK_DISK_FULL: "error.disk_full",
+    KIOSK_SLIP_NOT_PRINTED: "receipt.slip_not_printed",
 }
 
 
