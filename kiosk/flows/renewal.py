@@ -401,6 +401,8 @@ class RenewalFlow:
             certs = (*renewal.activation_pending, *renewal.offline_pending,
                      *renewal.identity_pending)
         slip = step in receipt_stage.SLIP_STEPS
+        if slip and self.ctx.staff is not None:
+            return  # R2's queue slip is for self-service: staff at the counter need none
         if slip and renewal is not None:
             certs = tuple(renewal.offline_pending)  # the queue slip: what waits at the counter
         code = str(data.get("handoff_code") or "") or (coded[0].help_code if coded else None)

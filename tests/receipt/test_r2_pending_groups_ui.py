@@ -25,7 +25,17 @@ from kiosk.services.factory import close_services
 from kiosk.ui.app import style_sheet
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.worker import wait_idle
-from tests.receipt.helpers import qr_in_escpos, qr_in_pdf, renew_to_end, run
+from kiosk.receipt.model import Outcome
+from kiosk.receipt.slip import render_slip
+from tests.receipt.helpers import (
+    SERIALS,
+    pdftotext,
+    qr_in_escpos,
+    qr_in_pdf,
+    receipt_data,
+    renew_to_end,
+    run,
+)
 from tests.ui.ui_helpers import SHOTS, screen_text, shot
 
 
@@ -151,3 +161,18 @@ def test_r2_queue_slip_printer_gone_says_ac_ki_0530_and_keeps_the_reference_in_s
     finally:
         close_services(again.services)
 
+
+
+def test_r2_queue_slip_names_the_reference_the_waiting_certificates_and_the_counter() -> None:
+    """The slip's text as the holder reads it, in Chinese and Portuguese (pt session); its
+    QR code is the reference; the holder's name and ID number are not on it."""
+    pdf = render_slip(receipt_data(Outcome.OFFLINE, lang="pt", ref="RN-SLIP-0042"))
+    text = " ".join(pdftotext(pdf).split())
+    packed = text.replace(" ", "")  # Chinese wraps anywhere: compare without the breaks
+    assert "輪候單" in text and "Senha de atendimento" in text
+    assert "RN-SLIP-0042" in text
+    assert SERIALS["old3"] in text and SERIALS["old2"] in text
+    assert "商業機構合格證書" in text and "加密證書" in text
+    assert "證書註冊署櫃檯" in packed and "balcão da eSignTrust" in text
+    assert "CHAN TAI MAN" not in text and "1000001" not in text
+    assert qr_in_pdf(pdf) == "RN-SLIP-0042"

@@ -70,7 +70,8 @@ class ReceiptState:
             "messages": dict(self.messages),
             "reprints_left": self.reprints_left,
             "available": self.seal is not None,
-            "slip": self.step in SLIP_STEPS,  # R2's queue slip, not a receipt
+            # R2's queue slip, not a receipt (only then: a receipt's view stays as it was)
+            **({"slip": True} if self.step in SLIP_STEPS else {}),
         }
 
 
