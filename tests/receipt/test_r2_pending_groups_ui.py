@@ -18,15 +18,15 @@ import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.receipt.identity import KioskIdentity
+from kiosk.receipt.model import Outcome
 from kiosk.receipt.printing import NoPrinter, SystemPrinter, printer_from_setting
 from kiosk.receipt.render import PaperFormat
 from kiosk.receipt.service import ReceiptService
+from kiosk.receipt.slip import render_slip
 from kiosk.services.factory import close_services
 from kiosk.ui.app import style_sheet
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.worker import wait_idle
-from kiosk.receipt.model import Outcome
-from kiosk.receipt.slip import render_slip
 from tests.receipt.helpers import (
     SERIALS,
     pdftotext,
