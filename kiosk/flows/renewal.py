@@ -85,6 +85,7 @@ MAX_BACKOFF_MS = 30_000
 OUTCOMES: Mapping[str, str] = {
     "done": "activated",
     "offline_done": "offline",
+    "offline_queue": "offline",
     "nothing_pending": "refused",
     "id_unsupported": "refused",
     "id_invalid": "refused",
@@ -399,6 +400,11 @@ class RenewalFlow:
         if not certs and renewal is not None:
             certs = (*renewal.activation_pending, *renewal.offline_pending,
                      *renewal.identity_pending)
+        slip = step in receipt_stage.SLIP_STEPS
+        if slip and self.ctx.staff is not None:
+            return  # R2's queue slip is for self-service: staff at the counter need none
+        if slip and renewal is not None:
+            certs = tuple(renewal.offline_pending)  # the queue slip: what waits at the counter
         code = str(data.get("handoff_code") or "") or (coded[0].help_code if coded else None)
         receipt = receipt_stage.build_data(
             flow_outcome=outcome, renewal_ref=entry.renewal_id,
@@ -409,7 +415,8 @@ class RenewalFlow:
             lang=self.lang, kiosk_id=self.kiosk_id, site=self.site,
             now=receipt_stage.backend_now(self.services),
             renewed=tuple(getattr(data.get("job"), "results", ()) or ()))
-        result = self.receipts.issue(receipt, session.token)
+        result = (self.receipts.print_slip(receipt) if slip
+                  else self.receipts.issue(receipt, session.token))
         self.receipt = receipt_stage.state_from_result(entry.renewal_id, step, result)
         self.ctx.audit(step, "receipt.issue", "printed" if self.receipt.printed
                        else "not_printed", self.receipt.help_code)

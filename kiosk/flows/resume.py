@@ -81,10 +81,13 @@ def where_it_stands(data: Data) -> str:
         return "nothing_pending"
     renewal = data["renewal"]
     p = renewal.progress
+    if renewal.offline_pending and not (renewal.identity_pending or renewal.activation_pending):
+        # R2: verified, non-cloud only: the pending list with 待線下辦理 and the queue slip.
+        return "offline_queue"
     if p.submitted or (not renewal.identity_pending and renewal.activation_pending):
         return after_submit(data)
     if not renewal.identity_pending:
-        return "offline_done" if renewal.offline_pending else "nothing_pending"
+        return "nothing_pending"
     if (p.emails_verified or p.face_passed or p.declaration_accepted or p.signed
             or standing.get("step") not in ("pending", "routing")):
         # R7: a renewal picked up again shows step 1's list first (each address 已驗證 and
@@ -117,7 +120,7 @@ STANDING = Choice(
         "activation_progress",
         "nothing_pending",
         *AFTER_SUBMIT.targets,
-        "offline_done",
+        "offline_queue",
         "emails",
         "pending",
     ),

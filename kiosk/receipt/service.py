@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.receipt import pades, seal
+from kiosk.receipt import pades, seal, texts
 from kiosk.receipt.identity import IdentityError, KioskIdentity
 from kiosk.receipt.model import ReceiptData
 from kiosk.receipt.printing import Printer, PrinterError, holder_messages
@@ -115,6 +115,20 @@ class ReceiptService:
         except PrinterError as err:
             return False, err.help_code, dict(holder_messages(err))
         return True, None, {}
+
+    def print_slip(self, data: ReceiptData) -> IssueResult:
+        """The queue slip (R2): printed, never lodged (the record is the registry's). A
+        printer that fails: AC-KI-0530, and the holder is told to give the reference at
+        the counter (printed=False; the page still says where to go)."""
+        from kiosk.receipt.slip import render_slip
+
+        try:
+            self.printer.print_pdf(render_slip(data), PaperFormat.ROLL,
+                                   f"queue slip {data.renewal_ref}")
+        except PrinterError:
+            code = texts.SLIP_NOT_PRINTED
+            return IssueResult(None, False, help_code=code, holder_messages=help_messages(code))
+        return IssueResult(None, True)
 
     def _lodge(self, token: str, made: MadeReceipt, result: IssueResult) -> None:
         try:

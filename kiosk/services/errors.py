@@ -40,6 +40,8 @@ KIOSK_DESK_NOTHING_WAITING = "AC-KI-0501"
 KIOSK_DISK_FULL = "AC-KI-0010"
 # `kiosk run`'s start-up checks (kiosk.doctor.start_failures): staff see what failed.
 KIOSK_START_CHECK_FAILED = "AC-KI-0600"
+# R2: the queue slip for the counter did not print (the page still shows the reference).
+KIOSK_SLIP_NOT_PRINTED = "AC-KI-0530"
 KIOSK_PREFIX = "AC-KI-"
 
 # The catalog's message for each of them (resources/locale, the flow shows the same ones).
@@ -64,6 +66,7 @@ _KIOSK_MESSAGE_IDS: dict[str, str] = {
     KIOSK_DESK_NOTHING_WAITING: "desk.nothing_waiting",
     KIOSK_DISK_FULL: "error.disk_full",
     KIOSK_START_CHECK_FAILED: "doctor.start_failed",
+    KIOSK_SLIP_NOT_PRINTED: "receipt.slip_not_printed",
 }
 
 

@@ -29,6 +29,8 @@ from kiosk.ui.widgets import label, set_role
 def receipt_status_text(receipt: Mapping[str, Any], lang: str) -> str:
     """What the holder reads about their receipt, ending in its help code when it did not
     print (unless the message says it already)."""
+    if receipt.get("printed") and receipt.get("slip"):
+        return tr("receipt.ui.slip_printed", lang)  # R2's queue slip
     if receipt.get("printed"):
         return tr("receipt.ui.printed", lang)
     messages = receipt.get("messages") or {}

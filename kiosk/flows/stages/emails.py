@@ -142,6 +142,11 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
     return {
         # R3: every record is pre-selected and cannot be deselected; nothing to choose.
         "pending": StepDef(page="pending", next="emails", can_back=False, present=pending),
+        # R2: a holder back whose records wait only at the counter: the three groups, where
+        # to go with the reference, and the queue slip (kiosk/flows/stages/receipt.py).
+        "offline_queue": StepDef(
+            page="pending", last=True, can_back=False, present=offline_queue
+        ),
         "emails": StepDef(
             page="emails",
             load=load_emails,
@@ -182,12 +187,24 @@ def pending(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
     out["offline_pending"] = [certificate_view(c) for c in renewal.offline_pending]
     out["count"] = len(ident)
     out["locked_selection"] = True  # R3: pre-selected, cannot be deselected
-    msgs.append(message("pending.intro"))
+    out["reference"] = renewal.renewal_id
+    if ident:
+        msgs.append(message("pending.intro"))
     if out["cloud"]:
         msgs.append(message("pending.cloud"))
     if out["non_cloud"]:
         msgs.append(message("pending.noncloud"))
-    msgs.append(message("pending.start", count=len(ident)))
+    if ident:
+        msgs.append(message("pending.start", count=len(ident)))
+
+
+def offline_queue(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    """R2: verified non-cloud records under 待線下辦理, and where to take the reference."""
+    pending(ctx, data, out, msgs)
+    renewal: Renewal | None = data.get("renewal")
+    if renewal is not None:
+        out["queue"] = True
+        msgs.append(message("pending.offline_counter", ref=renewal.renewal_id))
 
 
 def emails(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:

@@ -41,6 +41,12 @@ class ReceiptIssuer(Protocol):
 
     def issue(self, data: ReceiptData, token: str) -> Any: ...
 
+    def print_slip(self, data: ReceiptData) -> Any: ...
+
+
+# R2: the end steps that print the queue slip for the counter instead of a receipt.
+SLIP_STEPS = ("offline_queue",)
+
 
 @dataclass
 class ReceiptState:
@@ -64,6 +70,8 @@ class ReceiptState:
             "messages": dict(self.messages),
             "reprints_left": self.reprints_left,
             "available": self.seal is not None,
+            # R2's queue slip, not a receipt (only then: a receipt's view stays as it was)
+            **({"slip": True} if self.step in SLIP_STEPS else {}),
         }
 
 

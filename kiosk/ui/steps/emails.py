@@ -34,24 +34,37 @@ log = logging.getLogger("kiosk.ui.steps")
 
 
 class PendingPage(Page):
-    """R2/R3: the records waiting for identity verification, in the two sections of the
-    guide ("雲簽"證書 / 非"雲簽"證書, each with its text), every one ticked and locked; the
-    button says 開始鑑別(N)."""
+    """R2/R3: the renewal's records in the guide's three groups. 待身份鑑別之證書 in its two
+    sections ("雲簽"證書 / 非"雲簽"證書, each with its text), every one ticked and locked, the
+    button 開始鑑別(N); then 待線上激活之證書 and 待線下辦理之證書, so a holder who comes back
+    sees where each record stands. A group with nothing in it keeps its heading and says so
+    in one short line (the three stages stay in sight, in the same order every time).
+    For a holder back whose records wait only at the counter (`queue`), the page ends with
+    where to go and the reference (the queue slip's state is the receipt panel's)."""
 
     rebuild_on_lang = True
 
     def build_view(self, view: StepView) -> None:
         data = view_data(view)
         self.count = int(data.get("count") or 0)
-        self.add_title("pending.title")
+        queue = bool(data.get("queue"))
+        self.add_title("pending.queue.title" if queue else "pending.title")
         intro = find_message(view, "pending.intro")
         if intro is not None:
             self.add_messages([intro])
+        counter = find_message(view, "pending.offline_counter")
+        if counter is not None:  # first, in sight without scrolling: where to go now
+            note = label("", "info")  # guidance, not a fault
+            note.setObjectName("offlineCounter")
+            self.message(note, counter)
+            self.body.addWidget(note)
         self.cards: list[CertificateCard] = []
-        for key, group_key, msg_id in (
+        identity = [
             ("pending.cloud.title", "cloud", "pending.cloud"),
             ("pending.noncloud.title", "non_cloud", "pending.noncloud"),
-        ):
+        ]
+        self._group("identity", any(data.get(k) for _, k, _ in identity))
+        for key, group_key, msg_id in identity:
             group = list(data.get(group_key) or [])
             if not group:
                 continue
@@ -69,8 +82,25 @@ class PendingPage(Page):
                 card = CertificateCard(cert, self.lang, checkable=True, checked=True, locked=True)
                 self.cards.append(card)
                 self.body.addWidget(card)
+        for group_key, data_key in (("activation", "activation_pending"),
+                                    ("offline", "offline_pending")):
+            group = list(data.get(data_key) or [])
+            self._group(group_key, bool(group))
+            for cert in group:
+                self.body.addWidget(CertificateCard(cert, self.lang))
         self.body.addStretch(1)
         self.valid = self.count > 0
+
+    def _group(self, group_key: str, filled: bool) -> None:
+        head = label("", "groupTitle")
+        head.setObjectName(f"group_{group_key}")
+        self.text(head, f"pending.group.{group_key}")
+        self.body.addWidget(head)
+        if not filled:
+            empty = label("", "hint")
+            empty.setObjectName(f"group_{group_key}_empty")
+            self.text(empty, "pending.group.empty")
+            self.body.addWidget(empty)
 
     def next_label(self, lang: str) -> str:
         start = find_message(self.view, "pending.start")
