@@ -251,7 +251,24 @@ def offline_queue(
     include_issued: bool = False,
 ) -> dict[str, Any]:
     """Verified non-cloud renewals waiting at the counter; `q` matches an ID number, a name,
-    a serial (old or new) or a reference; `include_issued` keeps finished ones in the list."""
+    a serial (old or new) or a reference; `include_issued` keeps finished ones in the list.
+    The kiosk searches with POST .../search, so that an ID number is never in a URL (URLs
+    end up in proxies' and servers' access logs)."""
+    return _queue(request, q, include_issued)
+
+
+class QueueSearchIn(Body):
+    q: Annotated[str, Field(max_length=100)] = ""
+    include_issued: bool = False
+
+
+@router.post("/staff/offline-queue/search", response_model=QueueOut)
+def offline_queue_search(request: Request, body: QueueSearchIn) -> dict[str, Any]:
+    """The queue as GET /staff/offline-queue, the search words in the body."""
+    return _queue(request, body.q, body.include_issued)
+
+
+def _queue(request: Request, q: str, include_issued: bool) -> dict[str, Any]:
     with tx(request) as t:
         t.staff()
         states = ("offline", "renewed") if include_issued or q else ("offline",)

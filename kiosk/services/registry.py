@@ -207,11 +207,10 @@ class RegistryClient(JsonHttpClient):
     def desk_queue(
         self, staff: StaffSession, query: str = "", include_issued: bool = False
     ) -> list[QueueEntry]:
-        params = {"q": query} if query else {}
-        if include_issued:
-            params["include_issued"] = "true"
-        return self.get(
-            "/staff/offline-queue", params=params, token=staff.token, parse=parse.queue_entries
+        # POST: the search words (an ID number, a name) go in the body, never in a URL.
+        return self.post(
+            "/staff/offline-queue/search", json={"q": query, "include_issued": include_issued},
+            token=staff.token, parse=parse.queue_entries,
         )
 
     def in_person_status(self, staff: StaffSession, renewal_id: str) -> InPersonCheck:

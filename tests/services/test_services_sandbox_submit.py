@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 
+from typing import Any
+
 import pytest
 from sandbox_walk import Kiosk, wait_for_job
 
@@ -203,3 +205,25 @@ def test_r22_account_without_a_valid_certificate_sets_a_new_password(kiosk: Kios
     assert weak.value.help_code == "AC-AB-0029"
     job = reg.activate(s, rid, cloud, "NewPass2026", "NewPass2026", "Phrase2026ok", "k-3")
     assert wait_for_job(kiosk, s, job).state == "succeeded"
+
+
+def test_r32_the_desk_searches_the_queue_without_the_id_number_in_any_url(kiosk: Kiosk) -> None:
+    """URLs end up in proxies' and servers' access logs: the search words go in a body."""
+    _, renewal = kiosk.submitted("H-OFFLINE")
+    reg = kiosk.services.registry
+    urls: list[str] = []
+    session = reg.session  # type: ignore[attr-defined]
+    prepare = session.prepare_request
+
+    def recording(request: Any) -> Any:
+        prepared = prepare(request)
+        urls.append(prepared.url)  # every URL this client sends
+        return prepared
+
+    session.prepare_request = recording
+    staff = kiosk.staff_login()
+    id_number = kiosk.id_number_of("H-OFFLINE")
+    found = reg.desk_queue(staff, query=id_number)
+    assert {e.cert_id for e in found} == {c.cert_id for c in renewal.identity_pending}
+    assert reg.desk_queue(staff, query="WONG KA HOU") == found  # a name too
+    assert urls and not any(id_number[:7] in u or "WONG" in u for u in urls)
