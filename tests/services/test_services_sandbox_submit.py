@@ -8,7 +8,6 @@ calls with the same Idempotency-Key and check the backend's records.
 from __future__ import annotations
 
 import uuid
-
 from typing import Any
 
 import pytest
