@@ -109,12 +109,19 @@ def test_r12_a_good_frame_counts_down_3_2_1_then_captures_once(
     assert guide.state == CAPTURED and steps[-1][1].hint == messages.REVIEW
 
 
+def _steps_darkened(
+    face: np.ndarray, tmp_path: Path, count: int, dark: slice
+) -> list[tuple[float, GuideStep]]:
+    """The guide's steps on a clip of `count` good portrait frames, those in `dark` too dark."""
+    g = clips.portrait_frames([face], W, H, count)
+    frames = g[: dark.start] + clips.darken(g[dark]) + g[dark.stop :]
+    return _guide(_play(clips.write_clip(tmp_path / "darkened.avi", frames)))[1]
+
+
 def test_r12_a_problem_during_the_countdown_cancels_it_with_its_hint(
     face_a: np.ndarray, tmp_path: Path
 ) -> None:
-    g = clips.portrait_frames([face_a], W, H, 60)
-    frames = g[:15] + clips.darken(g[15:25]) + g[25:]
-    guide, steps = _guide(_play(clips.write_clip(tmp_path / "dark_mid.avi", frames)))
+    steps = _steps_darkened(face_a, tmp_path, 60, slice(15, 25))
     during_dark = [s for _, s in steps[17:25]]
     assert all(s.countdown is None for s in during_dark)
     assert during_dark[-1].hint == messages.TOO_DARK
@@ -127,9 +134,7 @@ def test_r12_a_problem_during_the_countdown_cancels_it_with_its_hint(
 def test_r12_one_bad_frame_does_not_restart_the_countdown(
     face_a: np.ndarray, tmp_path: Path
 ) -> None:
-    g = clips.portrait_frames([face_a], W, H, 45)
-    frames = g[:12] + clips.darken(g[12:13]) + g[13:]
-    _, steps = _guide(_play(clips.write_clip(tmp_path / "blip.avi", frames)))
+    steps = _steps_darkened(face_a, tmp_path, 45, slice(12, 13))
     shown = [s.countdown for _, s in steps if s.countdown is not None]
     assert shown == sorted(shown, reverse=True)  # never back up to 3
     assert sum(s.capture for _, s in steps) == 1

@@ -41,6 +41,33 @@ def _view(qtbot: QtBot, made: list[CameraView], source: object) -> CameraView:
     return view
 
 
+CableView = Callable[..., CameraView]
+
+
+@pytest.fixture
+def cable_view(
+    qtbot: QtBot,
+    views: list[CameraView],
+    clip_dir: dict[str, Path],
+    plug: Any,
+    unpluggable: UnplugFactory,
+) -> CableView:
+    """A view on the good clip behind `plug`: the cable goes after `fail_after` frames."""
+
+    def make(fail_after: int, mode: str = "fail") -> CameraView:
+        return _view(qtbot, views, unpluggable(clip_dir["good"], plug, fail_after, mode))
+
+    return make
+
+
+def _frozen_view(qtbot: QtBot, cable_view: CableView) -> CameraView:
+    """A started view whose read() blocks after 8 frames, once it reports the frozen camera."""
+    view = cable_view(fail_after=8, mode="block")
+    view.start()
+    qtbot.waitUntil(lambda: view.problem == messages.CAMERA_FROZEN, timeout=10000)
+    return view
+
+
 def test_camera_spec_parsing() -> None:
     assert parse_spec("0") == 0
     assert parse_spec(2) == 2
@@ -73,13 +100,9 @@ def test_r29_missing_camera_shows_help_code_then_hands_off_to_staff(
 
 
 def test_r29_unplug_mid_preview_shows_message_and_reconnects(
-    qtbot: QtBot,
-    views: list[CameraView],
-    clip_dir: dict[str, Path],
-    plug: Any,
-    unpluggable: UnplugFactory,
+    qtbot: QtBot, cable_view: CableView, plug: Any
 ) -> None:
-    view = _view(qtbot, views, unpluggable(clip_dir["good"], plug, fail_after=10))
+    view = cable_view(fail_after=10)
     view.start()
     qtbot.waitUntil(lambda: view.state == "unavailable", timeout=10000)
     assert view.problem == messages.CAMERA_UNPLUGGED
@@ -99,13 +122,9 @@ def test_r29_unplug_mid_preview_shows_message_and_reconnects(
 
 
 def test_r29_camera_gone_for_long_hands_off_then_recovers_when_it_returns(
-    qtbot: QtBot,
-    views: list[CameraView],
-    clip_dir: dict[str, Path],
-    plug: Any,
-    unpluggable: UnplugFactory,
+    qtbot: QtBot, cable_view: CableView, plug: Any
 ) -> None:
-    view = _view(qtbot, views, unpluggable(clip_dir["good"], plug, fail_after=5))
+    view = cable_view(fail_after=5)
     with qtbot.waitSignal(view.camera_failed, timeout=10000) as failed:
         view.start()
     assert failed.args == [messages.CAMERA_UNPLUGGED]
@@ -117,16 +136,9 @@ def test_r29_camera_gone_for_long_hands_off_then_recovers_when_it_returns(
 
 
 def test_r29_frozen_camera_is_detected_and_stop_returns_while_read_blocks(
-    qtbot: QtBot,
-    views: list[CameraView],
-    clip_dir: dict[str, Path],
-    plug: Any,
-    unpluggable: UnplugFactory,
+    qtbot: QtBot, cable_view: CableView, plug: Any
 ) -> None:
-    factory = unpluggable(clip_dir["good"], plug, fail_after=8, mode="block")
-    view = _view(qtbot, views, factory)
-    view.start()
-    qtbot.waitUntil(lambda: view.problem == messages.CAMERA_FROZEN, timeout=10000)
+    view = _frozen_view(qtbot, cable_view)
     assert view.problem_label.text() == messages.help_text(messages.CAMERA_FROZEN)
     blocked = [t for t in threading.enumerate() if t.name == "camera-reader" and t.is_alive()]
     assert blocked, "the frozen read() should still be blocked in its reader thread"
@@ -143,16 +155,9 @@ def test_r29_frozen_camera_is_detected_and_stop_returns_while_read_blocks(
 
 
 def test_r29_frozen_camera_reconnects_when_frames_come_back(
-    qtbot: QtBot,
-    views: list[CameraView],
-    clip_dir: dict[str, Path],
-    plug: Any,
-    unpluggable: UnplugFactory,
+    qtbot: QtBot, cable_view: CableView, plug: Any
 ) -> None:
-    factory = unpluggable(clip_dir["good"], plug, fail_after=8, mode="block")
-    view = _view(qtbot, views, factory)
-    view.start()
-    qtbot.waitUntil(lambda: view.problem == messages.CAMERA_FROZEN, timeout=10000)
+    view = _frozen_view(qtbot, cable_view)
     with qtbot.waitSignal(view.controller.recovered, timeout=10000):
         plug.push()
     assert view.state == "preview" and view.problem is None
