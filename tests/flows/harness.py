@@ -46,10 +46,21 @@ ORDER = (
 
 
 class Counter:
-    def __init__(self, base_url: str, db: Path, caps: RetryCaps | None = None) -> None:
+    """`kiosk_url`: where the kiosk's clients go (a misbehaving proxy in front of the sandbox),
+    with `timeout_s`; the tester's outbox and clock always go straight to `base_url`."""
+
+    def __init__(
+        self,
+        base_url: str,
+        db: Path,
+        caps: RetryCaps | None = None,
+        kiosk_url: str | None = None,
+        timeout_s: float = 30.0,
+    ) -> None:
         self.base_url = base_url
         self.config = BackendConfig.for_sandbox(base_url, timeout_s=30.0)
-        self.services: Services = build_services(self.config)
+        kiosk = BackendConfig.for_sandbox(kiosk_url or base_url, timeout_s=timeout_s)
+        self.services: Services = build_services(kiosk)
         admin = build_sandbox_admin(self.config)
         assert admin is not None
         self.admin: SandboxAdmin = admin
@@ -86,6 +97,11 @@ class Counter:
         notice, 下一步)."""
         answer = ANSWERS.get(view.step_id)
         return answer(self, view) if answer is not None else {}
+
+    def at(self, holder_id: str, step: str, flow: RenewalFlow | None = None) -> StepView:
+        """Signs `holder_id` in and answers rightly until `step` is current."""
+        self.sign_in(holder_id, flow)
+        return self.to(step, flow)
 
     def to(self, step: str, flow: RenewalFlow | None = None, limit: int = 60) -> StepView:
         """Answers steps rightly until `step` is current (or the flow ends)."""
@@ -132,6 +148,19 @@ def past_step1(view: StepView, flow: RenewalFlow) -> StepView:
     assert data(view)["all_verified"] is True
     assert "email.all_verified" in ids(view)
     return flow.submit({})
+
+
+def email_code_requested(counter: Counter, holder_id: str = "H-SINGLE") -> tuple[StepView, str]:
+    """Signs `holder_id` in, goes to step 1's code page and asks for a code: the view after
+    the request and the code the outbox holds for that address."""
+    counter.at(holder_id, "email_code")
+    view = counter.flow.submit({"action": "request"})
+    return view, counter.admin.latest_code(str(data(view)["address"]), "email_code")
+
+
+def another_code(code: str) -> str:
+    """A well-formed six-digit code that is not `code` (a wrong one)."""
+    return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
 def refused_at(

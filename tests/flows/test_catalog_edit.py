@@ -42,8 +42,7 @@ def translated_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
 def test_r5_an_edited_pt_msgstr_is_what_the_flow_shows(
     counter: Counter, translated_copy: Path
 ) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("email_code")
+    counter.at("H-SINGLE", "email_code")
     view = counter.flow.submit({"action": "request"})
     assert view.error is None
     assert EDITED in texts(view, "pt")

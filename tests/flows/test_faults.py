@@ -20,13 +20,9 @@ from tests.flows.harness import Counter, data, texts
 def proxied(sandbox_url: str, tmp_path: Path) -> Iterator[tuple[Counter, FaultyProxy]]:
     proxy = FaultyProxy(sandbox_url)
     with proxy.running():
-        # The kiosk talks to the proxy; the tester's outbox and clock go straight to the sandbox.
-        c = Counter(sandbox_url, tmp_path / "journal.sqlite")
-        close_services(c.services)
         # Long enough for a signature or a face match on a busy 2-core machine (a cold face
         # match took over 2 s under load); the "hang" fault outlasts it.
-        c.services = build_services(BackendConfig.for_sandbox(proxy.url, timeout_s=4.0))
-        c.flow = c.new_flow()
+        c = Counter(sandbox_url, tmp_path / "journal.sqlite", kiosk_url=proxy.url, timeout_s=4.0)
         yield c, proxy
         c.close()
 
@@ -79,48 +75,59 @@ def test_backend_gone_at_every_step_shows_a_message_and_the_step_carries_on(
     close_services(gone)
 
 
-def test_service_unavailable_is_shown_and_retrying_goes_on(
+# What the holder reads for each help code a failed call may bring (zh-Hant).
+SHOWN = {
+    "AC-AB-0036": "系統服務暫時未能使用，請稍後再試。",
+    "AC-KI-0001": "暫時未能連接 eSignTrust 系統，請稍後再試或聯繫櫃檯職員協助。",
+    "AC-KI-0002": "eSignTrust 系統回應逾時，請稍後再試或聯繫櫃檯職員協助。",
+}
+
+
+@pytest.mark.parametrize(
+    ("step", "path", "fault", "answer", "codes", "after"),
+    [
+        # The service says it is unavailable.
+        ("consent", "/bureau/v1/consents", "503", {"agree": True}, {"AC-AB-0036"}, "photo"),
+        # No answer within the timeout.
+        ("declaration", "/declaration", "hang", {"agree": True}, {"AC-KI-0002"}, "eid"),
+        # R26: the backend submitted, the answer was lost: the retry submits once.
+        ("review", "/submit", "drop", {}, {"AC-KI-0001", "AC-KI-0002"}, "submitted"),
+    ],
+    ids=["unavailable", "timeout", "lost-submit-answer"],
+)
+def test_r30_a_failed_call_is_shown_and_a_retry_goes_on(
     proxied: tuple[Counter, FaultyProxy],
+    step: str,
+    path: str,
+    fault: str,
+    answer: dict[str, object],
+    codes: set[str],
+    after: str,
 ) -> None:
     counter, proxy = proxied
-    counter.sign_in("H-SINGLE")
-    counter.to("consent")
-    proxy.faults["/bureau/v1/consents"] = "503"
-    view = counter.flow.submit({"agree": True})
-    assert view.step_id == "consent"
-    assert view.error is not None and view.error.help_code == "AC-AB-0036"
-    assert view.error.text() == "系統服務暫時未能使用，請稍後再試。"
-    del proxy.faults["/bureau/v1/consents"]
-    view = counter.flow.submit({"agree": True})
-    assert view.step_id == "photo"
-
-
-def test_a_timeout_is_shown_as_such(proxied: tuple[Counter, FaultyProxy]) -> None:
-    counter, proxy = proxied
-    counter.sign_in("H-SINGLE")
-    counter.to("declaration")
-    proxy.faults["/declaration"] = "hang"
-    view = counter.flow.submit({"agree": True})
-    assert view.step_id == "declaration"
-    assert view.error is not None and view.error.help_code == "AC-KI-0002"
+    counter.at("H-SINGLE", step)
+    proxy.faults[path] = fault
+    view = counter.flow.submit(answer)
+    assert view.step_id == step
+    assert view.error is not None and view.error.help_code in codes, view.error
+    assert view.error.text() == SHOWN[view.error.help_code]
+    del proxy.faults[path]
+    view = counter.flow.submit(answer)
+    assert view.step_id == after and view.error is None, (view.step_id, view.error)
 
 
 def test_r26_lost_activation_answers_then_a_retry_activate_exactly_once(
     proxied: tuple[Counter, FaultyProxy],
 ) -> None:
     counter, proxy = proxied
-    counter.sign_in("H-SINGLE")
-    view = counter.to("activation_form")
-    proxy.faults["/activations"] = "drop"  # the registry activates; the answer never arrives
-    view = counter.flow.submit(counter.answer(view))
-    assert view.step_id == "activation_form" and view.error is not None
-    assert view.error.help_code in ("AC-KI-0001", "AC-KI-0002")
+    # The registry activates; the answer never arrives.
+    view = _activation_fails(counter, proxy, "drop", "H-SINGLE")
+    assert view.error is not None and view.error.help_code in ("AC-KI-0001", "AC-KI-0002")
     sent = [p for p in proxy.forwarded if p.startswith("POST") and "/activations" in p]
     assert sent  # it did reach the registry, maybe more than once (the client's own retries)
     key = counter.journal.entries("H-SINGLE")[-1].activation_key
     assert key  # kept for the retry
 
-    del proxy.faults["/activations"]
     view = counter.flow.submit(counter.answer(view))
     view = counter.to("done")
     assert view.outcome == "activated"
@@ -133,8 +140,7 @@ def test_r26_lost_submit_answer_then_a_retry_submits_once(
     proxied: tuple[Counter, FaultyProxy],
 ) -> None:
     counter, proxy = proxied
-    counter.sign_in("H-SINGLE")
-    counter.to("review")
+    counter.at("H-SINGLE", "review")
     proxy.faults["/submit"] = "drop"
     view = counter.flow.submit({})
     assert view.step_id == "review" and view.error is not None
@@ -240,8 +246,7 @@ def test_r26_a_precheck_that_finds_the_activation_running_follows_that_job(
 
 
 def _to_esign(counter: Counter, proxy: FaultyProxy, fault: str) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("eid")
+    view = counter.at("H-SINGLE", "eid")
     view = counter.flow.submit(counter.answer(view))  # the SMS challenge
     proxy.faults["/esign/v1/signatures"] = fault
     view = counter.flow.submit(counter.answer(view))  # identified; the signing call fails
@@ -281,8 +286,7 @@ def test_r26_a_changed_selection_gets_a_fresh_activation_key(
     # Review finding 11: the first selection's answer is lost (its key is kept for a retry);
     # the holder goes back and selects another certificate: that request needs a new key.
     counter, proxy = proxied
-    counter.sign_in("H-ABC")
-    view = counter.to("activation_select")
+    view = counter.at("H-ABC", "activation_select")
     first, second = (c["cert_id"] for c in data(view)["cloud"])
     view = counter.flow.submit({"cert_ids": [first]})
     assert view.step_id == "activation_form"

@@ -14,13 +14,19 @@ from kiosk.flows.messages import CATALOG
 from kiosk.flows.validation import password_problems, phrase_problems
 from kiosk.services.api import HolderSession
 from sandbox.faces import live_photo
-from tests.flows.harness import PHRASE, Counter, data, texts
+from tests.flows.harness import (
+    PHRASE,
+    Counter,
+    another_code,
+    data,
+    email_code_requested,
+    texts,
+)
 
 
 def test_the_photo_step_offers_back_to_the_consent(counter: Counter) -> None:
     # A photo page without a camera must not be a dead end: 上一步 (product review #10).
-    counter.sign_in("H-SINGLE")
-    view = counter.to("photo")
+    view = counter.at("H-SINGLE", "photo")
     assert view.step_id == "photo" and view.can_back
     view = counter.flow.back()
     assert view.step_id == "consent"  # id_check is a check, not a page
@@ -29,8 +35,7 @@ def test_the_photo_step_offers_back_to_the_consent(counter: Counter) -> None:
 
 
 def test_r20_each_certificate_to_revoke_carries_its_type(counter: Counter) -> None:
-    counter.sign_in("H-REVOKE")
-    view = counter.to("activation_form")
+    view = counter.at("H-REVOKE", "activation_form")
     assert view.step_id == "revoke_first"
     (item,) = data(view)["revoke"]
     assert item["type"] == "cloud"
@@ -39,11 +44,8 @@ def test_r20_each_certificate_to_revoke_carries_its_type(counter: Counter) -> No
 
 
 def test_ac_ab_0011_the_lock_says_until_when(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("email_code")
-    counter.flow.submit({"action": "request"})
-    right = counter.admin.latest_code(str(data(view)["address"]), "email_code")
-    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    view, right = email_code_requested(counter)
+    wrong = another_code(right)
     for _ in range(5):
         view = counter.flow.submit({"code": wrong})
     assert view.step_id == "staff"
@@ -60,8 +62,7 @@ def test_ac_ab_0011_the_lock_says_until_when(counter: Counter) -> None:
 
 
 def test_a_hand_off_at_step_2_keeps_step_2(counter: Counter) -> None:
-    counter.sign_in("H-ABC")
-    counter.to("photo")
+    counter.at("H-ABC", "photo")
     for face in ("biden", "astronaut", "biden"):
         view = counter.flow.submit({"photo_jpeg": bytearray(live_photo(face))})
     assert view.step_id == "staff" and view.step_number == 2
@@ -77,8 +78,7 @@ def test_r23_r24_rules_are_lists_in_every_language() -> None:
 
 
 def test_r14_every_declaration_point_has_a_pt_and_en_translation(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("declaration")
+    view = counter.at("H-SINGLE", "declaration")
     points = data(view)["declaration"]
     translations = data(view)["declaration_translations"]
     assert len(points) == 6

@@ -10,8 +10,7 @@ from tests.flows.harness import PASSWORD, PHRASE, Counter, data, past_step1
 
 
 def test_a_restarted_kiosk_resumes_where_the_backend_confirmed(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("declaration")  # the face passed; the declaration is not accepted yet
+    counter.at("H-SINGLE", "declaration")  # the face passed; the declaration is not accepted yet
     flow = counter.new_flow()
     view = past_step1(counter.sign_in("H-SINGLE", flow), flow)
     assert view.step_id == "confirm" and len(data(view)["certificates"]) == 1
@@ -27,8 +26,7 @@ def test_a_restarted_kiosk_resumes_where_the_backend_confirmed(counter: Counter)
 def test_a_holder_who_has_gone_is_abandoned_and_the_backend_keeps_its_records(
     counter: Counter,
 ) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("photo")
+    counter.at("H-SINGLE", "photo")
     counter.flow.abandon()
     assert counter.flow.session is None
     assert counter.journal.open_entry("H-SINGLE") is None
@@ -61,8 +59,7 @@ def test_wizard_state_in_the_logs_carries_no_personal_data(
     counter: Counter, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    counter.sign_in("H-SINGLE")
-    view = counter.to("done")
+    view = counter.at("H-SINGLE", "done")
     assert view.outcome == "activated"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "'step': 'done'" in logged  # the flow did log its steps
@@ -87,8 +84,7 @@ def test_wrong_sign_in_codes_hand_over_to_staff(counter: Counter) -> None:
 
 
 def test_resume_with_a_holder_signed_in_elsewhere(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("photo")
+    counter.at("H-SINGLE", "photo")
     # The UI's own sign-in (or a staff look-up) produced the session; the flow resumes it.
     eid = counter.services.eid
     challenge = eid.start_login(counter.sheet("H-SINGLE")["id_number"])

@@ -6,8 +6,16 @@ from datetime import datetime
 
 import pytest
 
+from kiosk.flows.renewal import StepView
 from kiosk.flows.views import card_field_labels
-from tests.flows.harness import Counter, data, ids, texts
+from tests.flows.harness import (
+    Counter,
+    another_code,
+    data,
+    email_code_requested,
+    ids,
+    texts,
+)
 
 R5_TEXT = "系統已發送驗證碼到台端之電郵地址，請前往查收並輸入驗證碼以完成驗證。"
 R8_SUBJECT = (
@@ -18,6 +26,17 @@ R8_SUBJECT = (
 
 def _at(iso: object) -> datetime:
     return datetime.fromisoformat(str(iso).replace("Z", "+00:00"))
+
+
+def _first_address_verified(counter: Counter) -> tuple[StepView, str]:
+    """H-ABC at step 1 verifies its first address with the code mailed to it: the view after
+    (the list again) and that address."""
+    view = counter.at("H-ABC", "emails")
+    first = str(data(view)["emails"][0]["address"])
+    counter.flow.submit({"address": first})
+    counter.flow.submit({"action": "request"})
+    view = counter.flow.submit({"code": counter.admin.latest_code(first, "email_code")})
+    return view, first
 
 
 def test_r2_r3_pending_records_in_two_sections_all_preselected(counter: Counter) -> None:
@@ -68,8 +87,7 @@ def test_r4_each_distinct_email_address_listed_once(counter: Counter) -> None:
 
 
 def test_r5_code_sent_with_a_300_second_countdown(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("email_code")
+    view = counter.at("H-SINGLE", "email_code")
     assert data(view)["code_sent"] is False
     view = counter.flow.submit({"action": "request"})
     assert view.error is None
@@ -79,9 +97,7 @@ def test_r5_code_sent_with_a_300_second_countdown(counter: Counter) -> None:
 
 
 def test_r5_a_new_code_only_once_the_countdown_ran_out(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("email_code")
-    counter.flow.submit({"action": "request"})
+    email_code_requested(counter)
     view = counter.flow.submit({"action": "request"})
     assert view.error is not None and view.error.help_code == "AC-AB-0012"
     assert view.step_id == "email_code"
@@ -91,10 +107,7 @@ def test_r5_a_new_code_only_once_the_countdown_ran_out(counter: Counter) -> None
 
 
 def test_r5_code_expires_after_300_seconds(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("email_code")
-    view = counter.flow.submit({"action": "request"})
-    code = counter.admin.latest_code(str(data(view)["address"]), "email_code")
+    view, code = email_code_requested(counter)
     counter.admin.advance_clock(301)
     view = counter.flow.submit({"code": code})
     assert view.step_id == "email_code"
@@ -108,12 +121,7 @@ def test_r5_code_expires_after_300_seconds(counter: Counter) -> None:
 
 
 def test_r6_right_code_marks_verified_and_next_appears_when_all_are(counter: Counter) -> None:
-    counter.sign_in("H-ABC")
-    view = counter.to("emails")
-    first = data(view)["emails"][0]["address"]
-    view = counter.flow.submit({"address": first})
-    view = counter.flow.submit({"action": "request"})
-    view = counter.flow.submit({"code": counter.admin.latest_code(first, "email_code")})
+    view, first = _first_address_verified(counter)
     assert view.step_id == "emails"  # back to the list
     states = {e["address"]: e["verified"] for e in data(view)["emails"]}
     assert states[first] is True and list(states.values()).count(False) == 1
@@ -128,12 +136,7 @@ def test_r6_right_code_marks_verified_and_next_appears_when_all_are(counter: Cou
 def test_r7_address_verified_in_an_interrupted_renewal_needs_no_new_code(
     counter: Counter,
 ) -> None:
-    counter.sign_in("H-ABC")
-    view = counter.to("emails")
-    first = data(view)["emails"][0]["address"]
-    counter.flow.submit({"address": first})
-    counter.flow.submit({"action": "request"})
-    counter.flow.submit({"code": counter.admin.latest_code(first, "email_code")})
+    _, first = _first_address_verified(counter)
     sent_before = len(counter.admin.outbox(kind="email_code"))
 
     # The kiosk restarts: a new process, the same journal and backend.
@@ -148,12 +151,7 @@ def test_r7_address_verified_in_an_interrupted_renewal_needs_no_new_code(
 
 
 def test_r7_a_verification_older_than_30_days_must_be_redone(counter: Counter) -> None:
-    counter.sign_in("H-ABC")
-    view = counter.to("emails")
-    first = data(view)["emails"][0]["address"]
-    counter.flow.submit({"address": first})
-    counter.flow.submit({"action": "request"})
-    counter.flow.submit({"code": counter.admin.latest_code(first, "email_code")})
+    _first_address_verified(counter)
     counter.admin.advance_clock(31 * 24 * 3600)
     flow = counter.new_flow()
     view = counter.sign_in("H-ABC", flow)
@@ -161,20 +159,15 @@ def test_r7_a_verification_older_than_30_days_must_be_redone(counter: Counter) -
 
 
 def test_r8_the_code_email_has_the_seeds_subject(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("email_code")
-    counter.flow.submit({"action": "request"})
+    email_code_requested(counter)
     (mail,) = counter.admin.outbox(kind="email_code")
     assert mail.subject == R8_SUBJECT
     assert "驗證碼" in mail.body
 
 
 def test_wrong_email_codes_are_counted_then_staff_takes_over(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("email_code")
-    counter.flow.submit({"action": "request"})
-    right = counter.admin.latest_code(str(data(view)["address"]), "email_code")
-    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    view, right = email_code_requested(counter)
+    wrong = another_code(right)
     lefts = []
     for _ in range(4):
         view = counter.flow.submit({"code": wrong})
@@ -189,9 +182,7 @@ def test_wrong_email_codes_are_counted_then_staff_takes_over(counter: Counter) -
 
 
 def test_a_code_that_is_not_six_digits_never_reaches_the_registry(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("email_code")
-    counter.flow.submit({"action": "request"})
+    email_code_requested(counter)
     view = counter.flow.submit({"code": "12345"})
     assert view.error is not None and view.error.id == "validation.code_format"
     calls = [a.call for a in counter.journal.audit_trail("R-SINGLE")]
@@ -199,10 +190,7 @@ def test_a_code_that_is_not_six_digits_never_reaches_the_registry(counter: Count
 
 
 def test_a_used_code_is_refused_and_the_verified_address_is_shown(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("email_code")
-    counter.flow.submit({"action": "request"})
-    code = counter.admin.latest_code(str(data(view)["address"]), "email_code")
+    view, code = email_code_requested(counter)
     # Meanwhile the same code verified the address from another session (a restarted kiosk).
     other = counter.new_flow()
     counter.sign_in("H-SINGLE", other)

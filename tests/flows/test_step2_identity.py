@@ -21,8 +21,7 @@ def _progress(counter: Counter) -> dict[str, bool]:
 
 
 def test_r9_nothing_is_fetched_before_consent(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("consent")
+    view = counter.at("H-SINGLE", "consent")
     assert view.step_number == 2
     assert R9_TEXT in texts(view) and "同意並接受個人資料收集協定及聲明" in texts(view)
     view = counter.flow.submit({"agree": False})
@@ -37,8 +36,7 @@ def test_r9_nothing_is_fetched_before_consent(counter: Counter) -> None:
 
 
 def test_r10_unsupported_document_ends_the_online_renewal(counter: Counter) -> None:
-    counter.sign_in("H-FOREIGN")
-    view = counter.to("photo")
+    view = counter.at("H-FOREIGN", "photo")
     assert view.step_id == "id_unsupported" and view.is_last and view.outcome == "refused"
     assert texts(view)[0] == "不支援之身份證明文件類別"
     assert view.messages[0].help_code == "AC-AB-0017"
@@ -60,8 +58,7 @@ def test_r11_a_different_but_valid_expiry_date_does_not_count(counter: Counter) 
 
 
 def test_r12_photo_under_the_threshold_asks_for_a_retake(counter: Counter) -> None:
-    counter.sign_in("H-ABC")
-    counter.to("photo")
+    counter.at("H-ABC", "photo")
     view = counter.flow.submit({"photo_jpeg": bytearray(live_photo("biden"))})
     assert view.step_id == "photo"
     assert view.error is not None and view.error.help_code == "AC-AB-0019"
@@ -76,8 +73,7 @@ def test_r12_photo_under_the_threshold_asks_for_a_retake(counter: Counter) -> No
 def test_r12_repeated_failed_photos_hand_over_to_staff(counter: Counter) -> None:
     counter.caps = RetryCaps(photo_retakes=2)
     counter.flow = counter.new_flow()
-    counter.sign_in("H-ABC")
-    counter.to("photo")
+    counter.at("H-ABC", "photo")
     view = counter.flow.submit({"photo_jpeg": bytearray(live_photo("biden"))})
     assert view.step_id == "photo"
     view = counter.flow.submit({"photo_jpeg": bytearray(live_photo("astronaut"))})
@@ -87,8 +83,7 @@ def test_r12_repeated_failed_photos_hand_over_to_staff(counter: Counter) -> None
 
 
 def test_the_photo_is_wiped_once_the_step_used_it(counter: Counter) -> None:
-    counter.sign_in("H-ABC")
-    counter.to("photo")
+    counter.at("H-ABC", "photo")
     photo = bytearray(live_photo("obama"))
     view = counter.flow.submit({"photo_jpeg": photo})
     assert view.step_id == "face_result"
@@ -98,8 +93,7 @@ def test_the_photo_is_wiped_once_the_step_used_it(counter: Counter) -> None:
 def test_photos_may_be_any_bytes_like_and_the_kiosks_buffer_is_wiped(counter: Counter) -> None:
     # Review finding 5: the UI hands its own buffer (a memoryview of a bytearray) over
     # without copying it; the flow passes it to the clients as is and zeros it afterwards.
-    counter.sign_in("H-SINGLE")
-    counter.to("photo")
+    counter.at("H-SINGLE", "photo")
     photo = bytearray(live_photo("biden"))
     view = counter.flow.submit({"photo_jpeg": memoryview(photo)})
     assert view.step_id == "face_result", view.error
@@ -114,8 +108,7 @@ def test_photos_may_be_any_bytes_like_and_the_kiosks_buffer_is_wiped(counter: Co
 
 
 def test_no_photo_is_refused_before_the_bureau(counter: Counter) -> None:
-    counter.sign_in("H-ABC")
-    counter.to("photo")
+    counter.at("H-ABC", "photo")
     view = counter.flow.submit({})
     assert view.error is not None and view.error.id == "photo.missing"
     assert "bureau.match_face" not in [a.call for a in counter.journal.audit_trail("R-ABC")]

@@ -9,8 +9,7 @@ from tests.flows.harness import Counter, data, ids, texts
 def test_r13_data_confirmation_lists_every_certificate_with_its_card_fields(
     counter: Counter,
 ) -> None:
-    counter.sign_in("H-ABC")
-    view = counter.to("confirm")
+    view = counter.at("H-ABC", "confirm")
     assert view.step_number == 3
     certs = data(view)["certificates"]
     assert len(certs) == 3
@@ -22,8 +21,7 @@ def test_r13_data_confirmation_lists_every_certificate_with_its_card_fields(
 
 
 def test_r14_the_declaration_must_be_accepted_before_identification(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("declaration")
+    view = counter.at("H-SINGLE", "declaration")
     assert "同意並接受申請人／登記人協定及聲明" in texts(view)
     points = data(view)["declaration"]
     assert len(points) == 6
@@ -36,8 +34,7 @@ def test_r14_the_declaration_must_be_accepted_before_identification(counter: Cou
 
 
 def test_r15_identification_needs_face_and_sms_code(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("eid")
+    view = counter.at("H-SINGLE", "eid")
     view = counter.flow.submit({"action": "request"})
     assert "*" in str(data(view)["mobile_masked"])
     right = counter.admin.latest_code(None, "sms_code")
@@ -50,8 +47,7 @@ def test_r15_identification_needs_face_and_sms_code(counter: Counter) -> None:
 
 
 def test_r15_account_without_the_very_high_tool_cannot_pass(counter: Counter) -> None:
-    counter.sign_in("H-NOEID")
-    view = counter.to("eid")
+    view = counter.at("H-NOEID", "eid")
     view = counter.flow.submit({"action": "request"})
     assert view.step_id == "eid_unavailable" and view.outcome == "refused"
     assert view.messages[0].help_code == "AC-AB-0021"
@@ -60,8 +56,7 @@ def test_r15_account_without_the_very_high_tool_cannot_pass(counter: Counter) ->
 def test_r15_repeated_identification_failures_hand_over_to_staff(counter: Counter) -> None:
     counter.caps = RetryCaps(eid_failures=2)
     counter.flow = counter.new_flow()
-    counter.sign_in("H-SINGLE")
-    counter.to("eid")
+    counter.at("H-SINGLE", "eid")
     counter.flow.submit({"action": "request"})
     right = counter.admin.latest_code(None, "sms_code")
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
@@ -72,8 +67,7 @@ def test_r15_repeated_identification_failures_hand_over_to_staff(counter: Counte
 
 
 def test_r16_signed_then_reviewed_then_submitted(counter: Counter) -> None:
-    counter.sign_in("H-ABC")
-    view = counter.to("signed")
+    view = counter.at("H-ABC", "signed")
     assert texts(view) == ["簽署申請文件成功"]
     assert view.can_back is False  # what is signed stays signed
     view = counter.flow.submit({})  # 繼續
@@ -87,16 +81,14 @@ def test_r16_signed_then_reviewed_then_submitted(counter: Counter) -> None:
 
 
 def test_back_returns_to_the_step_the_holder_saw(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("declaration")
+    view = counter.at("H-SINGLE", "declaration")
     assert view.can_back
     view = counter.flow.back()
     assert view.step_id == "confirm" and "confirm.intro" in ids(view)
 
 
 def test_reset_forgets_the_holder(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("declaration")
+    counter.at("H-SINGLE", "declaration")
     counter.flow.reset()
     assert counter.flow.session is None
     assert counter.flow.current.step_id == "idle"

@@ -22,8 +22,7 @@ from tests.flows.harness import (
 def test_r17_cloud_certificates_are_selected_non_cloud_on_their_own_tab(
     counter: Counter,
 ) -> None:
-    counter.sign_in("H-ABC")
-    view = counter.to("activation_select")
+    view = counter.at("H-ABC", "activation_select")
     assert view.step_number == 4
     assert [c["type"] for c in data(view)["cloud"]] == ["cloud", "cloud"]
     assert [c["type"] for c in data(view)["non_cloud"]] == ["qualified"]
@@ -47,8 +46,7 @@ def test_r18_single_cloud_cert_skips_selection(counter: Counter) -> None:
 
 
 def test_r19_all_non_cloud_ends_online_with_the_offline_notice(counter: Counter) -> None:
-    counter.sign_in("H-OFFLINE")
-    view = counter.to("done")
+    view = counter.at("H-OFFLINE", "done")
     assert view.step_id == "offline_done" and view.outcome == "offline"
     assert texts(view) == [
         "已完成線上遞交非“雲簽”證書申請，後續證書簽發事宜須線下進行。"
@@ -73,8 +71,7 @@ def test_r20_changed_data_with_a_valid_original_must_be_revoked_first(counter: C
 
 
 def test_r20_after_revoking_on_the_linked_page_activation_goes_on(counter: Counter) -> None:
-    counter.sign_in("H-REVOKE")
-    view = counter.to("activation_form")
+    view = counter.at("H-REVOKE", "activation_form")
     assert view.step_id == "revoke_first"
     # The holder follows the link and revokes there (the sandbox's revocation page).
     (link,) = data(view)["revoke"]
@@ -132,8 +129,7 @@ def test_r21_found_by_the_activation_itself_sends_back_to_verification(
 ) -> None:
     # Review finding 3: the card expires between the precheck and the activation; the
     # registry repeats the check inside the activation (R21 "did not follow at once").
-    counter.sign_in("H-SINGLE")
-    view = counter.to("activation_form")
+    view = counter.at("H-SINGLE", "activation_form")
     counter.admin.expire_id_card("H-SINGLE")
     view = counter.flow.submit(counter.answer(view))
     assert view.step_id == "reverify" and view.outcome == "refused"
@@ -145,8 +141,7 @@ def test_r21_found_by_the_activation_itself_sends_back_to_verification(
 
 
 def test_r20_found_by_the_activation_itself_asks_to_revoke_first(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("activation_form")
+    view = counter.at("H-SINGLE", "activation_form")
     (cert,) = counter.sheet("H-SINGLE")["certificates"]
     counter.admin.change_certificate_data(cert["cert_id"])
     view = counter.flow.submit(counter.answer(view))
@@ -157,8 +152,7 @@ def test_r20_found_by_the_activation_itself_asks_to_revoke_first(counter: Counte
 
 
 def test_r22_account_without_a_valid_certificate_sets_a_new_password(counter: Counter) -> None:
-    counter.sign_in("H-NEWPW")
-    view = counter.to("activation_form")
+    view = counter.at("H-NEWPW", "activation_form")
     assert data(view)["needs_new_password"] is True
     assert view.inputs == (
         "password", "password_confirm", "revocation_phrase", "revocation_phrase_confirm"
@@ -171,16 +165,14 @@ def test_r22_account_without_a_valid_certificate_sets_a_new_password(counter: Co
 def test_r22_an_account_with_a_valid_certificate_asks_the_existing_password(
     counter: Counter,
 ) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("activation_form")
+    view = counter.at("H-SINGLE", "activation_form")
     assert data(view)["needs_new_password"] is False
     assert data(view)["cloud_username"]
     assert view.inputs == ("password", "revocation_phrase", "revocation_phrase_confirm")
 
 
 def test_r23_password_rules_are_checked_before_the_registry(counter: Counter) -> None:
-    counter.sign_in("H-NEWPW")
-    counter.to("activation_form")
+    counter.at("H-NEWPW", "activation_form")
     for weak, problem in (
         ("short1", "validation.password_length"),
         ("12345678", "validation.password_letter"),
@@ -201,8 +193,7 @@ def test_r23_password_rules_are_checked_before_the_registry(counter: Counter) ->
 def test_r24_revocation_phrase_of_7_or_65_characters_or_a_symbol_is_refused(
     counter: Counter,
 ) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("activation_form")
+    counter.at("H-SINGLE", "activation_form")
     for phrase, problem in (
         ("a" * 7, "validation.phrase_length"),
         ("a" * 65, "validation.phrase_length"),
@@ -216,8 +207,7 @@ def test_r24_revocation_phrase_of_7_or_65_characters_or_a_symbol_is_refused(
 
 
 def test_r25_wrong_existing_password_then_the_right_one(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("activation_form")
+    counter.at("H-SINGLE", "activation_form")
     view = counter.flow.submit({"password": "Wrong-pass-1", "revocation_phrase": PHRASE})
     assert view.step_id == "activation_form"
     assert view.error is not None and view.error.help_code == "AC-AB-0032"
@@ -228,8 +218,7 @@ def test_r25_wrong_existing_password_then_the_right_one(counter: Counter) -> Non
 
 
 def test_r25_repeated_wrong_passwords_hand_over_to_staff(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("activation_form")
+    counter.at("H-SINGLE", "activation_form")
     for attempt in range(1, 4):
         wrong = {"password": f"Wrong-pass-{attempt}", "revocation_phrase": PHRASE}
         view = counter.flow.submit(wrong)
@@ -243,8 +232,7 @@ def test_r25_repeated_wrong_passwords_hand_over_to_staff(counter: Counter) -> No
 
 
 def test_r26_activated_once_with_the_completed_email(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("done")
+    view = counter.at("H-SINGLE", "done")
     assert texts(view)[0] == "成功激活"
     (renewed,) = data(view)["renewed"]
     assert renewed["new_serial"] != renewed["old_serial"]
@@ -257,8 +245,7 @@ def test_r26_activated_once_with_the_completed_email(counter: Counter) -> None:
 
 
 def test_r26_a_retried_activation_never_activates_twice(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("done")
+    view = counter.at("H-SINGLE", "done")
     entry = counter.journal.entries("H-SINGLE")[-1]
     session = counter.flow.session
     assert isinstance(session, HolderSession) and entry.activation_key
@@ -284,8 +271,7 @@ def test_r26_a_retried_activation_never_activates_twice(counter: Counter) -> Non
 def test_r35_the_flow_refuses_a_revocation_phrase_confirmation_that_differs(
     counter: Counter,
 ) -> None:
-    counter.sign_in("H-SINGLE")
-    counter.to("activation_form")
+    counter.at("H-SINGLE", "activation_form")
     view = counter.flow.submit(
         {
             "password": "Cloud-demo-1",

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kiosk.config import BackendConfig
 from kiosk.flows.graph import renewal_navmap
 from kiosk.flows.inputs import InputSpec
-from kiosk.services.factory import build_services, close_services
 from tests.flows.faulty import FaultyProxy
 from tests.flows.harness import Counter, data
 
@@ -31,8 +29,7 @@ def test_specs_give_the_flows_own_messages_for_a_bad_code_password_and_phrase(
     assert code.kind == "digits" and (code.min_len, code.max_len) == (6, 6)
     assert [m.id for m in code.problems("12345")] == ["validation.code_format"]
     assert code.problems("123456") == []
-    counter.sign_in("H-NEWPW")
-    view = counter.to("activation_form")
+    view = counter.at("H-NEWPW", "activation_form")
     assert [s.name for s in view.specs] == [
         "password", "password_confirm", "revocation_phrase", "revocation_phrase_confirm"
     ]
@@ -65,13 +62,9 @@ def test_activation_progress_view_says_when_to_ask_again_backing_off_after_outag
 ) -> None:
     proxy = FaultyProxy(sandbox_url)
     with proxy.running():
-        counter = Counter(sandbox_url, tmp_path / "journal.sqlite")
-        close_services(counter.services)
-        counter.services = build_services(BackendConfig.for_sandbox(proxy.url, timeout_s=30.0))
-        counter.flow = counter.new_flow()
+        counter = Counter(sandbox_url, tmp_path / "journal.sqlite", kiosk_url=proxy.url)
         try:
-            counter.sign_in("H-SINGLE")
-            view = counter.to("activation_form")
+            view = counter.at("H-SINGLE", "activation_form")
             assert view.retry_after_ms is None  # a page a person fills in: no polling
             # The activation is accepted, then reading its progress fails: 503, twice.
             proxy.faults["/activations/"] = "503"
@@ -91,8 +84,7 @@ def test_activation_progress_view_says_when_to_ask_again_backing_off_after_outag
 
 
 def test_r5_the_email_code_view_says_when_a_new_code_may_be_asked(counter: Counter) -> None:
-    counter.sign_in("H-SINGLE")
-    view = counter.to("email_code")
+    view = counter.at("H-SINGLE", "email_code")
     assert data(view).get("can_request_code_at") is None  # nothing sent yet: ask now
     view = counter.flow.submit({"action": "request"})
     assert data(view)["can_request_code_at"] == data(view)["code_expires_at"] is not None
