@@ -8,6 +8,7 @@ records every request it gets so a test can count retries and read the headers s
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -35,6 +36,35 @@ class Seen:
         return json.loads(self.body)
 
 
+class RecordingHandler(BaseHTTPRequestHandler):
+    """Reads the whole request before answering; says nothing in the test log."""
+
+    protocol_version = "HTTP/1.1"
+    # headers and body go out in two writes: without this, delayed ACKs add 40 ms
+    disable_nagle_algorithm = True
+
+    def read_request(self) -> Seen:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        return Seen(self.command, self.path, dict(self.headers.items()), body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def serve(
+    handler: type[BaseHTTPRequestHandler], tls: ssl.SSLContext | None = None
+) -> tuple[ThreadingHTTPServer, str]:
+    """Serves `handler` on a free port of 127.0.0.1 from a daemon thread (over TLS with
+    `tls`): the server, to shut down, and its URL."""
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    httpd.daemon_threads = True
+    if tls is not None:
+        httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True).start()
+    return httpd, f"{'https' if tls else 'http'}://127.0.0.1:{httpd.server_address[1]}"
+
+
 class CannedServer:
     """Answers the replies in order; the last one repeats for any further request."""
 
@@ -43,12 +73,7 @@ class CannedServer:
         self.seen: list[Seen] = []
         self.release = threading.Event()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
-        self._thread.start()
-        host, port = self._httpd.server_address[:2]
-        self.url = f"http://{host!s}:{port}"
+        self._httpd, self.url = serve(self._handler_class())
 
     def _next(self, seen: Seen) -> Reply:
         with self._lock:
@@ -59,17 +84,9 @@ class CannedServer:
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            # headers and body go out in two writes: without this, delayed ACKs add 40 ms
-            disable_nagle_algorithm = True
-
+        class Handler(RecordingHandler):
             def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                reply = server._next(
-                    Seen(self.command, self.path, {k: v for k, v in self.headers.items()}, body)
-                )
+                reply = server._next(self.read_request())
                 if reply.hold:
                     server.release.wait(10)
                     return
@@ -96,9 +113,6 @@ class CannedServer:
 
             do_GET = _answer
             do_POST = _answer
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
 
         return Handler
 

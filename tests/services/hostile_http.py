@@ -14,20 +14,12 @@ import threading
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, BinaryIO
+
+from tests.services.canned_http import RecordingHandler, Seen, serve
 
 Answer = Callable[[BinaryIO], None]
 MiB = 1024 * 1024
-
-
-@dataclass
-class Request:
-    method: str
-    path: str
-    headers: dict[str, str]
-    body: bytes
 
 
 class HostileServer:
@@ -35,20 +27,13 @@ class HostileServer:
 
     def __init__(self, answer: Answer, tls: ssl.SSLContext | None = None) -> None:
         self.answer = answer
-        self.seen: list[Request] = []
+        self.seen: list[Seen] = []
         self.stop = threading.Event()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
-
+        class Handler(RecordingHandler):
             def _any(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                server.seen.append(
-                    Request(self.command, self.path, dict(self.headers.items()), body)
-                )
+                server.seen.append(self.read_request())
                 try:
                     server.answer(self.wfile)
                     self.wfile.flush()
@@ -58,17 +43,7 @@ class HostileServer:
 
             do_GET = do_POST = do_PUT = do_DELETE = _any
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        if tls is not None:
-            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True)
-        self._thread.start()
-        port = self._httpd.server_address[1]
-        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+        self._httpd, self.url = serve(Handler, tls)
 
     def close(self) -> None:
         self.stop.set()

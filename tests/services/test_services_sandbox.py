@@ -109,15 +109,21 @@ def test_r8_code_email_has_the_seed_subject_and_the_code(kiosk: Kiosk) -> None:
     assert f"驗證碼：{kiosk.admin.latest_code(address, 'email_code')}" in mail.body
 
 
-def test_wrong_email_code_is_refused_ac_ab_0008_with_attempts_left(kiosk: Kiosk) -> None:
+def _code_sent(kiosk: Kiosk) -> tuple[HolderSession, str, str, str]:
+    """H-ABC signed in, a code asked for its first address: the session, the renewal id, the
+    address and the code the outbox holds."""
     s, renewal = kiosk.renewal("H-ABC")
-    reg = kiosk.services.registry
     address = renewal.identity_pending[0].email
-    reg.request_email_code(s, renewal.renewal_id, address)
-    right = kiosk.admin.latest_code(address, "email_code")
+    kiosk.services.registry.request_email_code(s, renewal.renewal_id, address)
+    return s, renewal.renewal_id, address, kiosk.admin.latest_code(address, "email_code")
+
+
+def test_wrong_email_code_is_refused_ac_ab_0008_with_attempts_left(kiosk: Kiosk) -> None:
+    s, renewal_id, address, right = _code_sent(kiosk)
+    reg = kiosk.services.registry
     wrong = f"{(int(right) + 1) % 1_000_000:06d}"
     with pytest.raises(ValidationFailed) as caught:
-        reg.verify_email_code(s, renewal.renewal_id, address, wrong)
+        reg.verify_email_code(s, renewal_id, address, wrong)
     err = caught.value
     assert err.help_code == "AC-AB-0008"
     assert err.http_status == 422
@@ -125,25 +131,22 @@ def test_wrong_email_code_is_refused_ac_ab_0008_with_attempts_left(kiosk: Kiosk)
     assert isinstance(first_left, int) and first_left > 0
     assert all(err.user_message(lang) for lang in ("zh-Hant", "pt", "en"))
     with pytest.raises(ValidationFailed) as again:
-        reg.verify_email_code(s, renewal.renewal_id, address, wrong)
+        reg.verify_email_code(s, renewal_id, address, wrong)
     assert again.value.details["attempts_left"] == first_left - 1
 
 
 def test_r5_code_expires_after_300_seconds(kiosk: Kiosk) -> None:
-    s, renewal = kiosk.renewal("H-ABC")
+    s, renewal_id, address, code = _code_sent(kiosk)
     reg = kiosk.services.registry
-    address = renewal.identity_pending[0].email
-    reg.request_email_code(s, renewal.renewal_id, address)
-    code = kiosk.admin.latest_code(address, "email_code")
     # a new code cannot be asked for while this one runs
     with pytest.raises(Conflict) as early:
-        reg.request_email_code(s, renewal.renewal_id, address)
+        reg.request_email_code(s, renewal_id, address)
     assert early.value.help_code == "AC-AB-0012"
     kiosk.admin.advance_clock(301)
     with pytest.raises(ValidationFailed) as caught:
-        reg.verify_email_code(s, renewal.renewal_id, address, code)
+        reg.verify_email_code(s, renewal_id, address, code)
     assert caught.value.help_code == "AC-AB-0009"
-    assert reg.request_email_code(s, renewal.renewal_id, address).expires_in == 300
+    assert reg.request_email_code(s, renewal_id, address).expires_in == 300
 
 
 # -- step 2 ---------------------------------------------------------------------------------
