@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import date
+from typing import Any
 
 import requests
 
 from tests.sandbox.desk_helpers import complete, csr_pem, in_person, key_for
-from tests.sandbox.helpers import PASSWORD, PHRASE, advance, error_code, outbox, walk
+from tests.sandbox.helpers import PASSWORD, PHRASE, Walk, advance, error_code, outbox, walk
 
 
 def _years_later(old: str, new: str, today: str) -> bool:
@@ -27,6 +28,21 @@ def _staff(base: str) -> dict[str, str]:
                       json={"username": "staff01", "password": "counter-demo-1"}, timeout=10)
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['staff_token']}"}
+
+
+def _precheck_refused(
+    base: str, holder_id: str, cert_id: str, code: str, title: str, message: str
+) -> tuple[Walk, dict[str, Any]]:
+    """`holder_id` through submission; the precheck of `cert_id` is refused (409) with `code`,
+    this title and this message in zh-Hant: the walk and the error."""
+    w = walk(base, holder_id)
+    w.through_submit()
+    r = w.post(w.reg("/precheck"), {"cert_ids": [cert_id]})
+    assert r.status_code == 409 and error_code(r) == code
+    err = r.json()["error"]
+    assert err["title"]["zh-Hant"] == title
+    assert err["message"]["zh-Hant"] == message
+    return w, err
 
 
 def test_r17_only_cloud_records_can_be_activated(sandbox_url: str) -> None:
@@ -108,15 +124,10 @@ def test_r19_offline_queue_is_for_staff_only(sandbox_url: str) -> None:
 
 
 def test_r20_changed_data_with_valid_original_must_be_revoked_first(sandbox_url: str) -> None:
-    w = walk(sandbox_url, "H-REVOKE")
-    w.through_submit()
-    r = w.post(w.reg("/precheck"), {"cert_ids": ["C-REVOKE-1"]})
-    assert r.status_code == 409 and error_code(r) == "AC-AB-0015"
-    err = r.json()["error"]
-    assert err["title"]["zh-Hant"] == "需先撤銷原有證書"
-    assert err["message"]["zh-Hant"] == (
+    w, err = _precheck_refused(
+        sandbox_url, "H-REVOKE", "C-REVOKE-1", "AC-AB-0015", "需先撤銷原有證書",
         "因台端所申請續期之證書涉及證書資料變更，請先撤銷原證書後重做證書激活程序。"
-        "如有疑問，請聯繫eSignTrust協助。（求助碼：AC-AB-0015）"
+        "如有疑問，請聯繫eSignTrust協助。（求助碼：AC-AB-0015）",
     )
     [cert] = err["details"]["certificates"]
     assert cert["cert_id"] == "C-REVOKE-1"
@@ -133,15 +144,10 @@ def test_r20_changed_data_with_valid_original_must_be_revoked_first(sandbox_url:
 
 
 def test_r21_id_data_changed_after_verification_needs_reverification(sandbox_url: str) -> None:
-    w = walk(sandbox_url, "H-REAUTH")
-    w.through_submit()
-    r = w.post(w.reg("/precheck"), {"cert_ids": ["C-REAUTH-1"]})
-    assert r.status_code == 409 and error_code(r) == "AC-AB-0014"
-    err = r.json()["error"]
-    assert err["title"]["zh-Hant"] == "身份證明文件個人資料已失效"
-    assert err["message"]["zh-Hant"] == (
+    w, _ = _precheck_refused(
+        sandbox_url, "H-REAUTH", "C-REAUTH-1", "AC-AB-0014", "身份證明文件個人資料已失效",
         "檢查到台端證書登記之身份證明文件已失效或登記之個人資料與經授權擷取之身份證明文件資料有異，"
-        "請退回並重新進行身份鑑別。如有疑問，請聯繫 eSignTrust 協助。（求助碼：AC-AB-0014）"
+        "請退回並重新進行身份鑑別。如有疑問，請聯繫 eSignTrust 協助。（求助碼：AC-AB-0014）",
     )
     [mail] = outbox(sandbox_url, kind="reauth_needed")
     assert mail["to"] == "wengio.cheong@reauth.example"

@@ -8,7 +8,7 @@ import requests
 
 from sandbox import faces
 from sandbox.seed import HOLDERS
-from tests.sandbox.helpers import FACES, b64, error_code, other_face, walk
+from tests.sandbox.helpers import FACES, Walk, b64, error_code, other_face, walk
 
 
 def test_r9_nothing_is_fetched_from_the_bureau_without_consent(sandbox_url: str) -> None:
@@ -47,20 +47,25 @@ def test_r9_consent_must_be_accepted(sandbox_url: str) -> None:
     assert w.refresh()["progress"]["consent_given"] is False
 
 
-def test_r10_non_macau_document_is_refused(sandbox_url: str) -> None:
-    w = walk(sandbox_url, "H-FOREIGN").verify_emails().consent()
+def _identity_check_refused(base: str, holder_id: str, code: str, message: str) -> Walk:
+    """`holder_id` consents; the identity check is refused (422) with `code` and this
+    zh-Hant message, and the renewal's identity stays unchecked."""
+    w = walk(base, holder_id).verify_emails().consent()
     r = w.identity_check()
-    assert r.status_code == 422 and error_code(r) == "AC-AB-0017"
-    assert r.json()["error"]["message"]["zh-Hant"] == "不支援之身份證明文件類別"
+    assert r.status_code == 422 and error_code(r) == code
+    assert r.json()["error"]["message"]["zh-Hant"] == message
     assert w.refresh()["progress"]["identity_checked"] is False
+    return w
+
+
+def test_r10_non_macau_document_is_refused(sandbox_url: str) -> None:
+    _identity_check_refused(sandbox_url, "H-FOREIGN", "AC-AB-0017", "不支援之身份證明文件類別")
 
 
 def test_r11_registered_data_differing_from_the_bureau_is_refused(sandbox_url: str) -> None:
-    w = walk(sandbox_url, "H-MISMATCH").verify_emails().consent()
-    r = w.identity_check()
-    assert r.status_code == 422 and error_code(r) == "AC-AB-0018"
-    assert r.json()["error"]["message"]["zh-Hant"] == "無效之身份證明文件個人資料"
-    assert w.refresh()["progress"]["identity_checked"] is False
+    w = _identity_check_refused(
+        sandbox_url, "H-MISMATCH", "AC-AB-0018", "無效之身份證明文件個人資料"
+    )
     # Nothing further can be done online: the photo step needs a passed identity check.
     r = w.face_match(faces.live_photo(FACES["H-MISMATCH"]))
     assert r.status_code == 409 and error_code(r) == "AC-AB-0027"
