@@ -27,14 +27,27 @@ from tests.desk.conftest import (
 from tests.services.sandbox_walk import Kiosk
 from tests.ui.ui_helpers import click, current_step, field, screen_text, type_into, wait_step
 
+DeskWindow = Callable[..., tuple[MainWindow, Kiosk, Any]]
+
+
+@pytest.fixture
+def offline_at_desk(qtbot: QtBot, desk_window: DeskWindow) -> DeskWindow:
+    """desk_window(**kw) once H-OFFLINE has done steps 1 to 3 online, staff signed in."""
+
+    def make(**kw: Any) -> tuple[MainWindow, Kiosk, Any]:
+        window, kiosk, journal = desk_window(**kw)
+        kiosk.submitted("H-OFFLINE")
+        sign_in(qtbot, window)
+        return window, kiosk, journal
+
+    return make
+
 
 def test_r32_desk_pages_finish_h_offline_onto_the_token_and_pkcs11_tool_shows_it(
-    qtbot: QtBot, desk_window: Callable[..., tuple[MainWindow, Kiosk, Any]],
+    qtbot: QtBot, offline_at_desk: DeskWindow,
     token: SoftHsmToken, tmp_path: Path,
 ) -> None:
-    window, kiosk, journal = desk_window()
-    kiosk.submitted("H-OFFLINE")
-    sign_in(qtbot, window)
+    window, kiosk, journal = offline_at_desk()
     shot_desk(window, "desk_home_zh")
     rid = to_token_page(qtbot, window, kiosk, "zh")
     type_pin(qtbot, window, token, "000000")  # a wrong PIN: the token counts it
@@ -81,12 +94,10 @@ def test_r32_desk_pages_finish_h_offline_onto_the_token_and_pkcs11_tool_shows_it
 
 
 def test_r32_desk_token_pulled_out_midway_says_so_and_resumes_when_back_pt(
-    qtbot: QtBot, desk_window: Callable[..., tuple[MainWindow, Kiosk, Any]],
+    qtbot: QtBot, offline_at_desk: DeskWindow,
     token: SoftHsmToken,
 ) -> None:
-    window, kiosk, _ = desk_window(lang="pt")
-    kiosk.submitted("H-OFFLINE")
-    sign_in(qtbot, window)
+    window, kiosk, _ = offline_at_desk(lang="pt")
     shot_desk(window, "desk_home_pt")
     to_token_page(qtbot, window, kiosk, "pt")
     pulled: list[bool] = []
@@ -121,12 +132,10 @@ def test_r32_desk_token_pulled_out_midway_says_so_and_resumes_when_back_pt(
 
 
 def test_r32_desk_wrong_pins_until_the_token_locks_says_so_clearly(
-    qtbot: QtBot, desk_window: Callable[..., tuple[MainWindow, Kiosk, Any]],
+    qtbot: QtBot, offline_at_desk: DeskWindow,
     token: SoftHsmToken, module: TokenModule,
 ) -> None:
-    window, kiosk, _ = desk_window()
-    kiosk.submitted("H-OFFLINE")
-    sign_in(qtbot, window)
+    window, kiosk, _ = offline_at_desk()
     to_token_page(qtbot, window, kiosk, "zh_lock")
     for _ in range(2):
         type_pin(qtbot, window, token, "999999")
@@ -143,11 +152,9 @@ def test_r32_desk_wrong_pins_until_the_token_locks_says_so_clearly(
 
 
 def test_r34_an_idle_staff_session_locks_wipes_the_holder_and_the_password_unlocks(
-    qtbot: QtBot, desk_window: Callable[..., tuple[MainWindow, Kiosk, Any]],
+    qtbot: QtBot, offline_at_desk: DeskWindow,
 ) -> None:
-    window, kiosk, journal = desk_window(idle_s=1.5, countdown_s=1)
-    kiosk.submitted("H-OFFLINE")
-    sign_in(qtbot, window)
+    window, kiosk, journal = offline_at_desk(idle_s=1.5, countdown_s=1)
     click(qtbot, window.page.buttons["queue"])  # type: ignore[union-attr]
     wait_step(qtbot, window, "desk_queue")
     name = window.flow.current.data["entries"][0]["holder_name"]  # type: ignore[attr-defined]
@@ -173,7 +180,7 @@ def test_r34_an_idle_staff_session_locks_wipes_the_holder_and_the_password_unloc
 
 
 def test_r32_desk_site_status_shows_failed_checks_with_their_fix_and_the_reprint_page(
-    qtbot: QtBot, desk_window: Callable[..., tuple[MainWindow, Kiosk, Any]],
+    qtbot: QtBot, desk_window: DeskWindow,
 ) -> None:
     window, _kiosk, _ = desk_window(lang="pt")
     sign_in(qtbot, window)
@@ -193,7 +200,7 @@ def test_r32_desk_site_status_shows_failed_checks_with_their_fix_and_the_reprint
 
 
 def test_r32_desk_sign_out_returns_to_staff_sign_in_and_the_registry_refuses_the_old_token(
-    qtbot: QtBot, desk_window: Callable[..., tuple[MainWindow, Kiosk, Any]],
+    qtbot: QtBot, desk_window: DeskWindow,
 ) -> None:
     window, kiosk, journal = desk_window()
     sign_in(qtbot, window)
