@@ -4,8 +4,6 @@ types and defaults, values checked before they are stored, `kiosk settings` to m
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -105,15 +103,6 @@ def test_kiosk_settings_command_sets_lists_and_refuses(
     assert len(listed) == len(SETTINGS) + 1
     assert cli.main(["settings", "--journal", url, "unset", "lang"]) == 0
     assert read_settings(url) == {}
-
-
-def test_settings_command_does_not_load_qt() -> None:
-    code = (
-        "import sys\nfrom kiosk import cli\ntry:\n    cli.main(['settings', '--help'])\n"
-        "except SystemExit:\n    pass\nassert 'PySide6' not in sys.modules, 'Qt loaded'\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
 
 
 def test_startup_reader_copes_with_no_file_an_old_file_and_foreign_values(
