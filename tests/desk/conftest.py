@@ -32,9 +32,16 @@ from kiosk.tokens.token import TokenModule
 from kiosk.ui.app import ensure_app
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import CONTEXT
-from kiosk.ui.worker import wait_idle
 from tests.services.sandbox_walk import Kiosk
-from tests.ui.ui_helpers import click, field, screen_text, type_into, wait_step
+from tests.ui.ui_helpers import (
+    click,
+    field,
+    screen_text,
+    show_at_kiosk_size,
+    stop_windows,
+    type_into,
+    wait_step,
+)
 
 PIN = "246810"  # a throw-away test token's PIN
 SO_PIN = "13579135"
@@ -143,19 +150,12 @@ def desk_window(
                 StatusRow("backend registry", "ok", "answers in 12 ms"),
             ])
         flow = RenewalFlow(services, journal, desk_parts=parts)
-        window = MainWindow(flow, **kw)
-        qtbot.addWidget(window)
-        window.resize(1280, 900)
-        window.show()
-        qtbot.waitExposed(window)
+        window = show_at_kiosk_size(qtbot, MainWindow(flow, **kw))
         made.append(window)
         return window, kiosk, journal
 
     yield make
-    for w in made:
-        if w.idle is not None:
-            w.idle.stop()
-    wait_idle(10_000)
+    stop_windows(made)
     journal.close()
     kiosk.close()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from pytestqt.qtbot import QtBot
+from ui_helpers import show_at_kiosk_size, stop_windows
 
 from kiosk.config import BackendConfig
 from kiosk.flows.renewal import RenewalFlow
@@ -17,7 +18,7 @@ from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.store import open_journal
 from kiosk.ui.app import ensure_app
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.worker import wait_idle
+from kiosk.ui.pages import CONTEXT
 
 
 @pytest.fixture
@@ -34,26 +35,25 @@ def flow(sandbox_url: str, tmp_path: Path) -> RenewalFlow:
     return RenewalFlow(build_services(config), journal)
 
 
+@pytest.fixture(autouse=True)
+def synthetic_camera() -> None:
+    """Photo pages show the synthetic camera (there is no webcam here) unless a test picks
+    another source; the test hands in the photo a camera would give."""
+    CONTEXT.camera_source = "synthetic"
+
+
 @pytest.fixture
 def make_window(qtbot: QtBot, flow: RenewalFlow) -> Iterator[Callable[..., MainWindow]]:
     ensure_app()
     made: list[MainWindow] = []
 
     def make(**kw: Any) -> MainWindow:
-        w = MainWindow(flow, **kw)
-        qtbot.addWidget(w)
-        w.resize(1280, 900)
-        w.show()
-        qtbot.waitExposed(w)
-        made.append(w)
-        return w
+        window = show_at_kiosk_size(qtbot, MainWindow(flow, **kw))
+        made.append(window)
+        return window
 
     yield make
-    for w in made:
-        if w.idle is not None:
-            w.idle.stop()
-    # No flow step may still be running against the sandbox when it is reset for the next test.
-    wait_idle(10_000)
+    stop_windows(made)
 
 
 @pytest.fixture

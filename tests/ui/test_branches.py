@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
     LIVE_FACES,
+    accept_consent,
     click,
+    consent_to_photo,
     current_step,
+    declaration_to_eid,
+    face_result_to_declaration,
     field,
-    screen_text,
+    live_face,
+    on_screen,
     shot,
     through_submission,
     to_consent,
@@ -21,29 +25,20 @@ from ui_helpers import (
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import CONTEXT
-from kiosk.ui.steps import PhotoPage, RevokeFirstPage
-
-
-@pytest.fixture(autouse=True)
-def synthetic_camera() -> None:
-    CONTEXT.camera_source = "synthetic"
+from kiosk.ui.steps import RevokeFirstPage
 
 
 def test_r19_only_non_cloud_certificates_end_with_the_offline_notice_ac_ab_0007(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    face = (LIVE_FACES / "astronaut.jpg").read_bytes()  # H-OFFLINE's registered face
-    through_submission(qtbot, window, admin, "1000003(3)", face)
-    wait_step(qtbot, window, "offline_done")
-    text = screen_text(window)
-    assert (
+    through_submission(qtbot, window, admin, "H-OFFLINE", reach="offline_done")
+    on_screen(
+        window,
         "已完成線上遞交非“雲簽”證書申請，後續證書簽發事宜須線下進行。請聯繫eSignTrust預約線下辦理。"
-        "(求助碼：AC-AB-0007)" in text
+        "(求助碼：AC-AB-0007)",
+        "系統暫不支援非“雲簽”證書之線上激活，通過身份鑑別後需聯繫 eSignTrust 預約線下辦理。",
+        "商業機構合格證書",
     )
-    assert (
-        "系統暫不支援非“雲簽”證書之線上激活，通過身份鑑別後需聯繫 eSignTrust 預約線下辦理。" in text
-    )
-    assert "商業機構合格證書" in text
     assert not window.next_button.isVisible()
     assert window.steps.current == 4
     shot(window, "offline_done_ac_ab_0007")
@@ -52,13 +47,9 @@ def test_r19_only_non_cloud_certificates_end_with_the_offline_notice_ac_ab_0007(
 def test_r20_changed_certificate_data_asks_to_revoke_first_ac_ab_0015(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    face = (LIVE_FACES / "astronaut.jpg").read_bytes()  # H-REVOKE's registered face
-    through_submission(qtbot, window, admin, "1000006(6)", face)
     # R18: one cloud-sign certificate: no selection, straight to the pre-activation check.
-    wait_step(qtbot, window, "revoke_first")
-    text = screen_text(window)
-    assert "需先撤銷原有證書" in text
-    assert "請先撤銷原證書後重做證書激活程序" in text and "AC-AB-0015" in text
+    through_submission(qtbot, window, admin, "H-REVOKE", reach="revoke_first")
+    text = on_screen(window, "需先撤銷原有證書", "請先撤銷原證書後重做證書激活程序", "AC-AB-0015")
     page = window.page
     assert isinstance(page, RevokeFirstPage)
     texts = visible_texts(window)
@@ -106,11 +97,7 @@ def test_r12_a_photo_below_the_threshold_asks_for_a_retake(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     to_consent(qtbot, window, admin)  # H-ABC, registered face: obama
-    click(qtbot, window.page.box)  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "photo")
-    page = window.page
-    assert isinstance(page, PhotoPage) and page.camera is not None
+    page = consent_to_photo(qtbot, window)
     someone_else = bytearray((LIVE_FACES / "biden.jpg").read_bytes())
     page.camera.photo_ready.emit(someone_else)
     qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working, timeout=15_000)
@@ -121,7 +108,7 @@ def test_r12_a_photo_below_the_threshold_asks_for_a_retake(
     assert window.error_panel.help.text() == "求助碼：AC-AB-0019"
     assert page.camera.state == "preview"
     shot(window, "photo_rejected_r12")
-    page.camera.photo_ready.emit((LIVE_FACES / "obama.jpg").read_bytes())
+    page.camera.photo_ready.emit(live_face("H-ABC"))
     wait_step(qtbot, window, "face_result")
     assert not window.error_panel.isVisible()
 
@@ -129,9 +116,8 @@ def test_r12_a_photo_below_the_threshold_asks_for_a_retake(
 def test_r22_an_account_without_a_valid_certificate_sets_and_confirms_a_new_password(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    face = (LIVE_FACES / "biden.jpg").read_bytes()  # H-NEWPW's registered face
-    through_submission(qtbot, window, admin, "1000008(8)", face)
-    wait_step(qtbot, window, "activation_select")  # H-NEWPW also has a non-cloud certificate
+    # H-NEWPW also has a non-cloud certificate
+    through_submission(qtbot, window, admin, "H-NEWPW", reach="activation_select")
     click(qtbot, window.page.select_all)  # type: ignore[union-attr]
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "activation_form")
@@ -163,12 +149,8 @@ def test_r22_an_account_without_a_valid_certificate_sets_and_confirms_a_new_pass
 def test_r21_identity_data_changed_since_verification_asks_to_verify_again_ac_ab_0014(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    face = (LIVE_FACES / "obama.jpg").read_bytes()  # H-REAUTH's registered face
-    through_submission(qtbot, window, admin, "1000007(7)", face)
-    wait_step(qtbot, window, "reverify")
-    text = screen_text(window)
-    assert "身份證明文件個人資料已失效" in text
-    assert "請退回並重新進行身份鑑別" in text and "AC-AB-0014" in text
+    through_submission(qtbot, window, admin, "H-REAUTH", reach="reverify")
+    on_screen(window, "身份證明文件個人資料已失效", "請退回並重新進行身份鑑別", "AC-AB-0014")
     # Not a dead end: a button goes back to identity verification.
     assert window.next_button.isVisible() and window.next_button.text() == "重新進行身份鑑別"
     shot(window, "reverify_ac_ab_0014")
@@ -183,9 +165,7 @@ def test_r11_invalid_document_data_shows_its_help_code_ac_ab_0018(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     to_consent(qtbot, window, admin, "1000005(5)")  # H-MISMATCH
-    click(qtbot, window.page.box)  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "id_invalid")
+    accept_consent(qtbot, window, "id_invalid")
     texts = visible_texts(window)
     assert "無效之身份證明文件個人資料" in texts
     assert "求助碼：AC-AB-0018" in texts
@@ -195,22 +175,12 @@ def test_r11_invalid_document_data_shows_its_help_code_ac_ab_0018(
 def test_r15_no_very_high_e_id_shows_its_help_code_ac_ab_0021(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    to_consent(qtbot, window, admin, "1000009(9)")  # H-NOEID, face: astronaut
-    click(qtbot, window.page.box)  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "photo")
-    photo = window.page
-    assert isinstance(photo, PhotoPage) and photo.camera is not None
-    photo.camera.photo_ready.emit((LIVE_FACES / "astronaut.jpg").read_bytes())
-    wait_step(qtbot, window, "face_result")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "confirm")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "declaration")
-    click(qtbot, window.page.box)  # type: ignore[union-attr]
-    window.page.dialog.accept()  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "eid")
+    to_consent(qtbot, window, admin, "1000009(9)")  # H-NOEID
+    consent_to_photo(qtbot, window).camera.photo_ready.emit(  # type: ignore[union-attr]
+        live_face("H-NOEID")
+    )
+    face_result_to_declaration(qtbot, window)
+    declaration_to_eid(qtbot, window)
     click(qtbot, window.page.get_code)  # type: ignore[union-attr]
     wait_step(qtbot, window, "eid_unavailable")
     texts = visible_texts(window)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
-from ui_helpers import SHOTS, sign_in_self_service, wait_step
+from ui_helpers import SHOTS, run_kiosk, sign_in_self_service
 
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.demo import SandboxPanel
@@ -26,13 +24,7 @@ def _env(**extra: str) -> dict[str, str]:
 
 def test_demo_screenshot_renders_the_first_screen_and_exits_0(tmp_path: Path) -> None:
     out = tmp_path / "first.png"
-    proc = subprocess.run(
-        [sys.executable, "-m", "kiosk", "demo", "--screenshot", str(out)],
-        env=_env(QT_QPA_PLATFORM="offscreen"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = run_kiosk("demo", "--screenshot", str(out), env=_env(QT_QPA_PLATFORM="offscreen"))
     assert proc.returncode == 0, proc.stderr
     image = QImage(str(out))
     assert (image.width(), image.height()) == (1600, 1000)
@@ -43,13 +35,7 @@ def test_demo_screenshot_renders_the_first_screen_and_exits_0(tmp_path: Path) ->
 
 
 def test_demo_without_a_display_says_how_to_run_it_under_xvfb() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "kiosk", "demo"],
-        env=_env(QT_QPA_PLATFORM="offscreen"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = run_kiosk("demo", env=_env(QT_QPA_PLATFORM="offscreen"))
     assert proc.returncode == 2
     assert "xvfb-run" in proc.stderr
     assert "--screenshot" in proc.stderr
@@ -57,12 +43,11 @@ def test_demo_without_a_display_says_how_to_run_it_under_xvfb() -> None:
 
 def test_kiosk_run_paints_the_first_screen_without_a_backend() -> None:
     # Nothing listens on port 9: the first screen must not wait for the backend.
-    proc = subprocess.run(
-        [sys.executable, "-m", "kiosk", "run", "--backend", "http://127.0.0.1:9"],
+    proc = run_kiosk(
+        "run",
+        "--backend",
+        "http://127.0.0.1:9",
         env=_env(QT_QPA_PLATFORM="offscreen", KIOSK_QUIT_AFTER_FIRST_PAINT="1"),
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
 
@@ -76,20 +61,13 @@ def test_sandbox_panel_lists_demo_holders_and_the_newest_codes(
     qtbot.waitUntil(lambda: "1000001(1)" in panel.holders.text(), timeout=10_000)
     assert panel.outbox_url == f"{sandbox_url}/sandbox/outbox"
     sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
     panel.refresh_codes()
     code = admin.latest_code(None, kind="sms_code")
     qtbot.waitUntil(lambda: code in panel.codes.text(), timeout=10_000)
 
 
 def test_kiosk_run_without_a_display_says_so_instead_of_running_invisibly() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "kiosk", "run"],
-        env=_env(QT_QPA_PLATFORM="offscreen"),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = run_kiosk("run", env=_env(QT_QPA_PLATFORM="offscreen"))
     assert proc.returncode == 2
     assert "xvfb-run" in proc.stderr and "kiosk run" in proc.stderr
 
@@ -102,11 +80,10 @@ def test_demo_camera_completes_the_photo_step_with_the_signed_in_holders_face(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from ui_helpers import click, shot, verify_all_emails
+    from ui_helpers import click, consent_to_photo, pending_to_consent, shot, wait_step
 
     from kiosk.ui.demo_camera import DemoCamera
     from kiosk.ui.pages import CONTEXT
-    from kiosk.ui.steps import PhotoPage
 
     monkeypatch.setattr(CONTEXT, "camera_source", CONTEXT.camera_source)
 
@@ -121,19 +98,11 @@ def test_demo_camera_completes_the_photo_step_with_the_signed_in_holders_face(
     panel.face_choice.setCurrentText("biden")
     assert CONTEXT.camera_source.endswith("demo-biden.avi")
     sign_in_self_service(qtbot, window, admin)  # H-ABC, registered face: obama
-    wait_step(qtbot, window, "pending")
     # Signed in: the demo camera now shows the holder's own face.
     assert panel.face_choice.currentText() == "obama"
     assert CONTEXT.camera_source.endswith("demo-obama.avi")
-    click(qtbot, window.next_button)
-    verify_all_emails(qtbot, window, admin)
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "consent")
-    click(qtbot, window.page.box)  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "photo")
-    page = window.page
-    assert isinstance(page, PhotoPage) and page.camera is not None
+    pending_to_consent(qtbot, window, admin)
+    page = consent_to_photo(qtbot, window)  # its camera view: the demo clip
     # The tips first; 開始拍照, then the clip goes through the normal --camera FILE path:
     # the 3-2-1 countdown, the automatic capture, review, 下一步.
     click(qtbot, page.camera.tips.start_button)
@@ -166,7 +135,6 @@ def test_on_quit_the_step_finishes_then_backends_and_journal_are_closed(
     qtbot.addWidget(window)
     window.show()
     sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
     shutdown = close_on_quit(app, flow, journal)
     try:
         registry = flow.built.services.registry

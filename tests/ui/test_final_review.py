@@ -13,8 +13,8 @@ from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QLabel, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
-from ui_helpers import clipped_buttons, missing_glyphs, visible_texts
 from ui_helpers import screen_text as screen_texts
+from ui_helpers import shot, show_at_kiosk_size, stop_windows, visible_texts
 
 from kiosk.flows.messages import message
 from kiosk.flows.renewal import RenewalFlow, StepView
@@ -22,16 +22,15 @@ from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.app import ensure_app
 from kiosk.ui.demo import SandboxPanel
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.pages import CONTEXT
-from kiosk.ui.worker import wait_idle
 
 SHOTS = Path("/tmp/ui_shots4")
 LANGS = ("zh-Hant", "pt")
 
 
-@pytest.fixture(autouse=True)
-def synthetic_camera() -> None:
-    CONTEXT.camera_source = "synthetic"
+@pytest.fixture(params=LANGS)
+def lang(request: pytest.FixtureRequest) -> str:
+    """Each test that takes `lang` runs in 中文 and in Português (unless it says otherwise)."""
+    return request.param  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -41,15 +40,9 @@ def demo_window(
     """The kiosk window as `kiosk demo` shows it: 1280x900 with the sandbox panel."""
     ensure_app()
     panel = SandboxPanel(sandbox_url, admin)
-    w = MainWindow(flow, side_panel=panel)
-    qtbot.addWidget(w)
-    w.resize(1280, 900)
-    w.show()
-    qtbot.waitExposed(w)
+    w = show_at_kiosk_size(qtbot, MainWindow(flow, side_panel=panel))
     yield w
-    if w.idle is not None:
-        w.idle.stop()
-    wait_idle(10_000)
+    stop_windows([w])
 
 
 def view(step_id: str, number: int, data: dict[str, Any], *msgs: Any, **kw: Any) -> StepView:
@@ -73,11 +66,7 @@ def show(window: MainWindow, v: StepView, lang: str) -> None:
 
 
 def save(window: MainWindow, name: str) -> None:
-    QApplication.processEvents()
-    assert missing_glyphs(window) == set(), name
-    assert clipped_buttons(window) == [], name
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    assert window.grab().save(str(SHOTS / f"{name}.png"))
+    shot(window, name, folder=SHOTS)  # no tofu, no clipped button
 
 
 def scroll_of(w: QWidget) -> QScrollArea:
@@ -121,7 +110,6 @@ RENEWED = [
 ]
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_done_page_shows_every_new_serial_and_expiry_in_full(
     qtbot: QtBot, demo_window: MainWindow, lang: str
 ) -> None:
@@ -152,7 +140,6 @@ def test_done_page_shows_every_new_serial_and_expiry_in_full(
             assert key.width() >= key.sizeHint().width(), key.text()
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_email_code_page_shows_the_whole_address_above_the_code(
     qtbot: QtBot, demo_window: MainWindow, lang: str
 ) -> None:
@@ -244,7 +231,6 @@ def capture(qtbot: QtBot, camera: Any) -> None:
     QApplication.processEvents()
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_photo_page_text_follows_the_camera_and_next_stays_bottom_right(
     qtbot: QtBot, demo_window: MainWindow, lang: str
 ) -> None:
@@ -285,7 +271,6 @@ def test_photo_page_text_follows_the_camera_and_next_stays_bottom_right(
     save(demo_window, f"photo_review_{lang}")
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_eid_page_names_the_photo_step_confirms_it_and_says_what_is_missing(
     qtbot: QtBot, demo_window: MainWindow, lang: str
 ) -> None:
@@ -355,7 +340,6 @@ CARD = {
 }
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_declaration_checkbox_is_in_sight_beside_three_certificates(
     qtbot: QtBot, demo_window: MainWindow, lang: str
 ) -> None:
@@ -386,7 +370,6 @@ def test_declaration_checkbox_is_in_sight_beside_three_certificates(
     assert demo_window.next_button.isEnabled() and not demo_window.next_hint.isVisible()
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_rule_popover_is_framed_and_stays_over_the_kiosk_page(
     qtbot: QtBot, demo_window: MainWindow, lang: str
 ) -> None:
@@ -437,7 +420,6 @@ def test_rule_popover_is_framed_and_stays_over_the_kiosk_page(
     pop.accept()
 
 
-@pytest.mark.parametrize("lang", LANGS)
 def test_keypad_word_keys_keep_a_margin_and_ticks_stand_apart_from_card_titles(
     qtbot: QtBot, demo_window: MainWindow, lang: str
 ) -> None:

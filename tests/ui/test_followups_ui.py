@@ -7,46 +7,40 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import pytest
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
-    LIVE_FACES,
     click,
-    clipped_buttons,
-    missing_glyphs,
+    consent_to_photo,
+    enter_refused_code,
+    face_result_to_declaration,
+    identify_by_eid,
+    live_face,
+    open_email_code,
+    past_signing,
     press_keys,
     screen_text,
-    sign_in_self_service,
+    shot,
     through_submission,
     to_consent,
+    to_emails,
     visible_texts,
-    wait_new_page,
     wait_step,
+    wrong_code,
 )
 
 from kiosk.flows.declaration import TRANSLATIONS
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import CONTEXT
-from kiosk.ui.steps import EidPage, EmailCodePage, EmailsPage, PhotoPage, RuleButton
+from kiosk.ui.steps import RuleButton
 
 SHOTS3 = Path("/tmp/ui_shots3")
 SINGLE_ID = "1000002(2)"  # H-SINGLE: one cloud-sign certificate, registered face biden
 
-
-def shot3(widget: object, name: str) -> None:
+def shot3(widget: QWidget, name: str) -> None:
     """A screenshot for review, after the checks every shot gets: no tofu, nothing clipped."""
-    assert missing_glyphs(widget) == set(), name  # type: ignore[arg-type]
-    QApplication.processEvents()
-    assert clipped_buttons(widget) == [], name  # type: ignore[arg-type]
-    SHOTS3.mkdir(parents=True, exist_ok=True)
-    assert widget.grab().save(str(SHOTS3 / f"{name}.png"))  # type: ignore[attr-defined]
-
-
-@pytest.fixture(autouse=True)
-def synthetic_camera() -> None:
-    CONTEXT.camera_source = "synthetic"
+    shot(widget, name, folder=SHOTS3)
 
 
 def test_a_photo_page_without_a_camera_offers_back(
@@ -54,10 +48,7 @@ def test_a_photo_page_without_a_camera_offers_back(
 ) -> None:
     CONTEXT.camera_source = "99"  # no such webcam
     to_consent(qtbot, window, admin, SINGLE_ID)
-    click(qtbot, window.page.box)  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "photo")
-    assert isinstance(window.page, PhotoPage)
+    consent_to_photo(qtbot, window)  # the photo page, its camera view without a webcam
     qtbot.waitUntil(lambda: "AC-KI-0101" in screen_text(window), timeout=10_000)
     assert window.back_button.isVisible() and window.back_button.isEnabled()
     assert window.back_button.text() == "上一步"
@@ -70,9 +61,7 @@ def test_a_photo_page_without_a_camera_offers_back(
 def test_r20_the_revoke_page_names_each_certificate_by_its_type(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    face = (LIVE_FACES / "astronaut.jpg").read_bytes()  # H-REVOKE's registered face
-    through_submission(qtbot, window, admin, "1000006(6)", face)
-    wait_step(qtbot, window, "revoke_first")
+    through_submission(qtbot, window, admin, "H-REVOKE", reach="revoke_first")
     (kind,) = window.page.findChildren(QLabel, "revokeType")  # type: ignore[union-attr]
     assert kind.text() == "商業機構“雲簽”帳戶"
     assert window.page.view.data["revoke"][0]["type"] == "cloud"  # type: ignore[union-attr]
@@ -83,24 +72,10 @@ def test_ac_ab_0011_the_holder_is_told_until_when_the_address_is_locked(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     window.end_timer.stop()
-    sign_in_self_service(qtbot, window, admin, SINGLE_ID)
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "emails")
-    emails = window.page
-    assert isinstance(emails, EmailsPage)
-    address, button = next(iter(emails.rows.items()))
-    click(qtbot, button)  # type: ignore[arg-type]
-    wait_step(qtbot, window, "email_code")
-    page = window.page
-    assert isinstance(page, EmailCodePage)
-    click(qtbot, page.get_code)
-    wait_new_page(qtbot, window, page)
-    wrong = "000000" if admin.latest_code(address) != "000000" else "111111"
+    address = open_email_code(qtbot, window, to_emails(qtbot, window, admin, SINGLE_ID))
+    wrong = wrong_code(admin.latest_code(address))
     for _ in range(4):
-        press_keys(qtbot, window, wrong)
-        click(qtbot, window.next_button)
-        qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working)
+        enter_refused_code(qtbot, window, wrong)
     press_keys(qtbot, window, wrong)
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "staff")
@@ -123,20 +98,11 @@ def test_ac_ab_0011_the_holder_is_told_until_when_the_address_is_locked(
 def test_r14_r23_r24_pt_declaration_with_the_binding_chinese_and_pt_rule_lists(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    face = (LIVE_FACES / "biden.jpg").read_bytes()  # H-SINGLE's registered face
+    face = live_face("H-SINGLE")
     click(qtbot, window.lang_buttons["pt"])
     to_consent(qtbot, window, admin, SINGLE_ID)
-    click(qtbot, window.page.box)  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "photo")
-    photo = window.page
-    assert isinstance(photo, PhotoPage) and photo.camera is not None
-    photo.camera.photo_ready.emit(face)
-    wait_step(qtbot, window, "face_result")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "confirm")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "declaration")
+    consent_to_photo(qtbot, window).camera.photo_ready.emit(face)  # type: ignore[union-attr]
+    face_result_to_declaration(qtbot, window)
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     dialog = window.page.dialog  # type: ignore[union-attr]
     qtbot.waitExposed(dialog)
@@ -173,18 +139,8 @@ def test_r14_r23_r24_pt_declaration_with_the_binding_chinese_and_pt_rule_lists(
     click(qtbot, window.lang_buttons["pt"])
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "eid")
-    click(qtbot, window.page.get_code)  # type: ignore[union-attr]
-    qtbot.waitUntil(
-        lambda: isinstance(window.page, EidPage) and window.page.challenged, timeout=15_000
-    )
-    eid = window.page
-    assert isinstance(eid, EidPage) and eid.camera is not None
-    eid.camera.photo_ready.emit(face)
-    press_keys(qtbot, window, admin.latest_code(None, kind="sms_code"))
-    click(qtbot, window.next_button)
-    for step in ("signed", "review", "submitted"):
-        wait_step(qtbot, window, step)
-        click(qtbot, window.next_button)
+    identify_by_eid(qtbot, window, admin, face)
+    past_signing(qtbot, window)
     wait_step(qtbot, window, "activation_form")  # R18: one certificate, no selection
     assert window.steps.current == 4
     info = window.page.findChildren(RuleButton)  # type: ignore[union-attr]

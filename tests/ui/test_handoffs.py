@@ -10,14 +10,18 @@ import pytest
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
     click,
+    enter_refused_code,
     field,
     keypad_fits,
+    open_email_code,
+    open_self_service,
     press_keys,
     shot,
+    sign_in_with,
     type_into,
     visible_texts,
-    wait_new_page,
     wait_step,
+    wrong_code,
 )
 
 from kiosk.flows.messages import message, message_for_help_code
@@ -26,7 +30,7 @@ from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui import worker
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import ModePage
-from kiosk.ui.steps import EmailCodePage, EmailsPage, ProgressPage
+from kiosk.ui.steps import EmailsPage, ProgressPage
 from kiosk.ui.worker import db_executor
 
 
@@ -34,33 +38,19 @@ def test_wrong_email_codes_are_cleared_and_the_fifth_hands_off_with_its_help_cod
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     window.end_timer.setInterval(300)  # counter mode: the end page is wiped after a while
-    click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
-    wait_step(qtbot, window, "sign_in")
+    open_self_service(qtbot, window)
     # Before step 1 there is no step to highlight: no indicator.
     assert not window.steps.isVisible()
-    type_into(qtbot, field(window, "id_number"), "1000001(1)")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "sign_in_code")
-    type_into(qtbot, field(window, "sms_code"), admin.latest_code(None, kind="sms_code"))
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "pending")
+    sign_in_with(qtbot, window, admin, "1000001(1)")
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "emails")
     assert window.steps.isVisible() and window.steps.current == 1
     emails = window.page
     assert isinstance(emails, EmailsPage)
-    address, button = next(iter(emails.rows.items()))
-    click(qtbot, button)  # type: ignore[arg-type]
-    wait_step(qtbot, window, "email_code")
-    page = window.page
-    assert isinstance(page, EmailCodePage)
-    click(qtbot, page.get_code)
-    wait_new_page(qtbot, window, page)
-    wrong = "000000" if admin.latest_code(address) != "000000" else "111111"
+    address = open_email_code(qtbot, window, emails)
+    wrong = wrong_code(admin.latest_code(address))
     for attempt in range(1, 5):
-        press_keys(qtbot, window, wrong)
-        click(qtbot, window.next_button)
-        qtbot.waitUntil(lambda: window.error_panel.isVisible() and not window.working)
+        enter_refused_code(qtbot, window, wrong)
         assert window.error_panel.help.text() == "求助碼：AC-AB-0008"
         # The wrong code is gone: the next one is typed into an empty field.
         assert field(window, "code").text() == ""
@@ -83,8 +73,7 @@ def test_wrong_email_codes_are_cleared_and_the_fifth_hands_off_with_its_help_cod
 def test_an_answer_arriving_after_a_wipe_is_dropped(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
-    wait_step(qtbot, window, "sign_in")
+    open_self_service(qtbot, window)
     type_into(qtbot, field(window, "id_number"), "1000001(1)")
     # Hold the database thread, so the sign-in is still queued when the wipe comes.
     gate = threading.Event()

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
-from ui_helpers import clipped_buttons, missing_glyphs, visible_texts
+from ui_helpers import open_run_window, run_kiosk, shot, store_settings, visible_texts
 
 from kiosk import cli
-from kiosk.ui.app import ensure_app
-from kiosk.ui.main_window import MainWindow
+
+NOWHERE = "http://127.0.0.1:9"  # no backend listens there: the first screen must not wait
 
 
 @pytest.mark.parametrize(
@@ -36,9 +36,10 @@ def test_subcommand_help_lists_its_options(
         assert option in out
 
 
-def test_walkthrough_help_does_not_load_qt() -> None:
+@pytest.mark.parametrize("command", ["walkthrough", "settings"])
+def test_help_of_a_command_without_a_window_does_not_load_qt(command: str) -> None:
     code = (
-        "import sys\nfrom kiosk import cli\ntry:\n    cli.main(['walkthrough', '--help'])\n"
+        f"import sys\nfrom kiosk import cli\ntry:\n    cli.main([{command!r}, '--help'])\n"
         "except SystemExit:\n    pass\nassert 'PySide6' not in sys.modules, 'Qt loaded'\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -48,49 +49,27 @@ def test_walkthrough_help_does_not_load_qt() -> None:
 SHOTS3 = Path("/tmp/ui_shots3")
 
 
-def _stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **values: str) -> str:
-    url = f"sqlite:///{tmp_path / 'kiosk.sqlite'}"
-    monkeypatch.setenv("KIOSK_JOURNAL_URL", url)
-    monkeypatch.delenv("KIOSK_BACKEND", raising=False)
-    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
-    for key, value in values.items():
-        assert cli.main(["settings", "set", key, value]) == 0
-    return url
-
-
-def _first_screen(qtbot: QtBot, argv: list[str]) -> MainWindow:
-    ensure_app()  # fonts and style, as `kiosk run` sets them up
-    module, args = cli.parse(["run", *argv])
-    window, _flow = module.open_window(args)
-    qtbot.addWidget(window)
-    window.resize(1280, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
-
-
 def test_kiosk_run_takes_its_first_screen_language_from_the_stored_setting(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _stored(tmp_path, monkeypatch, lang="pt", kiosk_id="LOBBY-1", self_service="true")
-    window = _first_screen(qtbot, ["--backend", "http://127.0.0.1:9"])
+    window, _flow = open_run_window(
+        qtbot, tmp_path, monkeypatch, NOWHERE, lang="pt", kiosk_id="LOBBY-1", self_service="true"
+    )
     texts = visible_texts(window)
     assert "Escolha como quer ser atendido" in texts  # the first screen, in Portuguese
     assert "請選擇服務方式" not in texts
     assert "LOBBY-1" in texts  # which terminal this is, for staff
     assert window.idle is not None  # self_service: the idle wipe is on
-    assert missing_glyphs(window) == set() and clipped_buttons(window) == []
-    SHOTS3.mkdir(parents=True, exist_ok=True)
-    assert window.grab().save(str(SHOTS3 / "run_stored_lang_pt.png"))
+    shot(window, "run_stored_lang_pt", folder=SHOTS3)  # no tofu, no clipped button
     window.idle.stop()
 
 
 def test_kiosk_run_options_win_over_stored_settings(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _stored(tmp_path, monkeypatch, lang="pt", self_service="true")
-    window = _first_screen(
-        qtbot, ["--backend", "http://127.0.0.1:9", "--lang", "en", "--no-self-service"]
+    window, _flow = open_run_window(
+        qtbot, tmp_path, monkeypatch, NOWHERE, "--lang", "en", "--no-self-service",
+        lang="pt", self_service="true",
     )
     assert "Choose how to proceed" in visible_texts(window)
     assert window.idle is not None  # R34: the counter terminal wipes after idle time too
@@ -107,27 +86,15 @@ def test_kiosk_run_uses_the_stored_backend_config(
         + "".join(f'{k} = "http://127.0.0.1:9/{k}"\n' for k in ("eid_url", "esign_url")),
         encoding="utf-8",
     )
-    url = _stored(tmp_path, monkeypatch, config=str(toml), lang="pt")
+    url = store_settings(tmp_path, monkeypatch, config=str(toml), lang="pt")
     # The whole command, as a person starts it, with nothing on its command line.
-    done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "run"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "KIOSK_JOURNAL_URL": url,
-             "KIOSK_QUIT_AFTER_FIRST_PAINT": "1"},
-    )
+    env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "KIOSK_JOURNAL_URL": url,
+           "KIOSK_QUIT_AFTER_FIRST_PAINT": "1"}
+    done = run_kiosk("run", env=env)
     assert done.returncode == 0, done.stderr
     # A stored config that has become unreadable is named, as with --config.
     toml.write_text("[backend]\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "kiosk", "run"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "KIOSK_JOURNAL_URL": url,
-             "KIOSK_QUIT_AFTER_FIRST_PAINT": "1"},
-    )
+    done = run_kiosk("run", env=env)
     assert done.returncode == 2
     assert "needs registry_url" in done.stderr
 

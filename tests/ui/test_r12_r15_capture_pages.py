@@ -6,11 +6,22 @@ and the retake; the e-ID page's camera shown at once, its face kept across 獲�
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
-from ui_helpers import click, press_keys, shot, to_consent, visible_texts, wait_step
+from ui_helpers import (
+    click,
+    consent_to_photo,
+    declaration_to_eid,
+    face_result_to_declaration,
+    press_keys,
+    shot,
+    to_consent,
+    visible_texts,
+    wait_step,
+)
 
 from kiosk.camera import messages
 from kiosk.services.sandbox_admin import SandboxAdmin
@@ -18,7 +29,7 @@ from kiosk.ui.camera_view import CameraView, button_labels
 from kiosk.ui.demo_camera import DemoCamera
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import CONTEXT
-from kiosk.ui.steps import EidPage, PhotoPage
+from kiosk.ui.steps import EidPage
 from kiosk.ui.texts import tr
 
 
@@ -34,14 +45,23 @@ def _keep_camera_source() -> object:
     CONTEXT.camera_source = before
 
 
-def _to_photo(qtbot: QtBot, window: MainWindow, admin: SandboxAdmin) -> CameraView:
+def _at_photo(
+    qtbot: QtBot,
+    make_window: Callable[..., MainWindow],
+    admin: SandboxAdmin,
+    clip: Path,
+    lang: str | None = None,
+) -> tuple[MainWindow, CameraView]:
+    """H-ABC at a self-service kiosk whose camera shows `clip` (in `lang`, or the first
+    screen's 中文), on the photo page: the window and the page's camera view."""
+    CONTEXT.camera_source = str(clip)
+    window = make_window(self_service=True)
+    if lang is not None:
+        window.set_lang(lang)
     to_consent(qtbot, window, admin)
-    click(qtbot, window.page.box)  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "photo")
-    page = window.page
-    assert isinstance(page, PhotoPage) and page.camera is not None
-    return page.camera  # type: ignore[no-any-return]
+    camera = consent_to_photo(qtbot, window).camera
+    assert camera is not None
+    return window, camera
 
 
 def _countdowns(camera: CameraView) -> list[int]:
@@ -61,9 +81,7 @@ def test_r12_tips_first_then_the_countdown_takes_the_photo_and_next_sends_it(
     qtbot: QtBot, make_window: Callable[..., MainWindow], admin: SandboxAdmin,
     demo_clips: DemoCamera,
 ) -> None:
-    CONTEXT.camera_source = str(demo_clips.clip("obama"))  # H-ABC at the kiosk
-    window = make_window(self_service=True)
-    camera = _to_photo(qtbot, window, admin)
+    window, camera = _at_photo(qtbot, make_window, admin, demo_clips.clip("obama"))
     # Before the camera: the example and three tips, no preview, nothing captured.
     assert camera.state == "tips" and camera.tips.isVisible() and camera.tips.example.isVisible()
     texts = visible_texts(window)
@@ -98,10 +116,7 @@ def test_r12_refused_photo_says_what_to_change_and_the_retake_gives_a_new_one(
     demo_clips: DemoCamera,
 ) -> None:
     # Someone else's face (Biden's live photo) in front of H-ABC's registered one (Obama).
-    CONTEXT.camera_source = str(demo_clips.clip("biden"))
-    window = make_window(self_service=True)
-    window.set_lang("pt")
-    camera = _to_photo(qtbot, window, admin)
+    window, camera = _at_photo(qtbot, make_window, admin, demo_clips.clip("biden"), "pt")
     click(qtbot, camera.tips.start_button)
     qtbot.waitUntil(lambda: camera.preview.frames_shown > 3, timeout=20_000)
     qtbot.waitUntil(lambda: camera.guide.last is not None, timeout=20_000)
@@ -137,21 +152,12 @@ def test_r15_eid_camera_shows_at_once_and_its_face_survives_the_code_request(
     qtbot: QtBot, make_window: Callable[..., MainWindow], admin: SandboxAdmin,
     demo_clips: DemoCamera,
 ) -> None:
-    CONTEXT.camera_source = str(demo_clips.clip("obama"))
-    window = make_window(self_service=True)
-    camera = _to_photo(qtbot, window, admin)
+    window, camera = _at_photo(qtbot, make_window, admin, demo_clips.clip("obama"))
     click(qtbot, camera.tips.start_button)
     qtbot.waitUntil(lambda: camera.state == "review", timeout=30_000)
     click(qtbot, window.next_button)
-    wait_step(qtbot, window, "face_result")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "confirm")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "declaration")
-    click(qtbot, window.page.box)  # type: ignore[union-attr]
-    window.page.dialog.accept()  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "eid")
+    face_result_to_declaration(qtbot, window)
+    declaration_to_eid(qtbot, window)
     page = window.page
     assert isinstance(page, EidPage) and not page.challenged
     eid_camera = page.camera

@@ -4,30 +4,22 @@ submitting, with records waiting for activation, continues to the activation."""
 
 from __future__ import annotations
 
-import pytest
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
-    LIVE_FACES,
     click,
     screen_text,
     shot,
     sign_in_self_service,
     through_submission,
-    wait_step,
 )
 
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.pages import CONTEXT, ModePage
+from kiosk.ui.pages import ModePage
 from kiosk.ui.steps import PendingPage
 
 GROUPS_ZH = ("待身份鑑別之證書", "待線上激活之證書", "待線下辦理之證書")
-
-
-@pytest.fixture(autouse=True)
-def synthetic_camera() -> None:
-    CONTEXT.camera_source = "synthetic"
 
 
 def _shown(window: MainWindow, name: str) -> list[QLabel]:
@@ -39,7 +31,6 @@ def test_r2_pending_list_shows_three_groups_identity_first_the_others_say_none(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     sign_in_self_service(qtbot, window, admin)  # H-ABC: three records, none verified yet
-    wait_step(qtbot, window, "pending")
     page = window.page
     assert isinstance(page, PendingPage)
     text = screen_text(window)
@@ -66,14 +57,11 @@ def test_r2_pending_list_shows_three_groups_identity_first_the_others_say_none(
 def test_r2_holder_back_with_records_awaiting_activation_continues_to_activation(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    face = (LIVE_FACES / "obama.jpg").read_bytes()  # H-ABC's registered face
-    through_submission(qtbot, window, admin, "1000001(1)", face)
-    wait_step(qtbot, window, "activation_select")
+    through_submission(qtbot, window, admin, "H-ABC", reach="activation_select")
     click(qtbot, window.start_over_button)  # the holder leaves before activating
     qtbot.waitUntil(lambda: isinstance(window.page, ModePage), timeout=15_000)
-    sign_in_self_service(qtbot, window, admin)
     # verified and submitted: straight on to the activation, not a second verification
-    wait_step(qtbot, window, "activation_select")
+    sign_in_self_service(qtbot, window, admin, reach="activation_select")
     text = screen_text(window)
     assert "開始鑑別" not in text
     assert "請勾選證書項後進行線上證書激活" in text

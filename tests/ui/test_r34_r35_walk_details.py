@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
-from touch_walk import walk_to_activation_select
+from touch_walk import walk_to_activation_form
 from ui_helpers import (
-    LIVE_FACES,
     click,
     field,
     open_email_code,
@@ -41,7 +40,6 @@ from kiosk.ui.pages import ModePage
 from kiosk.ui.steps import EmailCodePage
 from kiosk.ui.worker import db_executor
 
-ABC = "1000001(1)"
 ASKED_ON = ("email_code", "consent", "photo", "confirm", "declaration", "eid")
 asked: list[str] = []  # the pages on which the idle dialog was seen, in order
 
@@ -101,11 +99,7 @@ def test_r34_counter_terminal_asks_on_every_page_of_a_holders_session_then_wipes
         elif step in ASKED_ON:
             ask_and_stay(qtbot, window, step)
 
-    face = (LIVE_FACES / "obama.jpg").read_bytes()
-    walk_to_activation_select(qtbot, window, admin, ABC, face, visit)
-    click(qtbot, window.page.select_all)  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "activation_form")
+    walk_to_activation_form(qtbot, window, admin, "H-ABC", visit)
     ask_and_stay(qtbot, window, "activation_form")
     type_into(qtbot, field(window, "password"), "Cloud-demo-1")
     seen.update(h for h in HOLDER if h in every_text(window))
@@ -183,11 +177,7 @@ def test_r35_walk_details_hint_names_non_cloud_note_phrase_confirmation_old_erro
             shot(window, "r35_activation_non_cloud_tab_pt")
             tabs.tabBar().setCurrentIndex(0)
 
-    face = (LIVE_FACES / "obama.jpg").read_bytes()
-    walk_to_activation_select(qtbot, window, admin, ABC, face, visit)
-    click(qtbot, window.page.select_all)  # type: ignore[union-attr]
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "activation_form")
+    walk_to_activation_form(qtbot, window, admin, "H-ABC", visit)
     type_into(qtbot, field(window, "password"), "Cloud-demo-1")
     type_into(qtbot, field(window, "revocation_phrase"), "Revoke2026demo")
     # The phrase has a confirmation field, and its rule is said as it is typed.

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QTabBar, QWidget
 from pytestqt.qtbot import QtBot
-from touch_walk import tap_next, tap_type, walk_to_activation_select
-from ui_helpers import LIVE_FACES, SHOTS, click, wait_step
+from touch_walk import tap_next, tap_type, walk_to_activation_form
+from ui_helpers import SHOTS, click, wait_step
 
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.keyboard import TEXT_SCALES
@@ -94,12 +94,8 @@ def test_r35_no_text_is_cut_off_on_any_page_in_any_language_or_size(
     def visit(step: str) -> None:
         look_everywhere(window, lang, step, problems)
 
-    face = (LIVE_FACES / "obama.jpg").read_bytes()
     try:
-        walk_to_activation_select(qtbot, window, admin, "1000001(1)", face, visit)
-        click(qtbot, window.page.select_all)  # type: ignore[union-attr]
-        tap_next(qtbot, window)
-        wait_step(qtbot, window, "activation_form")
+        walk_to_activation_form(qtbot, window, admin, "H-ABC", visit)
         tap_type(qtbot, window, "password", "Cloud-demo-1")
         tap_type(qtbot, window, "revocation_phrase", "Revoke2026demo")
         tap_type(qtbot, window, "revocation_phrase_confirm", "Revoke2026demo")

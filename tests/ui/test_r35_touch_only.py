@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
-from touch_walk import tap_next, tap_type, walk_to_activation_select
-from ui_helpers import LIVE_FACES, click, field, shot, visible_texts, wait_step
+from touch_walk import tap_next, tap_type, walk_to_activation_form
+from ui_helpers import click, field, shot, visible_texts, wait_step
 
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
@@ -20,6 +20,16 @@ def _rules(window: MainWindow, name: str) -> QLabel:
     fb = window.page.findChild(QLabel, f"rules_{name}")
     assert fb is not None, name
     return fb
+
+
+def _activation_form(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], admin: SandboxAdmin, holder_id: str
+) -> MainWindow:
+    """A self-service window, walked by taps to the activation form with both of the
+    holder's cloud-sign certificates selected (下一步 (2))."""
+    window = make_window(self_service=True)
+    assert walk_to_activation_form(qtbot, window, admin, holder_id) == "下一步 (2)"
+    return window
 
 
 def _finish(qtbot: QtBot, window: MainWindow) -> None:
@@ -33,13 +43,7 @@ def _finish(qtbot: QtBot, window: MainWindow) -> None:
 def test_r35_h_abc_renews_in_self_service_by_taps_alone(
     qtbot: QtBot, make_window: Callable[..., MainWindow], admin: SandboxAdmin
 ) -> None:
-    window = make_window(self_service=True)
-    face = (LIVE_FACES / "obama.jpg").read_bytes()  # H-ABC's registered face
-    walk_to_activation_select(qtbot, window, admin, "1000001(1)", face)
-    click(qtbot, window.page.select_all)  # type: ignore[union-attr]
-    assert window.next_button.text() == "下一步 (2)"
-    tap_next(qtbot, window)
-    wait_step(qtbot, window, "activation_form")
+    window = _activation_form(qtbot, make_window, admin, "H-ABC")
     # The password: shift for the capital, the symbols page for "-".
     tap_type(qtbot, window, "password", "Cloud-demo-1")
     pw = field(window, "password")
@@ -64,12 +68,7 @@ def test_r35_h_abc_renews_in_self_service_by_taps_alone(
 def test_r35_h_newpw_sets_a_new_password_in_self_service_by_taps_alone(
     qtbot: QtBot, make_window: Callable[..., MainWindow], admin: SandboxAdmin
 ) -> None:
-    window = make_window(self_service=True)
-    face = (LIVE_FACES / "biden.jpg").read_bytes()  # H-NEWPW's registered face
-    walk_to_activation_select(qtbot, window, admin, "1000008(8)", face)
-    click(qtbot, window.page.select_all)  # type: ignore[union-attr]
-    tap_next(qtbot, window)
-    wait_step(qtbot, window, "activation_form")
+    window = _activation_form(qtbot, make_window, admin, "H-NEWPW")
     tap_type(qtbot, window, "password", "newpass")
     # R23 before submitting: too short and no non-letter yet.
     rules = _rules(window, "password").text()

@@ -45,8 +45,7 @@ def _comes_back(
     if days:
         admin.advance_clock(days * 24 * 3600)
     window = make_window()  # the holder comes back to the kiosk's first screen
-    sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "emails")
+    sign_in_self_service(qtbot, window, admin, reach="emails")
     page = window.page
     assert isinstance(page, EmailsPage)
     return window, page, times

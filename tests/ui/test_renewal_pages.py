@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel, QLineEdit, QPushButton
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
-    LIVE_FACES,
     click,
     current_step,
+    enter_sms_code,
     field,
     keypad_fits,
+    live_face,
+    open_self_service,
+    pending_to_consent,
     press_keys,
+    request_eid_code,
     screen_text,
     shot,
     sign_in_self_service,
+    to_emails,
     type_into,
     verify_all_emails,
     visible_texts,
@@ -30,10 +34,8 @@ from kiosk.flows.messages import message
 from kiosk.flows.renewal import StepView
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.pages import CONTEXT
 from kiosk.ui.registry import page_class_for
 from kiosk.ui.steps import (
-    EidPage,
     EmailCodePage,
     EmailsPage,
     PendingPage,
@@ -43,19 +45,11 @@ from kiosk.ui.steps import (
 )
 from kiosk.ui.widgets import Keypad
 
-LIVE_FACE = LIVE_FACES / "obama.jpg"  # H-ABC's registered face
-
-
-@pytest.fixture(autouse=True)
-def synthetic_camera() -> None:
-    CONTEXT.camera_source = "synthetic"
-
 
 def test_r3_pending_list_shows_both_sections_locked_and_the_start_count(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
     page = window.page
     assert isinstance(page, PendingPage)
     texts = visible_texts(window)
@@ -82,13 +76,8 @@ def test_r3_pending_list_shows_both_sections_locked_and_the_start_count(
 def test_r5_r6_each_address_is_verified_with_a_code_then_next_appears(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "emails")
+    page = to_emails(qtbot, window, admin)
     assert not window.next_button.isVisible()  # R6: only once every address is verified
-    page = window.page
-    assert isinstance(page, EmailsPage)
     first = next(iter(page.rows))
     click(qtbot, page.rows[first])  # type: ignore[arg-type]
     wait_step(qtbot, window, "email_code")
@@ -133,13 +122,9 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    verify_all_emails(qtbot, window, admin)
-    click(qtbot, window.next_button)
+    pending_to_consent(qtbot, window, admin)
 
     # R9: nothing is fetched before the box is ticked.
-    wait_step(qtbot, window, "consent")
     assert "同意並接受個人資料收集協定及聲明 *" in visible_texts(window)
     assert window.next_button.text() == "同意" and not window.next_button.isEnabled()
     shot(window, "consent")
@@ -158,7 +143,7 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
     assert "拍照" in visible_texts(window)
     qtbot.waitUntil(lambda: page.camera.preview.image() is not None, timeout=10_000)
     shot(window, "photo")
-    page.camera.photo_ready.emit(LIVE_FACE.read_bytes())
+    page.camera.photo_ready.emit(live_face("H-ABC"))
     wait_step(qtbot, window, "face_result")
     # No bare similarity score for the holder to puzzle over.
     assert "照片檢測通過。" in visible_texts(window)
@@ -191,14 +176,10 @@ def test_r28_a_whole_renewal_through_the_wizard_ends_activated(
 
     # R15: face + SMS code.
     wait_step(qtbot, window, "eid")
-    click(qtbot, window.page.get_code)  # type: ignore[union-attr]
-    qtbot.waitUntil(
-        lambda: isinstance(window.page, EidPage) and window.page.challenged, timeout=15_000
-    )
-    eid = window.page
-    assert isinstance(eid, EidPage) and eid.camera is not None
+    eid = request_eid_code(qtbot, window)
+    assert eid.camera is not None
     qtbot.waitUntil(lambda: eid.camera.preview.image() is not None, timeout=10_000)
-    eid.camera.photo_ready.emit(LIVE_FACE.read_bytes())
+    eid.camera.photo_ready.emit(live_face("H-ABC"))
     press_keys(qtbot, window, admin.latest_code(None, kind="sms_code"))
     assert keypad_fits(window)  # the whole keypad without scrolling, at 1280x900
     shot(window, "eid")
@@ -314,8 +295,7 @@ def test_r10_a_foreign_document_ends_online_renewal_with_the_guide_message(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     # A passport number typed on the touch keypad: ABC for the letter, 123 for the digits.
-    click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
-    wait_step(qtbot, window, "sign_in")
+    open_self_service(qtbot, window)
     keypad = window.page.findChild(Keypad)  # type: ignore[union-attr]
     assert keypad is not None
     click(qtbot, keypad.buttons["abc"])
@@ -326,14 +306,8 @@ def test_r10_a_foreign_document_ends_online_renewal_with_the_guide_message(
     press_keys(qtbot, window, "1000004")
     assert field(window, "id_number").text() == "P1000004"
     click(qtbot, window.next_button)
-    wait_step(qtbot, window, "sign_in_code")
-    type_into(qtbot, field(window, "sms_code"), admin.latest_code(None, kind="sms_code"))
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    verify_all_emails(qtbot, window, admin)
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "consent")
+    enter_sms_code(qtbot, window, admin)
+    pending_to_consent(qtbot, window, admin)
     window.page.box.setChecked(True)  # type: ignore[union-attr]
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "id_unsupported")
@@ -380,12 +354,7 @@ def test_r26_progress_page_asks_the_flow_again_while_activation_runs(qtbot: QtBo
 def test_back_from_code_entry_returns_to_the_address_list(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
-    click(qtbot, window.next_button)
-    wait_step(qtbot, window, "emails")
-    page = window.page
-    assert isinstance(page, EmailsPage)
+    page = to_emails(qtbot, window, admin)
     click(qtbot, next(iter(page.rows.values())))  # type: ignore[arg-type]
     wait_step(qtbot, window, "email_code")
     assert window.back_button.isVisible()

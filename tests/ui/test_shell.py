@@ -14,12 +14,14 @@ from ui_helpers import (
     current_step,
     field,
     missing_glyphs,
+    open_self_service,
     screen_text,
     shot,
     sign_in_self_service,
     type_into,
     visible_texts,
     wait_step,
+    wrong_code,
 )
 
 from kiosk.config import BackendConfig
@@ -28,6 +30,7 @@ from kiosk.flows.messages import message
 from kiosk.flows.renewal import RenewalFlow
 from kiosk.services.factory import build_services
 from kiosk.services.sandbox_admin import SandboxAdmin
+from kiosk.ui.idle import CountdownDialog
 from kiosk.ui.launch import show_window
 from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import ModePage
@@ -83,7 +86,6 @@ def test_r28_step_indicator_highlights_the_current_step(
 ) -> None:
     assert [d.property("current") for d in window.steps.dots] == [False] * 4
     sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
     # The pending list comes before step 1: nothing highlighted yet.
     assert [d.property("current") for d in window.steps.dots] == [False] * 4
     click(qtbot, window.next_button)
@@ -96,13 +98,11 @@ def test_r28_step_indicator_highlights_the_current_step(
 def test_error_panel_shows_the_message_and_its_help_code(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
-    click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
-    wait_step(qtbot, window, "sign_in")
+    open_self_service(qtbot, window)
     type_into(qtbot, field(window, "id_number"), ABC_ID_NUMBER)
     click(qtbot, window.next_button)
     wait_step(qtbot, window, "sign_in_code")
-    right = admin.latest_code(None, kind="sms_code")
-    wrong = "000000" if right != "000000" else "111111"
+    wrong = wrong_code(admin.latest_code(None, kind="sms_code"))
     type_into(qtbot, field(window, "sms_code"), wrong)
     click(qtbot, window.next_button)
     qtbot.waitUntil(lambda: window.error_panel.isVisible(), timeout=15_000)
@@ -119,20 +119,30 @@ def test_error_panel_shows_the_message_and_its_help_code(
     assert window.error_panel.help.text() == "Help code: AC-AB-0022"
 
 
+def _idle_warning(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], admin: SandboxAdmin, countdown_s: int
+) -> tuple[MainWindow, CountdownDialog]:
+    """H-ABC signed in at a self-service kiosk that warns after 2 s without a touch, with a
+    countdown of `countdown_s`: the window, and its warning once it is shown."""
+    window = make_window(self_service=True, idle_s=2.0, countdown_s=countdown_s)
+    sign_in_self_service(qtbot, window, admin)
+    assert window.idle is not None
+    with qtbot.waitSignal(window.idle.warning, timeout=10_000):
+        pass
+    dialog = window.idle.dialog
+    assert dialog is not None
+    return window, dialog
+
+
 def test_idle_timeout_wipes_the_holder_and_returns_to_the_first_screen(
     qtbot: QtBot,
     make_window: Callable[..., MainWindow],
     flow: RenewalFlow,
     admin: SandboxAdmin,
 ) -> None:
-    window = make_window(self_service=True, idle_s=2.0, countdown_s=1)
-    sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
-    assert flow.session is not None
-    with qtbot.waitSignal(window.idle.warning, timeout=10_000):  # type: ignore[union-attr]
-        pass
-    dialog = window.idle.dialog  # type: ignore[union-attr]
-    assert dialog is not None and dialog.isVisible()
+    window, dialog = _idle_warning(qtbot, make_window, admin, countdown_s=1)
+    assert flow.session is not None  # warned, not wiped yet
+    assert dialog.isVisible()
     assert "1 秒後清除資料" in dialog.body.text()
     shot(dialog, "idle_countdown")
     # The countdown runs out; the first screen is shown, then the wipe is announced, in order.
@@ -157,13 +167,7 @@ def test_idle_countdown_continue_keeps_the_holder_on_their_page(
     flow: RenewalFlow,
     admin: SandboxAdmin,
 ) -> None:
-    window = make_window(self_service=True, idle_s=2.0, countdown_s=30)
-    sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
-    with qtbot.waitSignal(window.idle.warning, timeout=10_000):  # type: ignore[union-attr]
-        pass
-    dialog = window.idle.dialog  # type: ignore[union-attr]
-    assert dialog is not None
+    window, dialog = _idle_warning(qtbot, make_window, admin, countdown_s=30)
     click(qtbot, dialog.continue_button)
     assert window.idle.dialog is None  # type: ignore[union-attr]
     assert current_step(window) == "pending"
@@ -174,7 +178,6 @@ def test_start_over_returns_to_the_first_screen_and_forgets_the_holder(
     qtbot: QtBot, window: MainWindow, flow: RenewalFlow, admin: SandboxAdmin
 ) -> None:
     sign_in_self_service(qtbot, window, admin)
-    wait_step(qtbot, window, "pending")
     click(qtbot, window.start_over_button)
     assert isinstance(window.page, ModePage)
     assert flow.session is None
@@ -189,8 +192,7 @@ def test_an_unreachable_backend_shows_the_kiosk_help_code_not_a_crash(
     window = MainWindow(flow)
     qtbot.addWidget(window)
     window.show()
-    click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
-    wait_step(qtbot, window, "sign_in")
+    open_self_service(qtbot, window)
     type_into(qtbot, field(window, "id_number"), ABC_ID_NUMBER)
     click(qtbot, window.next_button)
     # While the call is out: the busy overlay covers the page and nothing can be pressed twice.

@@ -9,11 +9,21 @@ from collections.abc import Callable
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QApplication, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
-from ui_helpers import click, current_step, field, verify_all_emails, wait_step
+from ui_helpers import (
+    click,
+    current_step,
+    field,
+    identify_by_eid,
+    live_face,
+    past_signing,
+    seeded,
+    verify_all_emails,
+    wait_step,
+)
 
 from kiosk.services.sandbox_admin import SandboxAdmin
 from kiosk.ui.main_window import MainWindow
-from kiosk.ui.steps import EidPage, PhotoPage
+from kiosk.ui.steps import PhotoPage
 from kiosk.ui.widgets import Keypad
 
 
@@ -70,47 +80,42 @@ def walk_to_activation_select(
     qtbot: QtBot,
     window: MainWindow,
     admin: SandboxAdmin,
-    id_number: str,
-    face: bytes,
+    holder_id: str,
     visit: Callable[[str], None] = lambda _step: None,
 ) -> None:
-    """First screen to the activation selection, every field typed on on-screen keys;
-    `visit(step)` runs on each page reached (the clipping test looks at it there)."""
+    """First screen to the activation selection for a seeded holder with their own face,
+    every field typed on on-screen keys; `visit(step)` runs on each page reached (the
+    clipping test looks at it there)."""
+    id_number, face = seeded(holder_id).id_number, live_face(holder_id)
+
+    def reach(step: str) -> None:
+        wait_step(qtbot, window, step)
+        visit(step)
+
     visit("first")
     click(qtbot, window.page.buttons["self"])  # type: ignore[union-attr]
-    wait_step(qtbot, window, "sign_in")
-    visit("sign_in")
+    reach("sign_in")
     tap_keypad(qtbot, window, id_number)
     assert field(window, "id_number").text() == id_number
     tap_next(qtbot, window)
-    wait_step(qtbot, window, "sign_in_code")
-    visit("sign_in_code")
+    reach("sign_in_code")
     tap_keypad(qtbot, window, admin.latest_code(None, kind="sms_code"))
-    tap_next(qtbot, window)
-    wait_step(qtbot, window, "pending")
-    visit("pending")
-    tap_next(qtbot, window)
-    wait_step(qtbot, window, "emails")
-    visit("emails")
+    for step in ("pending", "emails"):
+        tap_next(qtbot, window)
+        reach(step)
     verify_all_emails(qtbot, window, admin)  # 驗證, 獲取驗證碼, the keypad, 驗證電郵地址
     tap_next(qtbot, window)
-    wait_step(qtbot, window, "consent")
-    visit("consent")
+    reach("consent")
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     tap_next(qtbot, window)
-    wait_step(qtbot, window, "photo")
-    visit("photo")
+    reach("photo")
     photo = window.page
     assert isinstance(photo, PhotoPage) and photo.camera is not None
     photo.camera.photo_ready.emit(face)
-    wait_step(qtbot, window, "face_result")
-    visit("face_result")
-    tap_next(qtbot, window)
-    wait_step(qtbot, window, "confirm")
-    visit("confirm")
-    tap_next(qtbot, window)
-    wait_step(qtbot, window, "declaration")
-    visit("declaration")
+    reach("face_result")
+    for step in ("confirm", "declaration"):
+        tap_next(qtbot, window)
+        reach(step)
     click(qtbot, window.page.box)  # type: ignore[union-attr]
     dialog = window.page.dialog  # type: ignore[union-attr]
     qtbot.waitUntil(dialog.isVisible, timeout=5_000)
@@ -118,20 +123,24 @@ def walk_to_activation_select(
     assert agree is not None
     click(qtbot, agree)
     tap_next(qtbot, window)
-    wait_step(qtbot, window, "eid")
-    visit("eid")
-    click(qtbot, window.page.get_code)  # type: ignore[union-attr]
-    qtbot.waitUntil(
-        lambda: isinstance(window.page, EidPage) and window.page.challenged, timeout=15_000
-    )
-    eid = window.page
-    assert isinstance(eid, EidPage) and eid.camera is not None
-    eid.camera.photo_ready.emit(face)
-    tap_keypad(qtbot, window, admin.latest_code(None, kind="sms_code"))
+    reach("eid")
+    identify_by_eid(qtbot, window, admin, face, tap_keypad)
+    past_signing(qtbot, window, visit)
+    reach("activation_select")
+
+
+def walk_to_activation_form(
+    qtbot: QtBot,
+    window: MainWindow,
+    admin: SandboxAdmin,
+    holder_id: str,
+    visit: Callable[[str], None] = lambda _step: None,
+) -> str:
+    """walk_to_activation_select, then 選取所有 and the next button to the activation form.
+    Returns what that button read with every certificate selected."""
+    walk_to_activation_select(qtbot, window, admin, holder_id, visit)
+    click(qtbot, window.page.select_all)  # type: ignore[union-attr]
+    selected = window.next_button.text()
     tap_next(qtbot, window)
-    for step in ("signed", "review", "submitted"):
-        wait_step(qtbot, window, step)
-        visit(step)
-        tap_next(qtbot, window)
-    wait_step(qtbot, window, "activation_select")
-    visit("activation_select")
+    wait_step(qtbot, window, "activation_form")
+    return selected
