@@ -12,14 +12,7 @@ import time
 from cryptography import x509
 
 from kiosk.receipt.identity import KioskIdentity, make_csr
-from kiosk.receipt.model import (
-    CertificateRow,
-    CertOutcome,
-    Outcome,
-    ReceiptData,
-    languages_for,
-    mask_id_number,
-)
+from kiosk.receipt.model import CertificateRow, CertOutcome, Outcome, ReceiptData
 from kiosk.receipt.render import PaperFormat
 from kiosk.receipt.service import make_receipt
 
@@ -38,10 +31,10 @@ def _identity() -> KioskIdentity:
 
 def _data() -> ReceiptData:
     """H-ABC's renewal: two cloud-sign certificates activated, one qualified to the counter."""
-    return ReceiptData(
-        outcome=Outcome.PARTLY, kiosk_id="BENCH-1", site="Macau Main Office",
+    return ReceiptData.for_holder(
+        Outcome.PARTLY, kiosk_id="BENCH-1", site="Macau Main Office",
         issued_at=dt.datetime.now(dt.UTC), renewal_ref="R-ABC",
-        holder_name="CHAN TAI MAN 陳大文", id_number_masked=mask_id_number("1000001(1)"),
+        holder_name="CHAN TAI MAN 陳大文", holder_id="1000001(1)",
         certificates=(
             CertificateRow("cloud", "A1B2C3D4E5F60718", dt.date(2026, 12, 5),
                            CertOutcome.ACTIVATED, "9F8E7D6C5B4A3921", dt.date(2029, 12, 5)),
@@ -50,7 +43,7 @@ def _data() -> ReceiptData:
             CertificateRow("qualified", "ABCDEF0123456789", dt.date(2027, 1, 3),
                            CertOutcome.OFFLINE, help_code="AC-AB-0007"),
         ),
-        languages=languages_for("en"),
+        lang="en",
     )
 
 

@@ -2,13 +2,15 @@
 
 Pure data, no ReportLab, Qt or HTTP: the renewal flow builds a `ReceiptData` at the end of
 every renewal and calls `kiosk.receipt.service.ReceiptService.issue(data)`. Only the masked
-ID number ever gets in here (`mask_id_number`), never the full one.
+ID number ever gets in here (`mask_id_number`, which `ReceiptData.for_holder` applies),
+never the full one.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -84,6 +86,31 @@ class ReceiptData:
             "zh-Hant", "pt", "en"
         }:
             raise ValueError("languages: zh-Hant and pt always, then en when chosen")
+
+    @classmethod
+    def for_holder(
+        cls,
+        outcome: Outcome,
+        *,
+        kiosk_id: str,
+        site: str,
+        issued_at: dt.datetime,
+        renewal_ref: str,
+        holder_name: str,
+        holder_id: str,
+        certificates: tuple[CertificateRow, ...],
+        lang: str,
+        help_code: str | None = None,
+        help_messages: Mapping[str, str] | None = None,
+    ) -> ReceiptData:
+        """The receipt of one holder's renewal end: the ID number masked here (the full one
+        goes no further), the languages those always printed plus the holder's choice."""
+        return cls(
+            outcome=outcome, kiosk_id=kiosk_id, site=site, issued_at=issued_at,
+            renewal_ref=renewal_ref, holder_name=holder_name, certificates=certificates,
+            help_code=help_code, help_messages=dict(help_messages or {}),
+            id_number_masked=mask_id_number(holder_id), languages=languages_for(lang),
+        )
 
 
 def languages_for(chosen: str) -> tuple[str, ...]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from kiosk.ui.texts import tr
+from kiosk.ui.widgets import KioskDialog
 
 _INPUT_EVENTS = {
     QEvent.Type.MouseButtonPress,
@@ -23,29 +24,22 @@ _INPUT_EVENTS = {
 }
 
 
-class CountdownDialog(QDialog):
+class CountdownDialog(KioskDialog):
     def __init__(self, seconds: int, lang: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("idleDialog")
-        self.setModal(True)
-        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        super().__init__(
+            "idleDialog", tr("idle.title", lang), parent, margins=(40, 32, 40, 32), spacing=24
+        )
         self.lang = lang
         self.remaining = seconds
         # Only the countdown running out wipes; Esc or 繼續使用 just closes the dialog.
         self.timed_out = False
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(40, 32, 40, 32)
-        lay.setSpacing(24)
-        self.title = QLabel(tr("idle.title", lang))
-        self.title.setProperty("role", "pageTitle")
         self.body = QLabel()
         self.body.setWordWrap(True)
         self.continue_button = QPushButton(tr("idle.continue", lang))
         self.continue_button.setProperty("primary", True)
         self.continue_button.clicked.connect(self.accept)
-        lay.addWidget(self.title)
-        lay.addWidget(self.body)
-        lay.addWidget(self.continue_button)
+        self.lay.addWidget(self.body)
+        self.lay.addWidget(self.continue_button)
         self._tick = QTimer(self)
         self._tick.setInterval(1000)
         self._tick.timeout.connect(self._on_tick)

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
     QLayout,
     QLineEdit,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from kiosk.ui.keyboard import TOUCH_MIN_PX, OnScreenKeyboard
 from kiosk.ui.lobby_texts import lt, minutes_seconds
+from kiosk.ui.widgets import KioskDialog
 from kiosk.ui.worker import Op
 
 log = logging.getLogger(__name__)
@@ -148,27 +148,17 @@ class CornerTaps:
         self._times = []
 
 
-class PinDialog(QDialog):
+class PinDialog(KioskDialog):
     """The staff PIN on a digit keypad. `check(pin)` answers a PinCheck-like object
     (outcome, tries_left, seconds_locked(now))."""
 
     def __init__(self, check: Callable[[str], Any], lang: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("pinDialog")
-        self.setModal(True)
-        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        self.setStyleSheet(
-            "#pinDialog { background: white; border: 2px solid #1f5f99; border-radius: 12px; }"
-        )
+        super().__init__("pinDialog", lt("pin.title", lang), parent, card=True)
         self._check = check
         self.lang = lang
         self.outcome: str | None = None
         self.checking = False
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(32, 24, 32, 24)
-        lay.setSpacing(12)
-        self.title = QLabel(lt("pin.title", lang))
-        self.title.setProperty("role", "pageTitle")
+        lay = self.lay
         self.prompt = QLabel(lt("pin.prompt", lang))
         self.prompt.setWordWrap(True)
         self.field = QLineEdit()
@@ -199,7 +189,7 @@ class PinDialog(QDialog):
         self.field.setFocus()
         self.cancel_button.clicked.connect(self.reject)
         self.ok_button.clicked.connect(self.submit)
-        for w in (self.title, self.prompt, self.field, self.message, self.keypad):
+        for w in (self.prompt, self.field, self.message, self.keypad):
             lay.addWidget(w)
         lay.addLayout(buttons)
         # The dialog takes the size its content needs, also when a message wraps to more
@@ -294,25 +284,14 @@ class PinDialog(QDialog):
         self._changed()
 
 
-class StaffMenu(QDialog):
+class StaffMenu(KioskDialog):
     """After the right PIN: leave the kiosk, the counter functions, or back to the holder's
     screens."""
 
     def __init__(self, lang: str, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.setObjectName("staffMenu")
-        self.setModal(True)
-        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
-        self.setStyleSheet(
-            "#staffMenu { background: white; border: 2px solid #1f5f99; border-radius: 12px; }"
-        )
+        super().__init__("staffMenu", lt("staff.title", lang), parent, card=True)
         self.choice = "back"
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(32, 24, 32, 24)
-        lay.setSpacing(12)
-        title = QLabel(lt("staff.title", lang))
-        title.setProperty("role", "pageTitle")
-        lay.addWidget(title)
+        lay = self.lay
         self.buttons: dict[str, QPushButton] = {}
         for choice in ("exit", "counter", "back"):
             b = QPushButton(lt(f"staff.{choice}", lang))

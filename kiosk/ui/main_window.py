@@ -126,11 +126,7 @@ class MainWindow(QMainWindow):
         if side_panel is not None:
             outer.addWidget(side_panel)
 
-        title_bar = QWidget()
-        title_bar.setObjectName("titleBar")
-        title_bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        tb = QHBoxLayout(title_bar)
-        tb.setContentsMargins(24, 12, 24, 12)
+        title_bar, tb = _bar("titleBar")
         self.title = QLabel()
         self.title.setObjectName("title")
         # Long titles (pt) wrap instead of widening the window past the screen.
@@ -179,11 +175,7 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         main.addWidget(self.stack, 1)
 
-        nav = QWidget()
-        nav.setObjectName("navBar")
-        nav.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        nl = QHBoxLayout(nav)
-        nl.setContentsMargins(24, 12, 24, 12)
+        nav, nl = _bar("navBar")
         self.start_over_button = QPushButton()
         self.start_over_button.setObjectName("startOver")
         self.start_over_button.clicked.connect(self.start_over)
@@ -561,3 +553,13 @@ class MainWindow(QMainWindow):
         self.next_button.setText(
             self.page.next_label(self.lang) if self.page is not None else tr("nav.next", self.lang)
         )
+
+
+def _bar(name: str) -> tuple[QWidget, QHBoxLayout]:
+    """A styled strip across the window (the title bar, the navigation bar) and its row."""
+    bar = QWidget()
+    bar.setObjectName(name)
+    bar.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+    row = QHBoxLayout(bar)
+    row.setContentsMargins(24, 12, 24, 12)
+    return bar, row

@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -90,6 +90,28 @@ def field_specs(view: StepView) -> list[InputSpec]:
     return [s for s in specs_of(view) if s.typed or s.kind == "flag"]
 
 
+class _Flag:
+    """A page state the shell reads (`valid`, `busy`), kept in `_<name>`: setting it to
+    another value emits the page's `updated`."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attr = f"_{name}"
+
+    @overload
+    def __get__(self, page: None, owner: type) -> _Flag: ...
+
+    @overload
+    def __get__(self, page: Page, owner: type) -> bool: ...
+
+    def __get__(self, page: Page | None, owner: type) -> bool | _Flag:
+        return self if page is None else getattr(page, self.attr)
+
+    def __set__(self, page: Page, value: bool) -> None:
+        if value != getattr(page, self.attr):
+            setattr(page, self.attr, value)
+            page.updated.emit()
+
+
 class Page(QWidget):
     """Base of every page. Subclasses build their widgets in `build_view(view)`."""
 
@@ -137,25 +159,8 @@ class Page(QWidget):
         outer.addWidget(self.footer_box)
 
     # -- state the shell reads -------------------------------------------------------------
-    @property
-    def valid(self) -> bool:
-        return self._valid
-
-    @valid.setter
-    def valid(self, value: bool) -> None:
-        if value != self._valid:
-            self._valid = value
-            self.updated.emit()
-
-    @property
-    def busy(self) -> bool:
-        return self._busy
-
-    @busy.setter
-    def busy(self, value: bool) -> None:
-        if value != self._busy:
-            self._busy = value
-            self.updated.emit()
+    valid = _Flag()
+    busy = _Flag()
 
     @property
     def error(self) -> Any:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -49,6 +50,37 @@ def label(text: str, role: str | None = None, *, wrap: bool = True) -> QLabel:
     if role:
         set_role(w, role)
     return w
+
+
+class KioskDialog(QDialog):
+    """A modal dialog over the kiosk's full-screen window, with no window frame to drag or
+    close it by: its title, then a column (`lay`) the dialog fills. `card`: the staff
+    dialogs' white card with a blue border."""
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        parent: QWidget | None,
+        *,
+        margins: tuple[int, int, int, int] = (32, 24, 32, 24),
+        spacing: int = 12,
+        card: bool = False,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setModal(True)
+        self.setWindowFlag(Qt.WindowType.FramelessWindowHint, True)
+        if card:
+            self.setStyleSheet(
+                f"#{name} {{ background: white; border: 2px solid #1f5f99; border-radius: 12px; }}"
+            )
+        self.lay = QVBoxLayout(self)
+        self.lay.setContentsMargins(*margins)
+        self.lay.setSpacing(spacing)
+        self.title = QLabel(title)
+        self.title.setProperty("role", "pageTitle")
+        self.lay.addWidget(self.title)
 
 
 class StepIndicator(QFrame):

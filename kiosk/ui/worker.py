@@ -121,19 +121,22 @@ class Op(Generic[T]):
         (pool or QThreadPool.globalInstance()).start(_Task(self._fn, bridge))
 
 
-_DB_POOL: QThreadPool | None = None
-_FLOW_POOL: QThreadPool | None = None
 _ON_DB = threading.local()
 
 
+def _one_thread_pool() -> QThreadPool:
+    """Work in the order it was queued, on one thread that is kept: a journal write or an
+    HTTP call every step should not pay thread start-up."""
+    pool = QThreadPool()
+    pool.setMaxThreadCount(1)
+    pool.setExpiryTimeout(-1)
+    return pool
+
+
+@functools.cache
 def flow_executor() -> QThreadPool:
     """The pool for the flow's operations (and so its HTTP calls): one at a time, in order."""
-    global _FLOW_POOL
-    if _FLOW_POOL is None:
-        _FLOW_POOL = QThreadPool()
-        _FLOW_POOL.setMaxThreadCount(1)
-        _FLOW_POOL.setExpiryTimeout(-1)
-    return _FLOW_POOL
+    return _one_thread_pool()
 
 
 def wait_idle(timeout_ms: int = 10_000) -> bool:
@@ -161,15 +164,10 @@ class on_db_thread:  # noqa: N801 - reads as what it does: on_db_thread(journal)
         return call
 
 
+@functools.cache
 def db_executor() -> QThreadPool:
     """The one-thread pool for database work (journal, audit, receipts)."""
-    global _DB_POOL
-    if _DB_POOL is None:
-        _DB_POOL = QThreadPool()
-        _DB_POOL.setMaxThreadCount(1)
-        # Keep the thread: a journal write every step should not pay thread start-up.
-        _DB_POOL.setExpiryTimeout(-1)
-    return _DB_POOL
+    return _one_thread_pool()
 
 
 def run_on_db(fn: Callable[[], T], timeout_s: float = 10.0) -> T:

@@ -10,14 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from kiosk.receipt.model import (
-    CertificateRow,
-    CertOutcome,
-    Outcome,
-    ReceiptData,
-    languages_for,
-    mask_id_number,
-)
+from kiosk.receipt.model import CertificateRow, CertOutcome, Outcome, ReceiptData
 
 SERIALS = {
     "old1": "A1B2C3D4E5F60718", "new1": "9F8E7D6C5B4A3921",
@@ -61,16 +54,16 @@ def receipt_data(outcome: Outcome, lang: str = "zh-Hant", ref: str = "RN-TEST-00
         "pt": "A sua conta não tem a identificação electrónica de nível muito elevado.",
         "en": "Your account has no very-high level electronic identification.",
     } if outcome is Outcome.REFUSED else {}
-    return ReceiptData(
-        outcome=outcome,
+    return ReceiptData.for_holder(
+        outcome,
         kiosk_id="LOBBY-1",
         site="Macau Main Office",
         issued_at=dt.datetime.now(dt.UTC).replace(microsecond=0),  # within the cert's validity
         renewal_ref=ref,
         holder_name="CHAN TAI MAN 陳大文",
-        id_number_masked=mask_id_number("1000001(1)"),
+        holder_id="1000001(1)",
         certificates=rows,
-        languages=languages_for(lang),
+        lang=lang,
         help_code=help_code,
         help_messages=messages,
     )

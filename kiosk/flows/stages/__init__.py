@@ -9,5 +9,7 @@ the inputs they take. `RenewalFlow` (kiosk/flows/renewal.py) composes them:
 - `activation`: step 4, selection, the pre-check, password and phrase, the job (R17-R26).
 
 Each `steps(ctx)` answers {step id: StepDef}; every branch is in those entries (`next`,
-`on_error`), never in a hook.
+`on_error`), never in a hook. What they share is written once: the shapes of step
+(`shapes.Stage`: a check, an agreement, a notice, an end) and the Idempotency-Keys of the
+calls that must happen exactly once (`once`).
 """

@@ -4,7 +4,6 @@ activation job, and the ends: activated, offline only, revoke first, verify agai
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 
 from kiosk.flows import resume, views
@@ -19,6 +18,8 @@ from kiosk.flows.inputs import (
 from kiosk.flows.journal import OPEN
 from kiosk.flows.messages import message
 from kiosk.flows.signals import CapReached, FollowJob, JobFailed, Missing
+from kiosk.flows.stages.once import ACTIVATION_KEY
+from kiosk.flows.stages.shapes import Stage
 from kiosk.flows.validation import confirmation_problems, password_problems, phrase_problems
 from kiosk.flows.views import (
     TYPE_LABELS,
@@ -40,7 +41,6 @@ from kiosk.services.errors import (
     ReverifyIdentity,
     RevokeFirst,
     error_for_code,
-    server_refused,
 )
 
 STAFF = "staff"
@@ -162,11 +162,9 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         entry = ctx.journal_entry()
         selected = list(data["selected"])
         if not entry.activation_key:
-            # Saved before the call: a retry after a crash or a lost answer reuses the key,
-            # so the registry activates each certificate exactly once (R26).
-            entry.activation_key = f"activate-{uuid.uuid4()}"
-            entry.activation_cert_ids = tuple(selected)
-            ctx.save()
+            entry.activation_cert_ids = tuple(selected)  # journaled with the new key
+        # The registry activates each certificate exactly once (R26).
+        key = ACTIVATION_KEY.get(ctx)
         try:
             job = ctx.for_renewal(
                 "registry",
@@ -175,18 +173,14 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
                 password,
                 confirm if new else None,
                 phrase,
-                entry.activation_key,
+                key,
             )
         except BackendError as err:
             # Activated or activating already (by this key's job whose answer was lost, or
             # by another kiosk): follow that job.
             if isinstance(err, ActivationUnderway):
                 follow_activation(data, err)
-            if server_refused(err):
-                # A refusal may be recorded under this key: the corrected request needs a
-                # fresh key or the registry could replay the refusal.
-                entry.activation_key = None
-                ctx.save()
+            ACTIVATION_KEY.spent_by(ctx, err)
             note_refusal(data, err)
             if isinstance(err, PasswordWrong):  # R25
                 ctx.count_failure(err, "password_failures", ctx.caps.password_failures)
@@ -233,24 +227,18 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         RevokeFirst: "revoke_first",
         ReverifyIdentity: "reverify",
     }
+    stage = Stage(4)
     return {
         "activation_select": StepDef(
             page="activation_select",
             accept=accept_select,
             next="precheck",
             inputs=(choice("cert_ids"),),
-            step_number=4,
+            step_number=stage.number,
             can_back=False,
             present=activation_select,
         ),
-        "precheck": StepDef(
-            page="progress",
-            accept=accept_precheck,
-            next="activation_form",
-            on_error=refusals,
-            step_number=4,
-            auto=True,
-        ),
+        "precheck": stage.check(accept_precheck, "activation_form", refusals),
         "activation_form": StepDef(
             page="activation_form",
             load=load_activation_form,
@@ -258,43 +246,28 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             next="activation_progress",
             on_error={**refusals, CapReached: Route(STAFF, tell=True)},
             inputs=ACTIVATION_INPUTS,
-            step_number=4,
+            step_number=stage.number,
             present=activation_form,
         ),
-        "activation_progress": StepDef(
-            page="progress",
-            accept=accept_progress,
-            next=JOB_STATE,
-            on_error={JobFailed: Route(STAFF, tell=True), Missing: "activation_form"},
-            step_number=4,
-            auto=True,
+        "activation_progress": stage.check(
+            accept_progress,
+            JOB_STATE,
+            {JobFailed: Route(STAFF, tell=True), Missing: "activation_form"},
             can_back=False,
             poll_ms=1000,
             present=activation_progress,
         ),
-        "done": StepDef(page="done", last=True, step_number=4, can_back=False, present=done),
-        "offline_done": StepDef(
-            page="done", last=True, step_number=4, can_back=False, present=offline_done
-        ),
+        "done": stage.end("done", done),
+        "offline_done": stage.end("done", offline_done),
         # End states with a way forward, for the holder who wants it there and then:
         # R20 revoke on the linked page, then 激活證書 runs the check again (submit {});
         # R21 the registry sent the renewal back to identity verification (submit {}).
-        "revoke_first": StepDef(
-            page="revoke_first",
-            last=True,
-            step_number=4,
-            can_back=True,
-            next="precheck",
-            present=revoke_first,
-        ),
-        "reverify": StepDef(
-            page="reverify",
-            last=True,
-            step_number=4,
-            can_back=False,
+        "revoke_first": stage.end("revoke_first", revoke_first, next="precheck", can_back=True),
+        "reverify": stage.end(
+            "reverify",
+            views.says("reverify.title", "reverify.body"),  # R21
             accept=accept_reverify,
             next=resume.STANDING,
-            present=views.says("reverify.title", "reverify.body"),  # R21
         ),
     }
 
@@ -322,12 +295,20 @@ def has_certs(data: Data) -> bool:
     return data.get("submission") is not None or data.get("renewal") is not None
 
 
-def activation_select(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+def show_certs(data: Data, out: Out) -> bool:
+    """The cloud-sign certificates and the others, as R17's two tabs show them; False while
+    the data has none yet."""
     if not has_certs(data):
-        return
+        return False
     cloud, offline = submission_certs(data)
     out["cloud"] = [certificate_view(c) for c in cloud]
     out["non_cloud"] = [certificate_view(c) for c in offline]
+    return True
+
+
+def activation_select(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
+    if not show_certs(data, out):
+        return
     msgs.append(message("activation.select"))
     selected = list(data.get("selected") or [])
     out["selected"] = selected
@@ -335,11 +316,8 @@ def activation_select(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> Non
 
 
 def offline_done(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    if not has_certs(data):
+    if not show_certs(data, out):
         return
-    cloud, offline = submission_certs(data)
-    out["cloud"] = [certificate_view(c) for c in cloud]
-    out["non_cloud"] = [certificate_view(c) for c in offline]
     msgs += [message("offline.submitted"), message("offline.unsupported")]  # R19
 
 

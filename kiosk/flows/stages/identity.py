@@ -6,9 +6,10 @@ from collections.abc import Mapping
 
 from kiosk.flows import views
 from kiosk.flows.context import FlowContext, InputProblem
-from kiosk.flows.inputs import flag, photo
+from kiosk.flows.inputs import photo
 from kiosk.flows.messages import message
 from kiosk.flows.signals import CapReached, Missing
+from kiosk.flows.stages.shapes import Stage
 from kiosk.flows.views import (
     Msgs,
     Out,
@@ -23,9 +24,7 @@ STAFF = "staff"
 
 
 def steps(ctx: FlowContext) -> dict[str, StepDef]:
-    def accept_consent(data: Data, inputs: Mapping[str, object]) -> None:
-        if inputs.get("agree") is not True:
-            raise InputProblem(["consent.required"])
+    def record_consent(data: Data) -> None:
         consent = ctx.for_renewal("bureau", "consent")
         data["_consent_token"] = consent.consent_token
 
@@ -68,23 +67,20 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
 
     # The consent went stale or was never given (resumed): ask for it again.
     back_to_consent: OnError = {ConsentStale: "consent", Missing: "consent"}
+    stage = Stage(2)
     return {
-        "consent": StepDef(
-            page="consent",
-            accept=accept_consent,
-            next="id_check",
-            inputs=(flag("agree", "consent.required"),),
-            step_number=2,
+        "consent": stage.agreement(
+            "consent",
+            "consent.required",
+            record_consent,
+            "id_check",
+            views.says("consent.text", "consent.checkbox"),
             can_back=False,
-            present=views.says("consent.text", "consent.checkbox"),
         ),
-        "id_check": StepDef(
-            page="progress",
-            accept=accept_id_check,
-            next="photo",
-            on_error={IdUnsupported: "id_unsupported", IdInvalid: "id_invalid", **back_to_consent},
-            step_number=2,
-            auto=True,
+        "id_check": stage.check(
+            accept_id_check,
+            "photo",
+            {IdUnsupported: "id_unsupported", IdInvalid: "id_invalid", **back_to_consent},
             present=views.says("id.checking"),
         ),
         # 上一步 returns to the consent (id_check is a check, not a page): the way out of
@@ -95,30 +91,12 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             next="face_result",
             on_error={CapReached: Route(STAFF, tell=True), **back_to_consent},
             inputs=(photo("photo_jpeg"),),
-            step_number=2,
+            step_number=stage.number,
             present=show_photo,
         ),
-        "face_result": StepDef(
-            page="certificates",
-            next="confirm",
-            step_number=2,
-            can_back=False,
-            present=face_result,
-        ),
-        "id_unsupported": StepDef(
-            page="generic",
-            last=True,
-            step_number=2,
-            can_back=False,
-            present=id_refused("id.unsupported"),
-        ),  # R10
-        "id_invalid": StepDef(
-            page="generic",
-            last=True,
-            step_number=2,
-            can_back=False,
-            present=id_refused("id.invalid"),
-        ),  # R11
+        "face_result": stage.notice("certificates", "confirm", face_result),
+        "id_unsupported": stage.end("generic", id_refused("id.unsupported")),  # R10
+        "id_invalid": stage.end("generic", id_refused("id.invalid")),  # R11
     }
 
 

@@ -15,14 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from kiosk.receipt.model import (
-    CertificateRow,
-    CertOutcome,
-    Outcome,
-    ReceiptData,
-    languages_for,
-    mask_id_number,
-)
+from kiosk.receipt.model import CertificateRow, CertOutcome, Outcome, ReceiptData
 from kiosk.services.api import CertType
 from kiosk.services.errors import NOTICE_OFFLINE
 
@@ -126,18 +119,18 @@ def build_data(
         outcome = Outcome.PARTLY
     if outcome is Outcome.OFFLINE:
         help_code = help_code or OFFLINE_CODE
-    return ReceiptData(
-        outcome=outcome,
+    return ReceiptData.for_holder(
+        outcome,
         kiosk_id=kiosk_id,
         site=site,
         issued_at=now(),
         renewal_ref=renewal_ref,
         holder_name=holder_name,
-        id_number_masked=mask_id_number(holder_id),
+        holder_id=holder_id,
         certificates=_rows(certificates, outcome, help_code, renewed),
-        languages=languages_for(lang),
+        lang=lang,
         help_code=help_code,
-        help_messages=dict(help_messages),
+        help_messages=help_messages,
     )
 
 

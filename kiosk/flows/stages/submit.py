@@ -3,16 +3,17 @@ submission (R13-R16)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from kiosk.flows import declaration as declaration_texts
 from kiosk.flows import views
 from kiosk.flows.context import FlowContext, InputProblem, stripped
-from kiosk.flows.inputs import choice, flag, photo, six_digit_code
+from kiosk.flows.inputs import choice, photo, six_digit_code
 from kiosk.flows.messages import message
 from kiosk.flows.signals import AssertionSpent, CapReached, Missing
+from kiosk.flows.stages.once import SIGN_KEY, SUBMIT_KEY
+from kiosk.flows.stages.shapes import Stage
 from kiosk.flows.validation import code_problems
 from kiosk.flows.views import (
     Msgs,
@@ -35,7 +36,6 @@ from kiosk.services.errors import (
     SmsCodeExpired,
     SmsCodeWrong,
     assertion_invalid,
-    server_refused,
 )
 
 STAFF = "staff"
@@ -51,9 +51,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         if data.get("application") is None:
             data["application"] = ctx.for_renewal("registry", "application")
 
-    def accept_declaration(data: Data, inputs: Mapping[str, object]) -> None:
-        if inputs.get("agree") is not True:
-            raise InputProblem(["declaration.required"])  # R14
+    def record_declaration(data: Data) -> None:
         ctx.for_renewal("registry", "accept_declaration")
 
     def accept_eid(data: Data, inputs: Mapping[str, object]) -> None:
@@ -89,9 +87,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         data["_assertion"] = assertion.assertion
         # One key per assertion, journaled before the signing call: a retry after a lost
         # answer gets the first signature back instead of "assertion used".
-        entry = ctx.journal_entry()
-        entry.sign_key = f"sign-{uuid.uuid4()}"
-        ctx.save()
+        SIGN_KEY.new(ctx)
 
     def accept_esign(data: Data, inputs: Mapping[str, object]) -> None:
         assertion = data.get("_assertion")
@@ -99,22 +95,17 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             raise Missing("assertion")
         load_application(data)
         application: Application = data["application"]
-        entry = ctx.journal_entry()
-        if not entry.sign_key:
-            entry.sign_key = f"sign-{uuid.uuid4()}"
-            ctx.save()
+        key = SIGN_KEY.get(ctx)
         try:
             signature = ctx.for_holder(
                 "esign",
                 "sign",
                 assertion,
                 application.document_id,
-                entry.sign_key,
+                key,
             )
         except BackendError as err:
-            if server_refused(err):
-                entry.sign_key = None
-                ctx.save()
+            SIGN_KEY.spent_by(ctx, err)
             if assertion_invalid(err):
                 # Used or expired (R15 identifies for one signature, minutes long): identify
                 # again with a new challenge rather than resending a dead assertion.
@@ -122,6 +113,7 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
                 raise AssertionSpent.of(err) from err
             raise
         data.pop("_assertion", None)
+        entry = ctx.journal_entry()
         entry.signature_id = signature.signature_id
         entry.sign_key = None
         ctx.save()
@@ -130,16 +122,14 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         entry = ctx.journal_entry()
         if not entry.signature_id:
             raise Missing("signature")
-        if not entry.submit_key:
-            # Saved before the call: a crash mid-call resubmits with the same key (R26 spirit).
-            entry.submit_key = f"submit-{uuid.uuid4()}"
-            ctx.save()
+        # Journaled before the call: a crash mid-call resubmits with the same key (R26 spirit).
+        key = SUBMIT_KEY.get(ctx)
         try:
             submission = ctx.for_renewal(
                 "registry",
                 "submit",
                 entry.signature_id,
-                entry.submit_key,
+                key,
             )
         except AlreadySubmitted:
             # Submitted already (an answer that got lost): carry on from the record.
@@ -152,30 +142,23 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
                 notice_code=NOTICE_OFFLINE if not renewal.activation_pending else None,
             )
         except BackendError as err:
-            if server_refused(err):
-                entry.submit_key = None  # the corrected request goes out under a new key
-                ctx.save()
+            SUBMIT_KEY.spent_by(ctx, err)
             raise
         data["submission"] = submission
         entry.submitted_at = submission.submitted_at
         ctx.save()
 
+    stage = Stage(3)
     return {
-        "confirm": StepDef(
-            page="certificates",
-            load=load_application,
-            next="declaration",
-            step_number=3,
-            can_back=False,
-            present=application("confirm.intro"),
+        "confirm": stage.notice(
+            "certificates", "declaration", application("confirm.intro"), load=load_application
         ),
-        "declaration": StepDef(
-            page="declaration",
-            accept=accept_declaration,
-            next="eid",
-            inputs=(flag("agree", "declaration.required"),),
-            step_number=3,
-            present=application("declaration.checkbox", declaration=True),
+        "declaration": stage.agreement(
+            "declaration",
+            "declaration.required",  # R14
+            record_declaration,
+            "eid",
+            application("declaration.checkbox", declaration=True),
         ),
         "eid": StepDef(
             page="eid",
@@ -188,25 +171,16 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
                 EidLocked: Route(STAFF, tell=True),
             },
             inputs=(choice("action"), six_digit_code("sms_code"), photo("face_jpeg")),
-            step_number=3,
+            step_number=stage.number,
             present=eid,
         ),
-        "esign": StepDef(
-            page="progress",
-            accept=accept_esign,
-            next="signed",
-            on_error={AssertionSpent: Route("eid", tell=True), Missing: "eid"},
-            step_number=3,
-            auto=True,
+        "esign": stage.check(
+            accept_esign,
+            "signed",
+            {AssertionSpent: Route("eid", tell=True), Missing: "eid"},
             can_back=False,
         ),
-        "signed": StepDef(
-            page="certificates",
-            next="review",
-            step_number=3,
-            can_back=False,
-            present=views.says("sign.success"),  # R16
-        ),
+        "signed": stage.notice("certificates", "review", views.says("sign.success")),  # R16
         "review": StepDef(
             page="certificates",
             load=load_application,
@@ -214,23 +188,13 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
             next="submitted",
             # R7: an address verified over 30 days ago: back to step 1 to verify it again.
             on_error={Missing: "eid", EmailsStale: Route("emails", tell=True)},
-            step_number=3,
+            step_number=stage.number,
             present=application("review.intro"),
         ),
-        "submitted": StepDef(
-            page="certificates",
-            next=views.AFTER_SUBMIT,
-            step_number=3,
-            can_back=False,
-            present=views.says("submit.success"),  # R16
+        "submitted": stage.notice(
+            "certificates", views.AFTER_SUBMIT, views.says("submit.success")  # R16
         ),
-        "eid_unavailable": StepDef(
-            page="generic",
-            last=True,
-            step_number=3,
-            can_back=False,
-            present=views.says("eid.not_enabled", "id.offline_only"),
-        ),
+        "eid_unavailable": stage.end("generic", views.says("eid.not_enabled", "id.offline_only")),
     }
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, QUrl
@@ -31,8 +30,6 @@ from kiosk.ui.widgets import CertificateCard, label, set_role
 
 if TYPE_CHECKING:
     from kiosk.flows.renewal import StepView
-
-log = logging.getLogger("kiosk.ui.steps")
 
 
 class ActivationSelectPage(Page):

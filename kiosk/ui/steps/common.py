@@ -1,11 +1,14 @@
-"""What the step pages share: finding a flow message, the view's data, parsed times."""
+"""What the step pages share: finding a flow message, the view's data, parsed times, the
+live camera, the box a holder ticks to agree."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QCheckBox
 
 from kiosk.ui.pages import CONTEXT, Page
 
@@ -57,3 +60,21 @@ def make_camera(page: Page, on_photo: Any) -> Any:
     # a second wording in the error panel.
     page.bind(camera.set_language)
     return camera
+
+
+def agree_box(page: Page, text: Callable[[str], str]) -> QCheckBox:
+    """The box a holder ticks to agree (R9's consent, R14's declaration): `agree`, its text
+    in the page's language with the required mark."""
+    box = QCheckBox()
+    box.setObjectName("agree")
+    page.bind(lambda lang: box.setText(text(lang) + " *"))
+    return box
+
+
+class Agreement:
+    """What a page agreeing to a text submits: whether its `agree` box is ticked."""
+
+    box: QCheckBox
+
+    def apply(self) -> dict[str, Any]:
+        return {"agree": self.box.isChecked()}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +28,6 @@ from kiosk.ui.widgets import CertificateCard, Keypad, label, set_role
 
 if TYPE_CHECKING:
     from kiosk.flows.renewal import StepView
-
-log = logging.getLogger("kiosk.ui.steps")
 
 
 class PendingPage(Page):

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-)
 
 from kiosk.ui.pages import (
     Page,
     message_text,
 )
-from kiosk.ui.steps.common import find_message, make_camera, other_messages
+from kiosk.ui.steps.common import Agreement, agree_box, find_message, make_camera, other_messages
 from kiosk.ui.texts import tr
 from kiosk.ui.widgets import label
 
 if TYPE_CHECKING:
     from kiosk.flows.renewal import StepView
 
-log = logging.getLogger("kiosk.ui.steps")
 
-
-class ConsentPage(Page):
+class ConsentPage(Agreement, Page):
     """R9: the statement, the checkbox, then 同意; nothing is fetched before it."""
 
     def build_view(self, view: StepView) -> None:
@@ -32,18 +26,13 @@ class ConsentPage(Page):
         statement = find_message(view, "consent.text")
         if statement is not None:
             self.add_messages([statement])
-        self.box = QCheckBox()
-        self.box.setObjectName("agree")
         checkbox = find_message(view, "consent.checkbox")
-        self.bind(lambda lang: self.box.setText(message_text(checkbox, lang) + " *"))
+        self.box = agree_box(self, lambda lang: message_text(checkbox, lang))
         self.box.toggled.connect(lambda on: setattr(self, "valid", on))
         # Not stretched: a tap beside the words must not tick it.
         self.body.addWidget(self.box, 0, Qt.AlignmentFlag.AlignLeft)
         self.body.addStretch(1)
         self.valid = False
-
-    def apply(self) -> dict[str, Any]:
-        return {"agree": self.box.isChecked()}
 
     def next_label(self, lang: str) -> str:
         return tr("consent.agree", lang)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
@@ -13,8 +12,6 @@ from kiosk.ui.pages import FieldsPage
 
 if TYPE_CHECKING:
     from kiosk.flows.renewal import StepView
-
-log = logging.getLogger("kiosk.ui.steps")
 
 
 class SignInPage(FieldsPage):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtWidgets import (
-    QCheckBox,
     QDialog,
     QFrame,
     QHBoxLayout,
@@ -27,14 +25,19 @@ from kiosk.ui.pages import (
     Page,
     message_text,
 )
-from kiosk.ui.steps.common import find_message, make_camera, other_messages, view_data
+from kiosk.ui.steps.common import (
+    Agreement,
+    agree_box,
+    find_message,
+    make_camera,
+    other_messages,
+    view_data,
+)
 from kiosk.ui.texts import tr
 from kiosk.ui.widgets import CertificateCard, Keypad, label
 
 if TYPE_CHECKING:
     from kiosk.flows.renewal import StepView
-
-log = logging.getLogger("kiosk.ui.steps")
 
 
 class CertificatesPage(FieldsPage):
@@ -131,17 +134,15 @@ class DeclarationDialog(QDialog):
         self.resize(1000, 760)
 
 
-class DeclarationPage(CertificatesPage):
+class DeclarationPage(Agreement, CertificatesPage):
     """R14: ticking the box opens the declaration; only 同意 ticks it."""
 
     agreed = False  # survives a rebuild for another language
 
     def build_fields(self, view: StepView) -> None:
         self.fields = {}
-        self.box = QCheckBox()
-        self.box.setObjectName("agree")
+        self.box = agree_box(self, lambda lang: tr("declaration.checkbox", lang))
         self.box.setChecked(self.agreed)
-        self.bind(lambda lang: self.box.setText(tr("declaration.checkbox", lang) + " *"))
         self.box.clicked.connect(self._clicked)
         # Pinned below the scrolling cards, always in sight (three cards fill the screen).
         # Not stretched: a tap beside the words must not tick it.
@@ -175,9 +176,6 @@ class DeclarationPage(CertificatesPage):
         self.agreed = True
         self.box.setChecked(True)
         self.valid = True
-
-    def apply(self) -> dict[str, Any]:
-        return {"agree": self.box.isChecked()}
 
     def next_label(self, lang: str) -> str:
         return tr("nav.identify", lang)
