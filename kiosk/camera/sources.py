@@ -71,7 +71,27 @@ def _fourcc_text(value: float) -> str:
     return text if text.isprintable() and text.strip() else "?"
 
 
-class DeviceSource:
+class _VideoCaptureSource:
+    """What a webcam and a video file share: one `cv2.VideoCapture` and what it gave."""
+
+    _cap: cv2.VideoCapture
+    _info: SourceInfo
+
+    def read(self) -> tuple[bool, Frame | None]:
+        ok, frame = self._cap.read()
+        return bool(ok), frame if ok else None
+
+    def release(self) -> None:
+        self._cap.release()
+
+    def is_opened(self) -> bool:
+        return bool(self._cap.isOpened())
+
+    def describe(self) -> SourceInfo:
+        return self._info
+
+
+class DeviceSource(_VideoCaptureSource):
     """A webcam by index."""
 
     def __init__(self, index: int, request: CaptureRequest | None = None) -> None:
@@ -108,21 +128,8 @@ class DeviceSource:
             self._info.fps,
         )
 
-    def read(self) -> tuple[bool, Frame | None]:
-        ok, frame = self._cap.read()
-        return bool(ok), frame if ok else None
 
-    def release(self) -> None:
-        self._cap.release()
-
-    def is_opened(self) -> bool:
-        return bool(self._cap.isOpened())
-
-    def describe(self) -> SourceInfo:
-        return self._info
-
-
-class FileSource:
+class FileSource(_VideoCaptureSource):
     """A video file played at its own frame rate, looping, as a webcam would deliver it."""
 
     def __init__(self, path: str, *, loop: bool = True, realtime: bool = True) -> None:
@@ -161,22 +168,13 @@ class FileSource:
 
     def read(self) -> tuple[bool, Frame | None]:
         self._pace()
-        ok, frame = self._cap.read()
+        ok, frame = super().read()
         if not ok and self._loop:
             self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
-            ok, frame = self._cap.read()
+            ok, frame = super().read()
         if ok:
             self.frames_read += 1
-        return bool(ok), frame if ok else None
-
-    def release(self) -> None:
-        self._cap.release()
-
-    def is_opened(self) -> bool:
-        return bool(self._cap.isOpened())
-
-    def describe(self) -> SourceInfo:
-        return self._info
+        return ok, frame
 
 
 class SyntheticSource:

@@ -339,6 +339,17 @@ class CaptureWorker(QObject):
         self.frame_ready.emit(image.copy())
 
 
+# The capture worker's signals the controller passes on unchanged, under the same names.
+_RELAYED = ("opened", "problem", "recovered", "handoff")
+
+
+def relay_signals(sender: QObject, receiver: QObject, names: tuple[str, ...]) -> None:
+    """Connect each signal `name` of `sender` to the same-named signal of `receiver` (a
+    signal-to-signal connection: Qt queues it across the worker's thread)."""
+    for name in names:
+        getattr(sender, name).connect(getattr(receiver, name))
+
+
 class CameraController(QObject):
     """GUI-side owner of the two worker threads. Signals arrive on the GUI thread."""
 
@@ -389,11 +400,8 @@ class CameraController(QObject):
             worker.finished.connect(thread.quit)
             self._threads.append(thread)
         capture.frame_ready.connect(self._on_frame)
-        capture.opened.connect(self.opened)
-        capture.problem.connect(self.problem)
-        capture.recovered.connect(self.recovered)
-        capture.handoff.connect(self.handoff)
-        analysis.analysed.connect(self.analysed)
+        relay_signals(capture, self, _RELAYED)
+        relay_signals(analysis, self, ("analysed",))
         self._capture, self._analysis = capture, analysis
         for thread in self._threads:
             thread.start()
