@@ -14,6 +14,8 @@ The setting `printer` says which: `none`, `system` (the default queue), `system:
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import ctypes.util
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -96,9 +98,109 @@ def _run(cmd: list[str], data: bytes) -> bytes:
 # --- the system's printing (CUPS) -----------------------------------------------------------
 
 
+class _CupsOption(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("value", ctypes.c_char_p)]
+
+
+class _CupsDest(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("instance", ctypes.c_char_p),
+                ("is_default", ctypes.c_int), ("num_options", ctypes.c_int),
+                ("options", ctypes.POINTER(_CupsOption))]
+
+
+class _CupsJob(ctypes.Structure):
+    _fields_ = [("id", ctypes.c_int), ("dest", ctypes.c_char_p), ("title", ctypes.c_char_p),
+                ("user", ctypes.c_char_p), ("format", ctypes.c_char_p), ("state", ctypes.c_int),
+                ("size", ctypes.c_int), ("priority", ctypes.c_int),
+                ("completed_time", ctypes.c_long), ("creation_time", ctypes.c_long),
+                ("processing_time", ctypes.c_long)]
+
+
+IPP_PRINTER_STOPPED = 5  # printer-state: 3 idle, 4 processing, 5 stopped (RFC 8011 5.4.11)
+
+
+@dataclass(frozen=True)
+class QueueState:
+    state: int  # printer-state
+    accepting: bool  # printer-is-accepting-jobs
+
+    @property
+    def offline(self) -> bool:
+        return self.state == IPP_PRINTER_STOPPED or not self.accepting
+
+
+class Cups:
+    """The few libcups calls Qt's print plugin does not pass on: a queue's IPP state and
+    whether it accepts jobs (cupsGetNamedDest, the attributes `lpstat` shows), this process's
+    active jobs on it and cancelling one. Qt submits with cupsPrintFile and drops its
+    result: a queue that rejects jobs (`cupsreject`) loses the job silently, and one stopped
+    (`cupsdisable`) holds it, so these are asked before and after the job."""
+
+    def __init__(self, lib: ctypes.CDLL) -> None:
+        self.lib = lib
+        lib.cupsGetNamedDest.restype = ctypes.POINTER(_CupsDest)
+        lib.cupsGetNamedDest.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+        lib.cupsGetOption.restype = ctypes.c_char_p
+        lib.cupsGetOption.argtypes = [ctypes.c_char_p, ctypes.c_int,
+                                      ctypes.POINTER(_CupsOption)]
+        lib.cupsFreeDests.argtypes = [ctypes.c_int, ctypes.POINTER(_CupsDest)]
+        lib.cupsGetJobs2.restype = ctypes.c_int
+        lib.cupsGetJobs2.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.POINTER(_CupsJob)),
+                                     ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
+        lib.cupsFreeJobs.argtypes = [ctypes.c_int, ctypes.POINTER(_CupsJob)]
+        lib.cupsCancelJob2.restype = ctypes.c_int
+        lib.cupsCancelJob2.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                       ctypes.c_int]
+
+    @classmethod
+    def load(cls) -> Cups | None:
+        """libcups, the one Qt's print plugin uses; None where there is none."""
+        found = ctypes.util.find_library("cups")
+        if not found:
+            return None
+        try:
+            return cls(ctypes.CDLL(found))
+        except (OSError, AttributeError):
+            return None
+
+    def queue_state(self, queue: str) -> QueueState | None:
+        """None when CUPS knows no such queue (or does not answer)."""
+        dest = self.lib.cupsGetNamedDest(None, queue.encode(), None)
+        if not dest:
+            return None
+        try:
+            d = dest.contents
+
+            def option(name: str) -> str:
+                value = self.lib.cupsGetOption(name.encode(), d.num_options, d.options)
+                return value.decode("ascii", "replace") if value else ""
+
+            state = option("printer-state")
+            return QueueState(int(state) if state.isdigit() else 0,
+                              option("printer-is-accepting-jobs").lower() != "false")
+        finally:
+            self.lib.cupsFreeDests(1, dest)
+
+    def active_jobs(self, queue: str) -> set[int]:
+        """Ids of this user's not-yet-completed jobs on `queue`."""
+        jobs = ctypes.POINTER(_CupsJob)()
+        n = self.lib.cupsGetJobs2(None, ctypes.byref(jobs), queue.encode(), 1, 0)
+        try:
+            return {jobs[i].id for i in range(max(n, 0))}
+        finally:
+            if n > 0:
+                self.lib.cupsFreeJobs(n, jobs)
+
+    def cancel(self, queue: str, job_id: int) -> bool:
+        return self.lib.cupsCancelJob2(None, queue.encode(), job_id, 1) == 0  # IPP_OK
+
+
 class SystemPrinter:
     """QtPrintSupport to a CUPS queue (the default one when `queue` is None), no dialog.
-    Needs a QGuiApplication (the kiosk's, or an offscreen one)."""
+    Needs a QGuiApplication (the kiosk's, or an offscreen one). The queue's state is asked
+    of CUPS before the job and after it (`Cups`): a stopped queue or one that rejects jobs
+    is PrinterOffline, and a job that a queue stopped meanwhile holds is cancelled (it would
+    print when the queue is enabled again, after the counter's reprint)."""
 
     def __init__(self, queue: str | None = None) -> None:
         self.queue = queue
@@ -114,12 +216,21 @@ class SystemPrinter:
             raise PrinterOffline(f"print queue {info.printerName()} is stopped or in error")
         return info
 
+    def _offline(self, cups: Cups | None, queue: str) -> QueueState | None:
+        state = cups.queue_state(queue) if cups is not None else None
+        return state if state is not None and state.offline else None
+
     def print_pdf(self, pdf: bytes, paper: PaperFormat, title: str) -> None:
         from PySide6.QtCore import QMarginsF, QRectF, QSizeF
         from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
         from PySide6.QtPrintSupport import QPrinter
 
         info = self._printer_info()
+        queue = info.printerName()
+        cups = Cups.load()
+        if (state := self._offline(cups, queue)) is not None:
+            raise PrinterOffline(f"print queue {queue} is {_said(state)}")
+        before = cups.active_jobs(queue) if cups is not None else set()
         dpi = ROLL_DPI if paper == PaperFormat.ROLL else A4_DPI
         images = []
         for png in rasterise(pdf, dpi):
@@ -149,6 +260,16 @@ class SystemPrinter:
             ok = painter.end()
         if not ok or printer.printerState() == QPrinter.PrinterState.Error:
             raise PrintFailed(f"print queue {info.printerName()} failed the job")
+        if cups is not None and (state := self._offline(cups, queue)) is not None:
+            held = cups.active_jobs(queue) - before
+            for job in held:  # held by a stopped queue: it must not print later as well
+                cups.cancel(queue, job)
+            raise PrinterOffline(f"print queue {queue} became {_said(state)}; "
+                                 f"{len(held)} job(s) cancelled")
+
+
+def _said(state: QueueState) -> str:
+    return "stopped" if state.state == IPP_PRINTER_STOPPED else "rejecting jobs"
 
 
 # --- ESC/POS ------------------------------------------------------------------------------

@@ -18,10 +18,47 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
-Upstream = tuple[int, dict[str, str], bytes]  # status, headers, body
+Upstream = tuple[int, list[tuple[str, str]], bytes]  # status, headers, body
 Forward = Callable[[], Upstream]
 Write = Callable[[bytes], None]
 Handler = Callable[["FaultProxy", Forward, Write], None]
+
+
+#: Headers of an upstream reply not passed on as they are (the proxy sets its own length).
+HOP_BY_HOP = ("transfer-encoding", "connection", "content-length")
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """The request handler both loopback proxies of the tests build on (this one and
+    tests/flows/faulty.py): HTTP/1.1, no access log on stderr, the request's body read and
+    passed upstream with its headers (less Host) by `send_upstream`."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def send_upstream(self, upstream: tuple[str, int], body: bytes,
+                      timeout: float) -> Upstream:
+        """The request as it came, to `upstream` (host, port); its whole reply."""
+        headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
+        conn = http.client.HTTPConnection(*upstream, timeout=timeout)
+        try:
+            conn.request(self.command, self.path, body=body, headers=headers)
+            resp = conn.getresponse()
+            payload = resp.read()
+        finally:
+            conn.close()
+        return resp.status, resp.getheaders(), payload
+
+
+def upstream_of(url: str) -> tuple[str, int]:
+    parts = urlsplit(url)
+    return parts.hostname or "127.0.0.1", parts.port or 80
 
 
 def _reply(status: int, body: bytes, ctype: str = "application/json",
@@ -121,38 +158,24 @@ class FaultProxy:
     """`arm(kind, fragment)` makes the next request whose path holds `fragment` fail."""
 
     def __init__(self, upstream: str, tls: ssl.SSLContext | None = None) -> None:
-        parts = urlsplit(upstream)
-        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.upstream = upstream_of(upstream)
         self.armed: list[Armed] = []
         self.seen: list[Seen] = []
         self.release = threading.Event()
         self._lock = threading.Lock()
         proxy = self
 
-        class RequestHandler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class RequestHandler(QuietHandler):
             def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
+                body = self.read_body()
                 fault = proxy._take(self.command, self.path)
                 seen = Seen(self.command, self.path, fault)
                 proxy.seen.append(seen)
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
 
                 def forward() -> Upstream:
-                    conn = http.client.HTTPConnection(*proxy.upstream, timeout=60)
-                    try:
-                        conn.request(self.command, self.path, body=body, headers=headers)
-                        resp = conn.getresponse()
-                        payload = resp.read()
-                    finally:
-                        conn.close()
-                    seen.upstream_status = resp.status
-                    return resp.status, dict(resp.getheaders()), payload
+                    answer = self.send_upstream(proxy.upstream, body, timeout=60)
+                    seen.upstream_status = answer[0]
+                    return answer
 
                 def write(data: bytes) -> None:
                     self.wfile.write(data)
@@ -162,9 +185,8 @@ class FaultProxy:
                 try:
                     if fault is None:
                         status, rheaders, payload = forward()
-                        skip = ("transfer-encoding", "connection", "content-length")
                         out = [f"HTTP/1.1 {status} X"]
-                        out += [f"{k}: {v}" for k, v in rheaders.items() if k.lower() not in skip]
+                        out += [f"{k}: {v}" for k, v in rheaders if k.lower() not in HOP_BY_HOP]
                         out += [f"Content-Length: {len(payload)}", "Connection: close", "", ""]
                         write("\r\n".join(out).encode("latin-1") + payload)
                     else:

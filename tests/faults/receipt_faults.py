@@ -1,6 +1,7 @@
 """Kinds 7 (printer offline) and 12 (keyring locked or missing) of `make faults`: the
 receipt step at the end of a real renewal over real HTTP, with a real printer target that
-cannot be opened and a real gnome-keyring that is locked or gone.
+cannot be opened or a real CUPS queue stopped or rejecting jobs, and a real gnome-keyring
+that is locked or gone.
 
 Each case is a whole H-SINGLE renewal (the sandbox reset before it). What is checked on
 the backend: the renewal activated once, its receipt lodged exactly once with the registry
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +28,7 @@ from kiosk.receipt.setup import ReceiptSetup
 from kiosk.services import errors
 from kiosk.store import SqlJournal
 from tests.flows.harness import Counter
+from tests.receipt.helpers import CupsQueue, private_cups
 
 HOLDER = "H-SINGLE"
 STAFF = ("staff01", "counter-demo-1")
@@ -69,57 +73,87 @@ def _check_end(row: Any, flow: RenewalFlow, view: StepView, want_code: str) -> d
     return receipt
 
 
-def printer_offline(sandbox_url: str, work: Path, row: Any) -> Any:
-    """Kind 7: the printer gone at the receipt step. The receipt is lodged unprinted, the
-    holder is sent to the counter (AC-KI-0301), the holder's reprint fails the same way
-    and lodges nothing more, and the counter prints it (marked printed on the registry)."""
-    gone: dict[str, Printer] = {
-        "receipt (ESC/POS file that cannot be opened)":
+@dataclass(frozen=True)
+class Gone:
+    """A printer case: the printer, the help code the holder must see, and what puts the
+    printer out of service for the case (a real queue disabled, say) and back after."""
+
+    printer: Printer
+    code: str
+    out_of_service: Callable[[], contextlib.AbstractContextManager[Any]] = contextlib.nullcontext
+
+
+def _gone_printers(work: Path, cups: CupsQueue) -> dict[str, Gone]:
+    return {
+        "receipt (ESC/POS file that cannot be opened)": Gone(
             EscposPrinter(EscposTarget("file", path=str(work / "unplugged" / "lp0"))),
-        "receipt (ESC/POS network printer switched off)":
+            errors.KIOSK_PRINTER_MISSING),
+        "receipt (ESC/POS network printer switched off)": Gone(
             EscposPrinter(EscposTarget("network", host="127.0.0.1", port=_closed_port())),
-        "receipt (CUPS queue missing)": SystemPrinter("no-such-queue-faults"),
+            errors.KIOSK_PRINTER_MISSING),
+        "receipt (CUPS queue missing)": Gone(SystemPrinter("no-such-queue-faults"),
+                                             errors.KIOSK_PRINTER_MISSING),
+        "receipt (CUPS queue stopped: cupsdisable)": Gone(
+            SystemPrinter(cups.name), errors.KIOSK_PRINTER_OFFLINE,
+            lambda: cups.switched("cupsdisable", "cupsenable")),
+        "receipt (CUPS queue rejecting jobs: cupsreject)": Gone(
+            SystemPrinter(cups.name), errors.KIOSK_PRINTER_OFFLINE,
+            lambda: cups.switched("cupsreject", "cupsaccept")),
     }
-    for step, printer in gone.items():
-        reset_sandbox(sandbox_url)
-        counter = Counter(sandbox_url, work / f"printer-{len(row.steps)}.sqlite")
-        try:
-            registry = counter.services.registry
-            identity = enrol_ephemeral(registry, "LOBBY-F")
-            service = ReceiptService(identity, registry, printer, PaperFormat.ROLL)
-            row.cases += 1
-            row.steps.append(step)
-            try:
-                flow, view = renew_with_receipts(counter, service)
-                _check_end(row, flow, view, errors.KIOSK_PRINTER_MISSING)
-                again = flow.reprint_receipt()  # the holder's one reprint: still no printer
-                if again is None or again.printed or again.help_code is None:
-                    row.data_lost += 1
-                staff = registry.staff_login(*STAFF)
-                rid = flow.renewal_id
-                lodged = _lodged_for(counter, staff, rid)
-                row.duplicates += max(0, len(lodged) - 1)
-                if len(lodged) != 1 or lodged[0].printed:
-                    row.data_lost += 1
-                    continue
-                # The counter reprints it on its own printer (an ESC/POS file here).
-                out = work / f"counter-{len(row.steps)}.escpos"
-                out.touch()
-                desk = ReceiptService(identity, registry,
-                                      EscposPrinter(EscposTarget("file", path=str(out))))
-                marked = desk.reprint(staff, lodged[0].receipt_id)
-                after = _lodged_for(counter, staff, rid)
-                if not marked.printed or out.stat().st_size == 0 or len(after) != 1 \
-                        or not after[0].printed:
-                    row.data_lost += 1
-                out.unlink()
-                add_duplicates(counter, flow, row)
-            except Exception as exc:  # noqa: BLE001 - counted: an untyped exception is a crash
-                row.crashes += 1
-                row.stuck = f"{step}: {type(exc).__name__}: {exc}"
-        finally:
-            counter.close()
+
+
+def printer_offline(sandbox_url: str, work: Path, row: Any) -> Any:
+    """Kind 7: the printer gone or out of service at the receipt step: an ESC/POS printer
+    that cannot be opened, a CUPS queue that does not exist, and a real CUPS queue (a private
+    cupsd, tests/receipt/helpers.py) that exists but is stopped or rejects jobs. The receipt
+    is lodged unprinted exactly once, the holder is sent to the counter with the case's help
+    code (AC-KI-0301 missing, AC-KI-0302 offline), the holder's reprint fails the same way
+    and lodges nothing more, nothing waits in the CUPS queue to print later, and the counter
+    prints it (marked printed on the registry)."""
+    with private_cups() as cups:
+        for step, gone in _gone_printers(work, cups).items():
+            reset_sandbox(sandbox_url)
+            with counter_at(sandbox_url, work / f"printer-{len(row.steps)}.sqlite") as counter, \
+                    gone.out_of_service():
+                row.cases += 1
+                row.steps.append(step)
+                try:
+                    _printer_case(counter, work, row, gone)
+                    if cups.jobs() or list(cups.out.glob("*.pdf")):
+                        row.duplicates += 1  # it would print as well as the counter's reprint
+                        row.stuck = f"{step}: a job left in the queue: {cups.jobs()!r}"
+                except Exception as exc:  # noqa: BLE001 - counted: an untyped exception is a crash
+                    row.crashes += 1
+                    row.stuck = f"{step}: {type(exc).__name__}: {exc}"
     return row
+
+
+def _printer_case(counter: Counter, work: Path, row: Any, gone: Gone) -> None:
+    registry = counter.services.registry
+    identity = enrol_ephemeral(registry, "LOBBY-F")
+    service = ReceiptService(identity, registry, gone.printer, PaperFormat.ROLL)
+    flow, view = renew_with_receipts(counter, service)
+    _check_end(row, flow, view, gone.code)
+    again = flow.reprint_receipt()  # the holder's one reprint: still no printer
+    if again is None or again.printed or again.help_code != gone.code:
+        row.data_lost += 1
+    staff = registry.staff_login(*STAFF)
+    rid = flow.renewal_id
+    lodged = _lodged_for(counter, staff, rid)
+    row.duplicates += max(0, len(lodged) - 1)
+    if len(lodged) != 1 or lodged[0].printed:
+        row.data_lost += 1
+        return
+    # The counter reprints it on its own printer (an ESC/POS file here).
+    out = work / f"counter-{len(row.steps)}.escpos"
+    out.touch()
+    desk = ReceiptService(identity, registry, EscposPrinter(EscposTarget("file", path=str(out))))
+    marked = desk.reprint(staff, lodged[0].receipt_id)
+    after = _lodged_for(counter, staff, rid)
+    if not marked.printed or out.stat().st_size == 0 or len(after) != 1 or not after[0].printed:
+        row.data_lost += 1
+    out.unlink()
+    add_duplicates(counter, flow, row)
 
 
 def add_duplicates(counter: Counter, flow: RenewalFlow, row: Any) -> None:

@@ -35,6 +35,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.faults import marker
+
 ID_NUMBER = "5937261(4)"
 NAME = "QZXSENTINEL NAMEQZX"
 NAME_ZH = "齾靐龘"
@@ -101,17 +103,32 @@ def _files(root: Path) -> Iterator[Path]:
                     yield p
 
 
+def scan_file(path: Path, sentinels: dict[str, str], where: str) -> list[str]:
+    """The sentinels in the file's bytes (an SQLite file's: also in its rows read back, WAL
+    included, as a long value is split across pages), and the photo's marker
+    (tests/faults/marker.py)."""
+    data = path.read_bytes()
+    hits = scan_bytes(data, sentinels, where)
+    if data.startswith(b"SQLite format 3\x00"):
+        rows = b"\n".join(marker.sqlite_values(path))
+        hits += [h for h in scan_bytes(rows, sentinels, f"{where} (a row)")
+                 if h.replace(" (a row)", "") not in hits]
+    return hits + marker.scan_file(path, where)
+
+
 def scan_tree(root: Path, sentinels: dict[str, str], where: str) -> list[str]:
+    """`scan_file` on every file under `root`."""
     hits: list[str] = []
     for p in _files(root):
         with contextlib.suppress(OSError):
-            hits += scan_bytes(p.read_bytes(), sentinels, f"{where} {p.name}")
+            hits += scan_file(p, sentinels, f"{where} {p.name}")
     return hits
 
 
-def _renew(counter: Any, flow: Any) -> Any:
+def _renew(counter: Any, flow: Any, photo: bytearray) -> Any:
     """The renewal to its end: the harness's answers, with the sentinel password and the
-    sentinel phrase on the activation form."""
+    sentinel phrase on the activation form, and the marked photo taken by the camera view
+    as the identity photo and the e-ID face (a copy each: the flow wipes what it is given)."""
     counter.flow = flow
     view = counter.sign_in(HOLDER)
     for _ in range(60):
@@ -120,6 +137,9 @@ def _renew(counter: Any, flow: Any) -> Any:
         answer = counter.answer(view)
         if view.step_id == "activation_form":
             answer = {"password": PASSWORD, "revocation_phrase": NEW_PHRASE}
+        for key in ("photo_jpeg", "face_jpeg"):
+            if key in answer:
+                answer[key] = bytearray(photo)
         view = flow.submit(answer)
         if view.error is not None:
             raise AssertionError(f"the sentinel renewal stopped at {view.step_id}: {view.error}")
@@ -140,6 +160,11 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
     work.mkdir(parents=True, exist_ok=True)
     data_dir, out = work / "kiosk-data", work / "print" / "receipt.escpos"
     data_dir.mkdir()
+    (work / "camera").mkdir()  # the camera, not the kiosk: not scanned
+    import sandbox.seed as seed
+
+    face = next(h.face for h in seed.HOLDERS if h.holder_id == HOLDER)
+    clip = marker.marked_clip(face, work / "camera" / "marked.avi")
     desk_out = io.StringIO()
     out.parent.mkdir()
     out.touch()
@@ -166,13 +191,14 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
             try:
                 from kiosk.flows.renewal import RenewalFlow
 
+                photo = marker.capture(clip)  # 拍照 on the kiosk's camera view
                 registry = counter.services.registry
                 service = ReceiptService(enrol_ephemeral(registry, "LOBBY-S"), registry,
                                          EscposPrinter(EscposTarget("file", path=str(out))))
                 flow = RenewalFlow(counter.services, SqlJournal(f"sqlite:///{db}"),
                                    lang="zh-Hant", caps=counter.caps, sleep=lambda s: None,
                                    receipts=service, kiosk_id="LOBBY-S", site="Sentinel")
-                view = _renew(counter, flow)
+                view = _renew(counter, flow, photo)
                 codes = [c for m in counter.admin.outbox()
                          if m.kind in ("sms_code", "email_code")
                          and (c := extract_code(m.body)) is not None]
@@ -180,7 +206,10 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
                     "sign_in_id": counter.sheet(HOLDER)["id_number"] == ID_NUMBER,
                     "activated_with_password": view.outcome == "activated",
                     "receipt_printed": bool((view.data.get("receipt") or {}).get("printed")),
+                    # the photo the sandbox matched (the renewal got past it) is marked
+                    "photo_marked": marker.in_bytes(bytes(photo)),
                 }
+                photo[:] = bytes(len(photo))
             finally:
                 counter.close()
             received["desk_issued"] = desk_run(sandbox_url, work, desk_out)
@@ -200,10 +229,13 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
     everything = {**secrets_, "name": NAME, "name_zh": NAME_ZH}
     everything["token_pin"] = TOKEN_PIN
     everything["desk_id_number"] = DESK_ID_NUMBER
-    hits = scan_bytes("\n".join(records.texts).encode(), everything, "the log")
-    hits += scan_bytes(desk_out.getvalue().encode(), everything, "the desk walkthrough output")
+    log = "\n".join(records.texts).encode()
+    hits = scan_bytes(log, everything, "the log") + marker.scan(log, "the log")
+    desk_text = desk_out.getvalue().encode()
+    hits += scan_bytes(desk_text, everything, "the desk walkthrough output")
+    hits += marker.scan(desk_text, "the desk walkthrough output")
     for p in sorted(work.glob("journal.sqlite*")):
-        hits += scan_bytes(p.read_bytes(), everything, f"the journal {p.name}")
+        hits += scan_file(p, everything, f"the journal {p.name}")
     for new in sorted(set(tmp_root.iterdir()) - before):
         hits += scan_tree(new, everything, f"temp {new.name}")
     hits += scan_tree(data_dir, everything, "the data folder")

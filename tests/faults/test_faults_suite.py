@@ -38,11 +38,13 @@ def test_every_fault_kind_at_every_step_leaves_no_duplicate_no_loss_no_crash(
         if row.kind not in ("10 clock skew", "5 process killed"):
             assert row.saw and all(c.startswith("AC-") for c in row.saw), (row.kind, row.saw)
     # The receipt step's faults: the printer gone sends the holder to the counter with the
-    # printer's code (the receipt lodged once, reprinted there); a locked or missing keyring
-    # with the keyring's (tests/faults/receipt_faults.py checks the texts and the registry).
+    # printer's code (the receipt lodged once, reprinted there): missing (ESC/POS file,
+    # network, no CUPS queue) AC-KI-0301, a real CUPS queue stopped or rejecting jobs
+    # AC-KI-0302; a locked or missing keyring with the keyring's
+    # (tests/faults/receipt_faults.py checks the texts and the registry).
     by_kind = {row.kind: row for row in rows}
-    assert by_kind["7 printer offline"].saw == {"AC-KI-0301"}, table(rows)
-    assert by_kind["7 printer offline"].cases == 3
+    assert by_kind["7 printer offline"].saw == {"AC-KI-0301", "AC-KI-0302"}, table(rows)
+    assert by_kind["7 printer offline"].cases == 5
     assert by_kind["12 keyring locked or missing"].saw == {"AC-KI-0306"}, table(rows)
     assert by_kind["12 keyring locked or missing"].cases == 2
     # The camera pulled mid-preview at the identity photo and the e-ID face: its message,

@@ -8,13 +8,13 @@ kiosk a 2xx it cannot read ("garble": a middlebox's HTML page), or hang past the
 
 from __future__ import annotations
 
-import http.client
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from http.server import ThreadingHTTPServer
+
+from tests.faults.proxy import HOP_BY_HOP, QuietHandler, upstream_of
 
 UNAVAILABLE = (
     b'{"error": {"code": "AC-AB-0036", "kind": "server", "title": {"zh-Hant": "", "pt": "",'
@@ -25,22 +25,15 @@ UNAVAILABLE = (
 
 class FaultyProxy:
     def __init__(self, upstream: str) -> None:
-        parts = urlsplit(upstream)
-        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.upstream = upstream_of(upstream)
         # path fragment -> "503" | "drop" | "garble" | "hang"
         self.faults: dict[str, str] = {}
         self.forwarded: list[str] = []
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
+                body = self.read_body()
                 fault = next((f for p, f in proxy.faults.items() if p in self.path), None)
                 if fault == "503":
                     self.send_response(503)
@@ -53,11 +46,7 @@ class FaultyProxy:
                     time.sleep(6.0)  # past the 4 s timeout of tests/flows/test_faults.py
                     self.close_connection = True
                     return
-                conn = http.client.HTTPConnection(*proxy.upstream, timeout=30)
-                headers = {k: v for k, v in self.headers.items() if k.lower() != "host"}
-                conn.request(self.command, self.path, body=body, headers=headers)
-                resp = conn.getresponse()
-                payload = resp.read()
+                status, headers, payload = self.send_upstream(proxy.upstream, body, timeout=30)
                 proxy.forwarded.append(f"{self.command} {self.path}")
                 if fault == "drop":
                     # The backend did it; the answer is lost on the way back.
@@ -66,15 +55,15 @@ class FaultyProxy:
                 if fault == "garble":
                     # The backend did it; what comes back is a success nobody can parse.
                     page = b"<html><body>OK</body></html>"
-                    self.send_response(resp.status if resp.status < 300 else 200)
+                    self.send_response(status if status < 300 else 200)
                     self.send_header("Content-Type", "text/html")
                     self.send_header("Content-Length", str(len(page)))
                     self.end_headers()
                     self.wfile.write(page)
                     return
-                self.send_response(resp.status)
-                for k, v in resp.getheaders():
-                    if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() not in HOP_BY_HOP:
                         self.send_header(k, v)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
