@@ -56,17 +56,16 @@ def consent(body: ConsentIn, request: Request) -> dict[str, Any]:
         r = renewal_of(t, body.renewal_id, holder)
         not_submitted(r)
         need(emails_verified(t, r), "emails_verified")
-        token = secrets.token_urlsafe(24)
-        t.s.add(
-            m.Consent(
-                token_hash=t.state.hash(token, "consent"),
-                holder_id=holder.holder_id,
-                renewal_id=r.renewal_id,
-                expires_at=t.now + CONSENT_TTL,
-            )
+        token, expires = t.new_secret(
+            m.Consent,
+            "consent",
+            CONSENT_TTL,
+            nbytes=24,
+            holder_id=holder.holder_id,
+            renewal_id=r.renewal_id,
         )
         r.consent_given_at = t.now
-        return {"consent_token": token, "expires_at": iso(t.now + CONSENT_TTL)}
+        return {"consent_token": token, "expires_at": iso(expires)}
 
 
 def _consent_for_token(t: Tx, token: str) -> m.Consent:

@@ -85,13 +85,7 @@ def login_complete(body: LoginCompleteIn, request: Request) -> dict[str, Any]:
         ch.done = True
         holder = t.s.get(m.Holder, ch.holder_id)
         assert holder is not None
-        token, expires = t.issue_token("holder", holder.holder_id)
-        return {
-            "holder_token": token,
-            "holder_id": holder.holder_id,
-            "display_name": holder.name,
-            "expires_at": iso(expires),
-        }
+        return t.sign_in("holder", holder.holder_id, holder.name)
 
 
 @router.post("/challenges")
@@ -125,18 +119,13 @@ def verify_challenge(
         if score < faces.THRESHOLD:
             raise ApiError("AC-AB-0024", {"score": round(score, 4), "threshold": faces.THRESHOLD})
         ch.done = True
-        assertion = secrets.token_urlsafe(32)
-        t.s.add(
-            m.EidAssertion(
-                assertion_hash=t.state.hash(assertion, "assertion"),
-                holder_id=holder.holder_id,
-                purpose=ch.purpose,
-                expires_at=t.now + ASSERTION_TTL,
-                used=False,
-            )
+        assertion, expires = t.new_secret(
+            m.EidAssertion,
+            "assertion",
+            ASSERTION_TTL,
+            hash_column="assertion_hash",
+            holder_id=holder.holder_id,
+            purpose=ch.purpose,
+            used=False,
         )
-        return {
-            "assertion": assertion,
-            "level": "very_high",
-            "expires_at": iso(t.now + ASSERTION_TTL),
-        }
+        return {"assertion": assertion, "level": "very_high", "expires_at": iso(expires)}

@@ -360,13 +360,7 @@ def staff_login(body: StaffLoginIn, request: Request) -> dict[str, Any]:
         entry = STAFF.get(body.username)
         if entry is None or not secrets.compare_digest(entry[0], body.password):
             raise ApiError("AC-AB-0035")
-        token, expires = t.issue_token("staff", body.username)
-        return {
-            "staff_token": token,
-            "staff_id": body.username,
-            "display_name": entry[1],
-            "expires_at": iso(expires),
-        }
+        return t.sign_in("staff", body.username, entry[1])
 
 
 @router.post("/staff/lookup")
@@ -376,13 +370,7 @@ def staff_lookup(body: IdNumberIn, request: Request) -> dict[str, Any]:
         holder = t.s.scalars(select(m.Holder).where(m.Holder.id_number == body.id_number)).first()
         if holder is None:
             raise ApiError("AC-AB-0002")
-        token, expires = t.issue_token("holder", holder.holder_id)
-        return {
-            "holder_token": token,
-            "holder_id": holder.holder_id,
-            "display_name": holder.name,
-            "expires_at": iso(expires),
-        }
+        return t.sign_in("holder", holder.holder_id, holder.name)
 
 
 # --- the holder's renewal -----------------------------------------------------------------
