@@ -18,7 +18,14 @@ from sandbox import faces
 from sandbox import models as m
 from sandbox.core import Tx, iso, tx
 from sandbox.errors import ApiError
-from sandbox.registry import consent_valid, emails_verified, need, not_submitted, renewal_of
+from sandbox.registry import (
+    consent_valid,
+    emails_verified,
+    need,
+    not_submitted,
+    open_renewal,
+    renewal_of,
+)
 from sandbox.schemas import ConsentIn, FaceMatchIn, IdCardIn
 
 router = APIRouter(prefix="/bureau/v1", tags=["bureau"])
@@ -53,8 +60,7 @@ def registered_face(t: Tx, holder: m.Holder) -> bytes | None:
 def consent(body: ConsentIn, request: Request) -> dict[str, Any]:
     with tx(request) as t:
         holder = t.holder()
-        r = renewal_of(t, body.renewal_id, holder)
-        not_submitted(r)
+        r = open_renewal(t, body.renewal_id, holder)
         need(emails_verified(t, r), "emails_verified")
         token, expires = t.new_secret(
             m.Consent,

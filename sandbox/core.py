@@ -554,5 +554,13 @@ def tx(request: Request) -> Iterator[Tx]:
         state.send_smtp(committed)
 
 
+@contextmanager
+def staff_tx(request: Request) -> Iterator[Tx]:
+    """`tx` for a call only a signed-in staff member may make (401 AC-AB-0004 otherwise)."""
+    with tx(request) as t:
+        t.staff()
+        yield t
+
+
 def real_time() -> float:
     return time.time()

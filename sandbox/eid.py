@@ -19,7 +19,7 @@ from sandbox import models as m
 from sandbox.bureau import decode_jpeg, registered_face, score_faces
 from sandbox.core import Tx, iso, mask_mobile, tx
 from sandbox.errors import ApiError
-from sandbox.registry import not_submitted, renewal_of
+from sandbox.registry import open_renewal
 from sandbox.schemas import ChallengeIn, ChallengeVerifyIn, IdNumberIn, LoginCompleteIn
 
 router = APIRouter(prefix="/eid/v1", tags=["eid"])
@@ -94,8 +94,7 @@ def start_challenge(body: ChallengeIn, request: Request) -> dict[str, Any]:
         holder = t.holder()
         if not holder.eid_very_high:
             raise ApiError("AC-AB-0021")  # R15
-        r = renewal_of(t, body.purpose.removeprefix("renewal:"), holder)
-        not_submitted(r)
+        r = open_renewal(t, body.purpose.removeprefix("renewal:"), holder)
         if r.declaration_accepted_at is None:
             raise ApiError("AC-AB-0037")  # R14 before R15
         return _start(t, holder, body.purpose)
