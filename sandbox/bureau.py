@@ -18,7 +18,14 @@ from sandbox import faces
 from sandbox import models as m
 from sandbox.core import Tx, iso, tx
 from sandbox.errors import ApiError
-from sandbox.registry import consent_valid, emails_verified, need, not_submitted, renewal_of
+from sandbox.registry import (
+    consent_valid,
+    emails_verified,
+    need,
+    not_submitted,
+    open_renewal,
+    renewal_of,
+)
 from sandbox.schemas import ConsentIn, FaceMatchIn, IdCardIn
 
 router = APIRouter(prefix="/bureau/v1", tags=["bureau"])
@@ -53,20 +60,18 @@ def registered_face(t: Tx, holder: m.Holder) -> bytes | None:
 def consent(body: ConsentIn, request: Request) -> dict[str, Any]:
     with tx(request) as t:
         holder = t.holder()
-        r = renewal_of(t, body.renewal_id, holder)
-        not_submitted(r)
+        r = open_renewal(t, body.renewal_id, holder)
         need(emails_verified(t, r), "emails_verified")
-        token = secrets.token_urlsafe(24)
-        t.s.add(
-            m.Consent(
-                token_hash=t.state.hash(token, "consent"),
-                holder_id=holder.holder_id,
-                renewal_id=r.renewal_id,
-                expires_at=t.now + CONSENT_TTL,
-            )
+        token, expires = t.new_secret(
+            m.Consent,
+            "consent",
+            CONSENT_TTL,
+            nbytes=24,
+            holder_id=holder.holder_id,
+            renewal_id=r.renewal_id,
         )
         r.consent_given_at = t.now
-        return {"consent_token": token, "expires_at": iso(t.now + CONSENT_TTL)}
+        return {"consent_token": token, "expires_at": iso(expires)}
 
 
 def _consent_for_token(t: Tx, token: str) -> m.Consent:

@@ -157,13 +157,18 @@ def forget_face(holder_id: str, request: Request) -> dict[str, Any]:
     return {"holder_id": holder_id}
 
 
+def _certificate(t: Tx, cert_id: str) -> m.Certificate:
+    c = t.s.get(m.Certificate, cert_id)
+    if c is None:
+        raise ApiError("AC-AB-0003", {"cert_id": cert_id})
+    return c
+
+
 @router.post("/certificates/{cert_id}/revoke")
 def revoke(cert_id: str, request: Request) -> dict[str, Any]:
     """Stands in for the external revocation page of R20."""
     with tx(request) as t:
-        c = t.s.get(m.Certificate, cert_id)
-        if c is None:
-            raise ApiError("AC-AB-0003", {"cert_id": cert_id})
+        c = _certificate(t, cert_id)
         c.status = "revoked"
         return {"cert_id": cert_id, "status": c.status}
 
@@ -185,9 +190,7 @@ def expire_id_card(holder_id: str, request: Request) -> dict[str, Any]:
 def change_certificate_data(cert_id: str, request: Request) -> dict[str, Any]:
     """The institution changed this certificate's data (R20 at any moment)."""
     with tx(request) as t:
-        c = t.s.get(m.Certificate, cert_id)
-        if c is None:
-            raise ApiError("AC-AB-0003", {"cert_id": cert_id})
+        c = _certificate(t, cert_id)
         c.data_changed = True
         return {"cert_id": cert_id, "data_changed": True}
 

@@ -390,18 +390,44 @@ class Tx:
         self.s.delete(row)
         return row.subject
 
-    def issue_token(self, kind: str, subject: str) -> tuple[str, datetime]:
-        token = secrets.token_urlsafe(32)
-        expires = self.now + TOKEN_TTL
-        self.s.add(
-            m.Token(
-                token_hash=self.state.hash(token, "token"),
-                kind=kind,
-                subject=subject,
-                expires_at=expires,
-            )
-        )
-        return token, expires
+    def new_secret(
+        self,
+        row: type[m.Base],
+        purpose: str,
+        ttl: timedelta,
+        /,
+        *,
+        nbytes: int = 32,
+        hash_column: str = "token_hash",
+        **columns: Any,
+    ) -> tuple[str, datetime]:
+        """A bearer secret handed out once (a session token, a consent token, an e-ID
+        assertion): only its keyed hash (under `purpose`) is stored in a new `row`, with its
+        expiry and the other `columns`; the secret itself goes back to the caller alone."""
+        secret = secrets.token_urlsafe(nbytes)
+        expires = self.now + ttl
+        hashed = {hash_column: self.state.hash(secret, purpose)}
+        self.s.add(row(**hashed, expires_at=expires, **columns))
+        return secret, expires
+
+    def sign_in(self, kind: str, subject: str, display_name: str) -> dict[str, Any]:
+        """A new session token for a holder or a staff member, as the sign-in calls answer
+        it: {kind}_token, {kind}_id, display_name, expires_at."""
+        token, expires = self.new_secret(m.Token, "token", TOKEN_TTL, kind=kind, subject=subject)
+        return {
+            f"{kind}_token": token,
+            f"{kind}_id": subject,
+            "display_name": display_name,
+            "expires_at": iso(expires),
+        }
+
+    def commit(self) -> list[Mail]:
+        """Commits the request's work and returns the mails it queued, for SMTP. Only now
+        does the R1 sweep count as done: a rolled-back request's sweep never happened."""
+        self.s.commit()
+        if self.swept:
+            self.state.last_sweep = self.now
+        return self.mails
 
     # --- outbox -------------------------------------------------------------------------
 
@@ -438,24 +464,24 @@ class Tx:
         key = self.request.headers.get("idempotency-key", "").strip()
         if not key or len(key) > 200:
             raise ApiError("AC-AB-0001", {"header": "Idempotency-Key required (1-200 chars)"})
-        method, path = self.request.method, self.request.url.path
-        # Keyed: the body may hold a password, and a plain hash of it could be brute-forced.
-        digest = self.state.hash(json.dumps(body, sort_keys=True, ensure_ascii=False), "idem")
+        # What a repeat must match: the same call with the same body. Keyed: the body may
+        # hold a password, and a plain hash of it could be brute-forced.
+        request_sig = {
+            "method": self.request.method,
+            "path": self.request.url.path,
+            "body_sha256": self.state.hash(
+                json.dumps(body, sort_keys=True, ensure_ascii=False), "idem"
+            ),
+        }
         seen = self.s.get(m.IdempotentResponse, (scope, key))
         if seen is not None:
-            if (seen.method, seen.path, seen.body_sha256) != (method, path, digest):
+            if {k: getattr(seen, k) for k in request_sig} != request_sig:
                 raise ApiError("AC-AB-0034")
             return JSONResponse(seen.response, status_code=seen.status)
         status, answer = run()
         self.s.add(
             m.IdempotentResponse(
-                scope=scope,
-                key=key,
-                method=method,
-                path=path,
-                body_sha256=digest,
-                status=status,
-                response=answer,
+                scope=scope, key=key, status=status, response=answer, **request_sig
             )
         )
         return JSONResponse(answer, status_code=status)
@@ -513,10 +539,7 @@ def tx(request: Request) -> Iterator[Tx]:
                 yield t
             except ApiError as exc:
                 if exc.commit:
-                    s.commit()
-                    committed = t.mails
-                    if t.swept:
-                        state.last_sweep = t.now
+                    committed = t.commit()
                 else:
                     s.rollback()
                 raise
@@ -524,15 +547,19 @@ def tx(request: Request) -> Iterator[Tx]:
                 s.rollback()
                 raise
             else:
-                s.commit()
-                committed = t.mails
-                # Only now: a rolled-back request's sweep never happened (R1).
-                if t.swept:
-                    state.last_sweep = t.now
+                committed = t.commit()
             finally:
                 s.close()
     finally:
         state.send_smtp(committed)
+
+
+@contextmanager
+def staff_tx(request: Request) -> Iterator[Tx]:
+    """`tx` for a call only a signed-in staff member may make (401 AC-AB-0004 otherwise)."""
+    with tx(request) as t:
+        t.staff()
+        yield t
 
 
 def real_time() -> float:

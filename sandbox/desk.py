@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sandbox import faces
 from sandbox import models as m
 from sandbox.bureau import decode_jpeg, registered_face, score_faces
-from sandbox.core import Tx, iso, tx
+from sandbox.core import Tx, iso, staff_tx, tx
 from sandbox.errors import ApiError
 from sandbox.registry import cert_json, renew, renewed_json, send_completed
 from sandbox.schemas import B64, Body, IdNumberIn
@@ -269,8 +269,7 @@ def offline_queue_search(request: Request, body: QueueSearchIn) -> dict[str, Any
 
 
 def _queue(request: Request, q: str, include_issued: bool) -> dict[str, Any]:
-    with tx(request) as t:
-        t.staff()
+    with staff_tx(request) as t:
         states = ("offline", "renewed") if include_issued or q else ("offline",)
         rows = t.s.scalars(
             select(m.Certificate)
@@ -293,8 +292,7 @@ def _queue(request: Request, q: str, include_issued: bool) -> dict[str, Any]:
 
 @router.get("/staff/in-person/{renewal_id}", response_model=InPersonOut)
 def in_person(renewal_id: str, request: Request) -> dict[str, Any]:
-    with tx(request) as t:
-        t.staff()
+    with staff_tx(request) as t:
         _offline_renewal(t, renewal_id)
         return _in_person_json(t, renewal_id)
 
@@ -433,8 +431,7 @@ def complete_offline(cert_id: str, body: CompleteIn, request: Request) -> dict[s
 @router.get("/staff/offline-queue/{cert_id}/certificate", response_model=IssuedOut)
 def issued_certificate(cert_id: str, request: Request) -> dict[str, Any]:
     """The certificate issued for this record, for a kiosk whose reply was lost."""
-    with tx(request) as t:
-        t.staff()
+    with staff_tx(request) as t:
         done = _issued(t, cert_id)
         if done is None:
             raise ApiError("AC-AB-0003", {"cert_id": cert_id, "issued": False})

@@ -19,7 +19,7 @@ from sandbox import models as m
 from sandbox.bureau import decode_jpeg, registered_face, score_faces
 from sandbox.core import Tx, iso, mask_mobile, tx
 from sandbox.errors import ApiError
-from sandbox.registry import not_submitted, renewal_of
+from sandbox.registry import open_renewal
 from sandbox.schemas import ChallengeIn, ChallengeVerifyIn, IdNumberIn, LoginCompleteIn
 
 router = APIRouter(prefix="/eid/v1", tags=["eid"])
@@ -85,13 +85,7 @@ def login_complete(body: LoginCompleteIn, request: Request) -> dict[str, Any]:
         ch.done = True
         holder = t.s.get(m.Holder, ch.holder_id)
         assert holder is not None
-        token, expires = t.issue_token("holder", holder.holder_id)
-        return {
-            "holder_token": token,
-            "holder_id": holder.holder_id,
-            "display_name": holder.name,
-            "expires_at": iso(expires),
-        }
+        return t.sign_in("holder", holder.holder_id, holder.name)
 
 
 @router.post("/challenges")
@@ -100,8 +94,7 @@ def start_challenge(body: ChallengeIn, request: Request) -> dict[str, Any]:
         holder = t.holder()
         if not holder.eid_very_high:
             raise ApiError("AC-AB-0021")  # R15
-        r = renewal_of(t, body.purpose.removeprefix("renewal:"), holder)
-        not_submitted(r)
+        r = open_renewal(t, body.purpose.removeprefix("renewal:"), holder)
         if r.declaration_accepted_at is None:
             raise ApiError("AC-AB-0037")  # R14 before R15
         return _start(t, holder, body.purpose)
@@ -125,18 +118,13 @@ def verify_challenge(
         if score < faces.THRESHOLD:
             raise ApiError("AC-AB-0024", {"score": round(score, 4), "threshold": faces.THRESHOLD})
         ch.done = True
-        assertion = secrets.token_urlsafe(32)
-        t.s.add(
-            m.EidAssertion(
-                assertion_hash=t.state.hash(assertion, "assertion"),
-                holder_id=holder.holder_id,
-                purpose=ch.purpose,
-                expires_at=t.now + ASSERTION_TTL,
-                used=False,
-            )
+        assertion, expires = t.new_secret(
+            m.EidAssertion,
+            "assertion",
+            ASSERTION_TTL,
+            hash_column="assertion_hash",
+            holder_id=holder.holder_id,
+            purpose=ch.purpose,
+            used=False,
         )
-        return {
-            "assertion": assertion,
-            "level": "very_high",
-            "expires_at": iso(t.now + ASSERTION_TTL),
-        }
+        return {"assertion": assertion, "level": "very_high", "expires_at": iso(expires)}

@@ -26,7 +26,7 @@ from sqlalchemy import Boolean, DateTime, LargeBinary, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sandbox import models as m
-from sandbox.core import Tx, iso, tx
+from sandbox.core import Tx, iso, staff_tx, tx
 from sandbox.errors import ApiError
 from sandbox.schemas import Body, Short
 
@@ -253,8 +253,7 @@ def lodge(rid: str, body: ReceiptIn, request: Request) -> Any:
 def list_receipts(
     request: Request, printed: Annotated[bool | None, Query()] = None
 ) -> dict[str, Any]:
-    with tx(request) as t:
-        t.staff()
+    with staff_tx(request) as t:
         q = select(LodgedReceipt).order_by(LodgedReceipt.lodged_at, LodgedReceipt.receipt_id)
         if printed is not None:
             q = q.where(LodgedReceipt.printed == printed)
@@ -270,8 +269,7 @@ def _receipt(t: Tx, receipt_id: str) -> LodgedReceipt:
 
 @router.get("/receipts/{receipt_id}", response_model=ReceiptPdfOut)
 def get_receipt(receipt_id: str, request: Request) -> dict[str, Any]:
-    with tx(request) as t:
-        t.staff()
+    with staff_tx(request) as t:
         row = _receipt(t, receipt_id)
         return {**_receipt_json(row), "pdf_b64": base64.b64encode(row.pdf).decode()}
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from sandbox import faces, pki, texts
 from sandbox import models as m
-from sandbox.core import Tx, add_years, get_state, iso, real_time, tx
+from sandbox.core import Tx, add_years, get_state, iso, real_time, staff_tx, tx
 from sandbox.errors import HELP_CODES, ApiError
 from sandbox.schemas import (
     ActivationIn,
@@ -157,6 +157,23 @@ def need(ok: bool, step: str) -> None:
 def not_submitted(r: m.Renewal) -> None:
     if r.submitted_at is not None:
         raise ApiError("AC-AB-0026")
+
+
+def open_renewal(t: Tx, rid: str, holder: m.Holder) -> m.Renewal:
+    """The holder's renewal while it can still change: 404 for another's, 409 AC-AB-0026
+    once submitted."""
+    r = renewal_of(t, rid, holder)
+    not_submitted(r)
+    return r
+
+
+def signed_in_renewal(
+    t: Tx, rid: str, *, still_open: bool = False
+) -> tuple[m.Holder, m.Renewal]:
+    """The signed-in holder and their renewal `rid`; with `still_open`, only while it can
+    still change (open_renewal)."""
+    holder = t.holder()
+    return holder, (open_renewal if still_open else renewal_of)(t, rid, holder)
 
 
 def progress(t: Tx, r: m.Renewal) -> dict[str, bool]:
@@ -360,29 +377,16 @@ def staff_login(body: StaffLoginIn, request: Request) -> dict[str, Any]:
         entry = STAFF.get(body.username)
         if entry is None or not secrets.compare_digest(entry[0], body.password):
             raise ApiError("AC-AB-0035")
-        token, expires = t.issue_token("staff", body.username)
-        return {
-            "staff_token": token,
-            "staff_id": body.username,
-            "display_name": entry[1],
-            "expires_at": iso(expires),
-        }
+        return t.sign_in("staff", body.username, entry[1])
 
 
 @router.post("/staff/lookup")
 def staff_lookup(body: IdNumberIn, request: Request) -> dict[str, Any]:
-    with tx(request) as t:
-        t.staff()
+    with staff_tx(request) as t:
         holder = t.s.scalars(select(m.Holder).where(m.Holder.id_number == body.id_number)).first()
         if holder is None:
             raise ApiError("AC-AB-0002")
-        token, expires = t.issue_token("holder", holder.holder_id)
-        return {
-            "holder_token": token,
-            "holder_id": holder.holder_id,
-            "display_name": holder.name,
-            "expires_at": iso(expires),
-        }
+        return t.sign_in("holder", holder.holder_id, holder.name)
 
 
 # --- the holder's renewal -----------------------------------------------------------------
@@ -453,9 +457,7 @@ def _address_row(t: Tx, r: m.Renewal, address: str) -> m.EmailVerification:
 @router.post("/renewals/{rid}/emails/code")
 def request_email_code(rid: str, body: AddressIn, request: Request) -> dict[str, Any]:
     with tx(request) as t:
-        holder = t.holder()
-        r = renewal_of(t, rid, holder)
-        not_submitted(r)
+        holder, r = signed_in_renewal(t, rid, still_open=True)
         row = _address_row(t, r, body.address)
         if (
             row.code_hash is not None
@@ -481,8 +483,7 @@ def request_email_code(rid: str, body: AddressIn, request: Request) -> dict[str,
 @router.post("/renewals/{rid}/emails/verify")
 def verify_email_code(rid: str, body: VerifyEmailIn, request: Request) -> dict[str, Any]:
     with tx(request) as t:
-        r = renewal_of(t, rid, t.holder())
-        not_submitted(r)
+        r = open_renewal(t, rid, t.holder())
         row = _address_row(t, r, body.address)
         if row.code_hash is None:
             raise ApiError("AC-AB-0027", {"missing": "email_code"})
@@ -515,9 +516,7 @@ def verify_email_code(rid: str, body: VerifyEmailIn, request: Request) -> dict[s
 @router.post("/renewals/{rid}/identity-check")
 def identity_check(rid: str, body: ConsentTokenIn, request: Request) -> dict[str, Any]:
     with tx(request) as t:
-        holder = t.holder()
-        r = renewal_of(t, rid, holder)
-        not_submitted(r)
+        holder, r = signed_in_renewal(t, rid, still_open=True)
         need(emails_verified(t, r), "emails_verified")
         consent_valid(t, body.consent_token, holder, r)
         problem = id_problem(t, holder)
@@ -538,9 +537,7 @@ def identity_check(rid: str, body: ConsentTokenIn, request: Request) -> dict[str
 @router.post("/renewals/{rid}/face")
 def record_face(rid: str, body: MatchIdIn, request: Request) -> dict[str, Any]:
     with tx(request) as t:
-        holder = t.holder()
-        r = renewal_of(t, rid, holder)
-        not_submitted(r)
+        holder, r = signed_in_renewal(t, rid, still_open=True)
         need(r.identity_checked_at is not None, "identity_checked")
         match = t.s.get(m.FaceMatch, body.match_id)
         if match is None or match.holder_id != holder.holder_id or match.renewal_id != rid:
@@ -557,8 +554,7 @@ def record_face(rid: str, body: MatchIdIn, request: Request) -> dict[str, Any]:
 @router.get("/renewals/{rid}/application")
 def application(rid: str, request: Request) -> dict[str, Any]:
     with tx(request) as t:
-        holder = t.holder()
-        r = renewal_of(t, rid, holder)
+        holder, r = signed_in_renewal(t, rid)
         need(r.face_passed_at is not None, "face_passed")
         certs = [c for c in certs_of(t, r) if c.state != "renewed"]
         if r.document_id is None or r.document_pdf is None:
@@ -595,8 +591,7 @@ def application_pdf(rid: str, request: Request) -> Response:
 @router.post("/renewals/{rid}/declaration")
 def declaration(rid: str, body: DeclarationIn, request: Request) -> dict[str, Any]:
     with tx(request) as t:
-        r = renewal_of(t, rid, t.holder())
-        not_submitted(r)
+        r = open_renewal(t, rid, t.holder())
         need(r.face_passed_at is not None, "face_passed")
         need(r.document_id is not None, "application_viewed")
         r.declaration_accepted_at = t.now
@@ -606,8 +601,7 @@ def declaration(rid: str, body: DeclarationIn, request: Request) -> dict[str, An
 @router.post("/renewals/{rid}/submit")
 def submit(rid: str, body: SubmitIn, request: Request) -> JSONResponse:
     with tx(request) as t:
-        holder = t.holder()
-        r = renewal_of(t, rid, holder)
+        holder, r = signed_in_renewal(t, rid)
 
         def run() -> tuple[int, dict[str, Any]]:
             not_submitted(r)
@@ -657,8 +651,7 @@ def submit(rid: str, body: SubmitIn, request: Request) -> JSONResponse:
 @router.post("/renewals/{rid}/precheck")
 def precheck(rid: str, body: CertIdsIn, request: Request) -> dict[str, Any]:
     with tx(request) as t:
-        holder = t.holder()
-        r = renewal_of(t, rid, holder)
+        holder, r = signed_in_renewal(t, rid)
         certs = resolve_for_activation(t, r, body.cert_ids)
         precheck_certs(t, holder, r, certs)
         return {"ok": True}
@@ -667,8 +660,7 @@ def precheck(rid: str, body: CertIdsIn, request: Request) -> dict[str, Any]:
 @router.get("/renewals/{rid}/activation-form")
 def activation_form(rid: str, request: Request) -> dict[str, Any]:
     with tx(request) as t:
-        holder = t.holder()
-        r = renewal_of(t, rid, holder)
+        holder, r = signed_in_renewal(t, rid)
         need(r.submitted_at is not None, "submitted")
         return {
             "cloud_username": holder.cloud_username,
@@ -679,8 +671,7 @@ def activation_form(rid: str, request: Request) -> dict[str, Any]:
 @router.post("/renewals/{rid}/activations", status_code=202)
 def activate(rid: str, body: ActivationIn, request: Request) -> JSONResponse:
     with tx(request) as t:
-        holder = t.holder()
-        r = renewal_of(t, rid, holder)
+        holder, r = signed_in_renewal(t, rid)
 
         def run() -> tuple[int, dict[str, Any]]:
             certs = resolve_for_activation(t, r, body.cert_ids)
