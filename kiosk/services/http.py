@@ -35,7 +35,7 @@ import uuid
 import zlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from http.client import HTTPException
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar, Unpack
 from urllib.parse import quote
 
 import requests
@@ -87,6 +87,25 @@ HELP_CODE = re.compile(r"AC-AB-\d{4}")
 MAX_TEXT_CHARS = 1000
 _READ_CHUNK = 64 * 1024
 _ENCODINGS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 0}
+
+
+class _Addressed(TypedDict, total=False):
+    path_params: Mapping[str, str] | None  # fills the path template (quoted, never logged)
+    token: str | None  # sent as a Bearer token
+
+
+class GetOptions(_Addressed, total=False):
+    params: Mapping[str, str] | None  # the query string
+
+
+class PostOptions(_Addressed, total=False):
+    json: Mapping[str, Any] | None
+    idempotency_key: str | None  # makes the POST safe to retry
+    expected: Collection[int]  # the 2xx statuses that carry the answer; (200, 201, 202)
+
+
+class CallOptions(GetOptions, PostOptions, total=False):
+    """What `JsonHttpClient.request` takes besides the method, path and parser."""
 
 
 class MalformedResponse(ValueError):
@@ -216,53 +235,14 @@ class JsonHttpClient:
 
     # -- public helpers -------------------------------------------------------------------
 
-    def get(
-        self,
-        path: str,
-        *,
-        parse: Callable[[Any], T],
-        path_params: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
-        token: str | None = None,
-    ) -> T:
-        return self.request(
-            "GET", path, parse=parse, path_params=path_params, params=params, token=token
-        )
+    def get(self, path: str, *, parse: Callable[[Any], T], **options: Unpack[GetOptions]) -> T:
+        return self.request("GET", path, parse=parse, **options)
 
-    def post(
-        self,
-        path: str,
-        *,
-        parse: Callable[[Any], T],
-        json: Mapping[str, Any] | None = None,
-        path_params: Mapping[str, str] | None = None,
-        token: str | None = None,
-        idempotency_key: str | None = None,
-        expected: Collection[int] = (200, 201, 202),
-    ) -> T:
-        return self.request(
-            "POST",
-            path,
-            parse=parse,
-            json=json,
-            path_params=path_params,
-            token=token,
-            idempotency_key=idempotency_key,
-            expected=expected,
-        )
+    def post(self, path: str, *, parse: Callable[[Any], T], **options: Unpack[PostOptions]) -> T:
+        return self.request("POST", path, parse=parse, **options)
 
     def request(
-        self,
-        method: str,
-        path: str,
-        *,
-        parse: Callable[[Any], T],
-        json: Mapping[str, Any] | None = None,
-        path_params: Mapping[str, str] | None = None,
-        params: Mapping[str, str] | None = None,
-        token: str | None = None,
-        idempotency_key: str | None = None,
-        expected: Collection[int] = (200, 201, 202),
+        self, method: str, path: str, *, parse: Callable[[Any], T], **options: Unpack[CallOptions]
     ) -> T:
         """One logical call: send, retry where safe, map failures, parse the JSON answer.
 
@@ -270,7 +250,9 @@ class JsonHttpClient:
         the filled-in values (which may be ID numbers) are not.
         """
         method = method.upper()
-        url = self.base_url + self._fill(path, path_params or {})
+        url = self.base_url + self._fill(path, options.get("path_params") or {})
+        idempotency_key = options.get("idempotency_key")
+        token = options.get("token")
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -280,6 +262,8 @@ class JsonHttpClient:
         # the error panel finds every attempt in the backend's logs.
         headers[REQUEST_ID_HEADER] = str(uuid.uuid4())
         attempts = 1 + (len(self.retry_delays) if _retry_allowed(method, idempotency_key) else 0)
+        json, params = options.get("json"), options.get("params")
+        expected = options.get("expected", (200, 201, 202))
 
         # The deadline covers the whole logical call: connect, headers, body, retries, pauses.
         deadline = time.monotonic() + self.timeout_s

@@ -16,29 +16,7 @@ from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, TypeVar, cast
 
-from kiosk.services.api import (
-    ActivationForm,
-    ActivationJob,
-    Application,
-    Certificate,
-    CodeSent,
-    Consent,
-    EidAssertion,
-    EidChallenge,
-    EmailStatus,
-    FaceMatch,
-    HolderSession,
-    InPersonCheck,
-    IssuedCertificate,
-    OfflineItem,
-    QueueEntry,
-    Renewal,
-    RenewalProgress,
-    RenewedCertificate,
-    Signature,
-    StaffSession,
-    Submission,
-)
+from kiosk.services import api
 from kiosk.services.http import MalformedResponse, is_help_code
 
 T = TypeVar("T")
@@ -52,11 +30,23 @@ def obj(data: Any) -> Mapping[str, Any]:
     return data
 
 
-def req_str(d: Mapping[str, Any], key: str) -> str:
-    value = d[key]
-    if not isinstance(value, str):
-        raise MalformedResponse(f"{key}: expected a string")
-    return value
+def _required(cls: type[T], what: str) -> Callable[[Mapping[str, Any], str], T]:
+    """The reader of a field that must be there and of type `cls` (JSON's true and false
+    are never numbers)."""
+
+    def read(d: Mapping[str, Any], key: str) -> T:
+        value = d[key]
+        if not isinstance(value, cls) or (isinstance(value, bool) and cls is not bool):
+            raise MalformedResponse(f"{key}: expected {what}")
+        return value
+
+    return read
+
+
+req_str = _required(str, "a string")
+req_bool = _required(bool, "a boolean")
+req_int = _required(int, "an integer")
+req_list = _required(list, "a list")
 
 
 def opt_str(d: Mapping[str, Any], key: str) -> str | None:
@@ -65,20 +55,6 @@ def opt_str(d: Mapping[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise MalformedResponse(f"{key}: expected a string or null")
-    return value
-
-
-def req_bool(d: Mapping[str, Any], key: str) -> bool:
-    value = d[key]
-    if not isinstance(value, bool):
-        raise MalformedResponse(f"{key}: expected a boolean")
-    return value
-
-
-def req_int(d: Mapping[str, Any], key: str) -> int:
-    value = d[key]
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise MalformedResponse(f"{key}: expected an integer")
     return value
 
 
@@ -129,13 +105,6 @@ def parse_time(value: Any) -> datetime:
 def opt_time(d: Mapping[str, Any], key: str) -> datetime | None:
     value = d.get(key)
     return None if value is None else parse_time(value)
-
-
-def req_list(d: Mapping[str, Any], key: str) -> list[Any]:
-    value = d[key]
-    if not isinstance(value, list):
-        raise MalformedResponse(f"{key}: expected a list")
-    return value
 
 
 # -- results ------------------------------------------------------------------------------
@@ -213,67 +182,56 @@ def _str_tuple(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
-def certificate(data: Any) -> Certificate:
-    return record(Certificate, data)
+def _parser(cls: type[T]) -> Callable[[Any], T]:
+    """The parser of a result read field by field (`record`). Its readers are resolved
+    here, at import: a type without a reader fails now, never in front of a holder (where
+    the client would report it as a malformed answer)."""
+    _fields(cast(Hashable, cls))
+
+    def parse_record(data: Any) -> T:
+        return record(cls, data)
+
+    return parse_record
 
 
-def certificates(d: Mapping[str, Any], key: str) -> tuple[Certificate, ...]:
+certificate = _parser(api.Certificate)
+progress = _parser(api.RenewalProgress)
+renewal = _parser(api.Renewal)
+email_status = _parser(api.EmailStatus)
+code_sent = _parser(api.CodeSent)
+consent = _parser(api.Consent)
+face_match = _parser(api.FaceMatch)
+application = _parser(api.Application)
+eid_challenge = _parser(api.EidChallenge)
+eid_assertion = _parser(api.EidAssertion)
+signature = _parser(api.Signature)
+activation_form = _parser(api.ActivationForm)
+renewed_certificate = _parser(api.RenewedCertificate)
+offline_item = _parser(api.OfflineItem)
+in_person_check = _parser(api.InPersonCheck)
+queue_entry = _parser(api.QueueEntry)
+# The results with a renamed key or a checked field (below) are read by `record` too.
+for _cls in (api.HolderSession, api.StaffSession, api.Submission, api.ActivationJob):
+    _fields(_cls)
+
+
+def certificates(d: Mapping[str, Any], key: str) -> tuple[api.Certificate, ...]:
     return tuple(certificate(c) for c in req_list(d, key))
 
 
-def holder_session(data: Any) -> HolderSession:
-    return record(HolderSession, data, token=req_str(obj(data), "holder_token"))
+def holder_session(data: Any) -> api.HolderSession:
+    return record(api.HolderSession, data, token=req_str(obj(data), "holder_token"))
 
 
-def staff_session(data: Any) -> StaffSession:
-    return record(StaffSession, data, token=req_str(obj(data), "staff_token"))
+def staff_session(data: Any) -> api.StaffSession:
+    return record(api.StaffSession, data, token=req_str(obj(data), "staff_token"))
 
 
-def progress(data: Any) -> RenewalProgress:
-    return record(RenewalProgress, data)
-
-
-def renewal(data: Any) -> Renewal:
-    return record(Renewal, data)
-
-
-def email_status(data: Any) -> EmailStatus:
-    return record(EmailStatus, data)
-
-
-def email_statuses(data: Any) -> list[EmailStatus]:
+def email_statuses(data: Any) -> list[api.EmailStatus]:
     return [email_status(e) for e in req_list(obj(data), "emails")]
 
 
-def code_sent(data: Any) -> CodeSent:
-    return record(CodeSent, data)
-
-
-def consent(data: Any) -> Consent:
-    return record(Consent, data)
-
-
-def face_match(data: Any) -> FaceMatch:
-    return record(FaceMatch, data)
-
-
-def application(data: Any) -> Application:
-    return record(Application, data)
-
-
-def eid_challenge(data: Any) -> EidChallenge:
-    return record(EidChallenge, data)
-
-
-def eid_assertion(data: Any) -> EidAssertion:
-    return record(EidAssertion, data)
-
-
-def signature(data: Any) -> Signature:
-    return record(Signature, data)
-
-
-def submission(data: Any) -> Submission:
+def submission(data: Any) -> api.Submission:
     d = obj(data)
     notice = d.get("notice")
     notice_code: str | None = None
@@ -281,62 +239,34 @@ def submission(data: Any) -> Submission:
         notice_code = req_str(obj(notice), "code")
         if not is_help_code(notice_code):
             raise MalformedResponse("notice.code: not a help code")
-    return record(Submission, d, notice_code=notice_code)
+    return record(api.Submission, d, notice_code=notice_code)
 
 
-def activation_form(data: Any) -> ActivationForm:
-    return record(ActivationForm, data)
-
-
-def renewed_certificate(data: Any) -> RenewedCertificate:
-    return record(RenewedCertificate, data)
-
-
-def activation_job(data: Any) -> ActivationJob:
+def activation_job(data: Any) -> api.ActivationJob:
     d = obj(data)
-    return record(ActivationJob, d, error_help_code=opt_help_code(d, "error_code"),
+    return record(api.ActivationJob, d, error_help_code=opt_help_code(d, "error_code"),
                   cert_ids=_str_tuple(d.get("cert_ids") or []))
 
 
-def activation_jobs(data: Any) -> list[ActivationJob]:
+def activation_jobs(data: Any) -> list[api.ActivationJob]:
     return [activation_job(j) for j in req_list(obj(data), "activations")]
 
 
-def offline_item(data: Any) -> OfflineItem:
-    return record(OfflineItem, data)
-
-
-def offline_items(data: Any) -> list[OfflineItem]:
+def offline_items(data: Any) -> list[api.OfflineItem]:
     return [offline_item(i) for i in req_list(obj(data), "items")]
 
 
-def in_person_check(data: Any) -> InPersonCheck:
-    return record(InPersonCheck, data)
-
-
-def queue_entry(data: Any) -> QueueEntry:
-    return record(QueueEntry, data)
-
-
-def queue_entries(data: Any) -> list[QueueEntry]:
+def queue_entries(data: Any) -> list[api.QueueEntry]:
     return [queue_entry(i) for i in req_list(obj(data), "items")]
 
-# Every result's readers are resolved at import: a type without a reader fails here, never
-# in front of a holder (where the client would report it as a malformed answer).
-for _cls in (Certificate, HolderSession, StaffSession, RenewalProgress, Renewal, EmailStatus,
-             CodeSent, Consent, FaceMatch, Application, EidChallenge, EidAssertion, Signature,
-             Submission, ActivationForm, RenewedCertificate, ActivationJob, OfflineItem,
-             InPersonCheck, QueueEntry):
-    _fields(_cls)
 
-
-def issued_certificate(data: Any) -> IssuedCertificate:
+def issued_certificate(data: Any) -> api.IssuedCertificate:
     d = obj(data)
     pem = req_str(d, "certificate_pem").encode("ascii")
     ca = req_str(d, "ca_pem").encode("ascii")
     if not pem.startswith(b"-----BEGIN CERTIFICATE-----"):
         raise MalformedResponse("certificate_pem: expected a PEM certificate")
-    return IssuedCertificate(renewed=renewed_certificate(d), certificate_pem=pem, ca_pem=ca)
+    return api.IssuedCertificate(renewed=renewed_certificate(d), certificate_pem=pem, ca_pem=ca)
 
 
 def ignore(data: Any) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import base64
 import contextlib
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from kiosk.services import parse
 from kiosk.services.api import (
@@ -29,9 +30,27 @@ from kiosk.services.http import JsonHttpClient
 if TYPE_CHECKING:
     from kiosk.receipt import wire
 
+T = TypeVar("T")
+
 
 class RegistryClient(JsonHttpClient):
     """Implements `kiosk.services.api.Registry` over HTTP."""
+
+    def _as(
+        self,
+        who: HolderSession | StaffSession,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        json: Mapping[str, Any] | None = None,
+        *,
+        key: str | None = None,
+        **ids: str,
+    ) -> T:
+        """One call with the holder's or the officer's token; `ids` fill the path template
+        (``rid=renewal_id``), `key` is the call's Idempotency-Key."""
+        return self.request(method, path, parse=parse, json=json, path_params=ids,
+                            token=who.token, idempotency_key=key)
 
     def staff_login(self, username: str, password: str) -> StaffSession:
         return self.post(
@@ -42,110 +61,58 @@ class RegistryClient(JsonHttpClient):
 
     def staff_logout(self, staff: StaffSession) -> None:
         """Ends the staff session at the registry: its token is refused afterwards."""
-        self.post("/staff/logout", json={}, token=staff.token, parse=lambda _: None)
+        self._as(staff, "POST", "/staff/logout", lambda _: None, {})
 
     def staff_lookup(self, staff: StaffSession, id_number: str) -> HolderSession:
-        return self.post(
-            "/staff/lookup",
-            json={"id_number": id_number},
-            token=staff.token,
-            parse=parse.holder_session,
-        )
+        return self._as(staff, "POST", "/staff/lookup", parse.holder_session,
+                        {"id_number": id_number})
 
     def current_renewal(self, session: HolderSession) -> Renewal:
-        return self.get("/renewals/current", token=session.token, parse=parse.renewal)
+        return self._as(session, "GET", "/renewals/current", parse.renewal)
 
     def emails(self, session: HolderSession, renewal_id: str) -> list[EmailStatus]:
-        return self.get(
-            "/renewals/{rid}/emails",
-            path_params={"rid": renewal_id},
-            token=session.token,
-            parse=parse.email_statuses,
-        )
+        return self._as(session, "GET", "/renewals/{rid}/emails", parse.email_statuses,
+                        rid=renewal_id)
 
     def request_email_code(self, session: HolderSession, renewal_id: str, address: str) -> CodeSent:
-        return self.post(
-            "/renewals/{rid}/emails/code",
-            path_params={"rid": renewal_id},
-            json={"address": address},
-            token=session.token,
-            parse=parse.code_sent,
-        )
+        return self._as(session, "POST", "/renewals/{rid}/emails/code", parse.code_sent,
+                        {"address": address}, rid=renewal_id)
 
     def verify_email_code(
         self, session: HolderSession, renewal_id: str, address: str, code: str
     ) -> EmailStatus:
-        return self.post(
-            "/renewals/{rid}/emails/verify",
-            path_params={"rid": renewal_id},
-            json={"address": address, "code": code},
-            token=session.token,
-            parse=parse.email_status,
-        )
+        return self._as(session, "POST", "/renewals/{rid}/emails/verify", parse.email_status,
+                        {"address": address, "code": code}, rid=renewal_id)
 
     def check_identity(self, session: HolderSession, renewal_id: str, consent_token: str) -> None:
-        self.post(
-            "/renewals/{rid}/identity-check",
-            path_params={"rid": renewal_id},
-            json={"consent_token": consent_token},
-            token=session.token,
-            parse=parse.ignore,
-        )
+        self._as(session, "POST", "/renewals/{rid}/identity-check", parse.ignore,
+                 {"consent_token": consent_token}, rid=renewal_id)
 
     def record_face_match(self, session: HolderSession, renewal_id: str, match_id: str) -> None:
-        self.post(
-            "/renewals/{rid}/face",
-            path_params={"rid": renewal_id},
-            json={"match_id": match_id},
-            token=session.token,
-            parse=parse.ignore,
-        )
+        self._as(session, "POST", "/renewals/{rid}/face", parse.ignore, {"match_id": match_id},
+                 rid=renewal_id)
 
     def application(self, session: HolderSession, renewal_id: str) -> Application:
-        return self.get(
-            "/renewals/{rid}/application",
-            path_params={"rid": renewal_id},
-            token=session.token,
-            parse=parse.application,
-        )
+        return self._as(session, "GET", "/renewals/{rid}/application", parse.application,
+                        rid=renewal_id)
 
     def accept_declaration(self, session: HolderSession, renewal_id: str) -> None:
-        self.post(
-            "/renewals/{rid}/declaration",
-            path_params={"rid": renewal_id},
-            json={"accepted": True},
-            token=session.token,
-            parse=parse.ignore,
-        )
+        self._as(session, "POST", "/renewals/{rid}/declaration", parse.ignore, {"accepted": True},
+                 rid=renewal_id)
 
     def submit(
         self, session: HolderSession, renewal_id: str, signature_id: str, idempotency_key: str
     ) -> Submission:
-        return self.post(
-            "/renewals/{rid}/submit",
-            path_params={"rid": renewal_id},
-            json={"signature_id": signature_id},
-            token=session.token,
-            idempotency_key=idempotency_key,
-            parse=parse.submission,
-        )
+        return self._as(session, "POST", "/renewals/{rid}/submit", parse.submission,
+                        {"signature_id": signature_id}, key=idempotency_key, rid=renewal_id)
 
     def precheck(self, session: HolderSession, renewal_id: str, cert_ids: list[str]) -> None:
-        self.post(
-            "/renewals/{rid}/precheck",
-            path_params={"rid": renewal_id},
-            json={"cert_ids": list(cert_ids)},
-            token=session.token,
-            parse=parse.ignore,
-        )
+        self._as(session, "POST", "/renewals/{rid}/precheck", parse.ignore,
+                 {"cert_ids": list(cert_ids)}, rid=renewal_id)
 
     def activation_form(self, session: HolderSession, renewal_id: str) -> ActivationForm:
-        return self.get(
-            "/renewals/{rid}/activation-form",
-            path_params={"rid": renewal_id},
-            token=session.token,
-            parse=parse.activation_form,
-        )
+        return self._as(session, "GET", "/renewals/{rid}/activation-form", parse.activation_form,
+                        rid=renewal_id)
 
     def activate(
         self,
@@ -157,50 +124,31 @@ class RegistryClient(JsonHttpClient):
         revocation_phrase: str,
         idempotency_key: str,
     ) -> ActivationJob:
-        return self.post(
-            "/renewals/{rid}/activations",
-            path_params={"rid": renewal_id},
-            json={
-                "cert_ids": list(cert_ids),
-                "password": password,
-                "password_confirm": password_confirm,
-                "revocation_phrase": revocation_phrase,
-            },
-            token=session.token,
-            idempotency_key=idempotency_key,
-            parse=parse.activation_job,
-        )
+        body = {
+            "cert_ids": list(cert_ids),
+            "password": password,
+            "password_confirm": password_confirm,
+            "revocation_phrase": revocation_phrase,
+        }
+        return self._as(session, "POST", "/renewals/{rid}/activations", parse.activation_job,
+                        body, key=idempotency_key, rid=renewal_id)
 
     def activation_status(self, session: HolderSession, job_id: str) -> ActivationJob:
-        return self.get(
-            "/activations/{job_id}",
-            path_params={"job_id": job_id},
-            token=session.token,
-            parse=parse.activation_job,
-        )
+        return self._as(session, "GET", "/activations/{job_id}", parse.activation_job,
+                        job_id=job_id)
 
     def activations(self, session: HolderSession, renewal_id: str) -> list[ActivationJob]:
-        return self.get(
-            "/renewals/{rid}/activations",
-            path_params={"rid": renewal_id},
-            token=session.token,
-            parse=parse.activation_jobs,
-        )
+        return self._as(session, "GET", "/renewals/{rid}/activations", parse.activation_jobs,
+                        rid=renewal_id)
 
     def offline_queue(self, staff: StaffSession) -> list[OfflineItem]:
-        return self.get("/staff/offline-queue", token=staff.token, parse=parse.offline_items)
+        return self._as(staff, "GET", "/staff/offline-queue", parse.offline_items)
 
     def complete_offline(
         self, staff: StaffSession, cert_id: str, idempotency_key: str
     ) -> RenewedCertificate:
-        return self.post(
-            "/staff/offline-queue/{cert_id}/complete",
-            path_params={"cert_id": cert_id},
-            json={},
-            token=staff.token,
-            idempotency_key=idempotency_key,
-            parse=parse.renewed_certificate,
-        )
+        return self._as(staff, "POST", "/staff/offline-queue/{cert_id}/complete",
+                        parse.renewed_certificate, {}, key=idempotency_key, cert_id=cert_id)
 
     # --- the counter desk (R32) ------------------------------------------------------------
 
@@ -208,65 +156,37 @@ class RegistryClient(JsonHttpClient):
         self, staff: StaffSession, query: str = "", include_issued: bool = False
     ) -> list[QueueEntry]:
         # POST: the search words (an ID number, a name) go in the body, never in a URL.
-        return self.post(
-            "/staff/offline-queue/search", json={"q": query, "include_issued": include_issued},
-            token=staff.token, parse=parse.queue_entries,
-        )
+        return self._as(staff, "POST", "/staff/offline-queue/search", parse.queue_entries,
+                        {"q": query, "include_issued": include_issued})
 
     def in_person_status(self, staff: StaffSession, renewal_id: str) -> InPersonCheck:
-        return self.get(
-            "/staff/in-person/{rid}",
-            path_params={"rid": renewal_id},
-            token=staff.token,
-            parse=parse.in_person_check,
-        )
+        return self._as(staff, "GET", "/staff/in-person/{rid}", parse.in_person_check,
+                        rid=renewal_id)
 
     def check_id_number(self, staff: StaffSession, renewal_id: str, id_number: str) -> None:
-        self.post(
-            "/staff/in-person/{rid}/id-check",
-            path_params={"rid": renewal_id},
-            json={"id_number": id_number},
-            token=staff.token,
-            parse=parse.ignore,
-        )
+        self._as(staff, "POST", "/staff/in-person/{rid}/id-check", parse.ignore,
+                 {"id_number": id_number}, rid=renewal_id)
 
     def check_face(self, staff: StaffSession, renewal_id: str, photo_jpeg: BytesLike) -> None:
-        self.post(
-            "/staff/in-person/{rid}/face",
-            path_params={"rid": renewal_id},
-            json={"photo_jpeg_b64": base64.b64encode(photo_jpeg).decode("ascii")},
-            token=staff.token,
-            parse=parse.ignore,
-        )
+        photo = base64.b64encode(photo_jpeg).decode("ascii")
+        self._as(staff, "POST", "/staff/in-person/{rid}/face", parse.ignore,
+                 {"photo_jpeg_b64": photo}, rid=renewal_id)
 
     def attest_in_person(self, staff: StaffSession, renewal_id: str, reason: str) -> None:
-        self.post(
-            "/staff/in-person/{rid}/attest",
-            path_params={"rid": renewal_id},
-            json={"reason": reason},
-            token=staff.token,
-            parse=parse.ignore,
-        )
+        self._as(staff, "POST", "/staff/in-person/{rid}/attest", parse.ignore,
+                 {"reason": reason}, rid=renewal_id)
 
     def issue_certificate(
         self, staff: StaffSession, cert_id: str, csr_pem: bytes, idempotency_key: str
     ) -> IssuedCertificate:
-        return self.post(
-            "/staff/offline-queue/{cert_id}/complete",
-            path_params={"cert_id": cert_id},
-            json={"csr_pem": csr_pem.decode("ascii")},
-            token=staff.token,
-            idempotency_key=idempotency_key,
-            parse=parse.issued_certificate,
-        )
+        return self._as(staff, "POST", "/staff/offline-queue/{cert_id}/complete",
+                        parse.issued_certificate, {"csr_pem": csr_pem.decode("ascii")},
+                        key=idempotency_key, cert_id=cert_id)
 
     def issued_certificate(self, staff: StaffSession, cert_id: str) -> IssuedCertificate:
-        return self.get(
-            "/staff/offline-queue/{cert_id}/certificate",
-            path_params={"cert_id": cert_id},
-            token=staff.token,
-            parse=parse.issued_certificate,
-        )
+        return self._as(staff, "GET", "/staff/offline-queue/{cert_id}/certificate",
+                        parse.issued_certificate, cert_id=cert_id)
+
     # --- R31: the kiosk's identity and its receipts (kiosk/receipt) -----------------------
 
     def server_time(self) -> Any:
@@ -327,14 +247,12 @@ class RegistryClient(JsonHttpClient):
     def receipt(self, staff: StaffSession, receipt_id: str) -> wire.LodgedReceipt:
         from kiosk.receipt import wire
 
-        return self.get("/receipts/{id}", path_params={"id": receipt_id}, token=staff.token,
-                        parse=wire.lodged_receipt)
+        return self._as(staff, "GET", "/receipts/{id}", wire.lodged_receipt, id=receipt_id)
 
     def mark_receipt_printed(
         self, staff: StaffSession, receipt_id: str, idempotency_key: str
     ) -> wire.LodgedReceipt:
         from kiosk.receipt import wire
 
-        return self.post("/receipts/{id}/printed", path_params={"id": receipt_id}, json={},
-                         token=staff.token, idempotency_key=idempotency_key,
-                         parse=wire.lodged_receipt)
+        return self._as(staff, "POST", "/receipts/{id}/printed", wire.lodged_receipt, {},
+                        key=idempotency_key, id=receipt_id)

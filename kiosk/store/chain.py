@@ -15,6 +15,9 @@ from datetime import datetime
 from typing import Any
 
 GENESIS = bytes(32)  # prev_hash of a kiosk's first entry
+#: What an entry says, as an audit_trail row holds it; the hash adds where it stands in its
+#: kiosk's chain (kiosk_id, seq) and the hash before it.
+CONTENT = ("at", "renewal_id", "step", "call", "outcome", "help_code", "request_id")
 
 
 def _when(at: datetime) -> str:
@@ -59,14 +62,8 @@ def row_hash(row: Any, prev_hash: bytes | None = None) -> bytes:
     return entry_hash(
         kiosk_id=row.kiosk_id,
         seq=row.seq,
-        at=row.at,
-        renewal_id=row.renewal_id,
-        step=row.step,
-        call=row.call,
-        outcome=row.outcome,
-        help_code=row.help_code,
-        request_id=row.request_id,
         prev_hash=row.prev_hash if prev_hash is None else prev_hash,
+        **{name: getattr(row, name) for name in CONTENT},
     )
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from kiosk.desk.journal import IssuanceRecord
 from kiosk.flows.journal import AuditRecord
 from kiosk.store.journal import SqlJournal
-from kiosk.store.models import IssuanceRow, utcnow
+from kiosk.store.models import IssuanceRow, field_values, utcnow
 
 
 class SqlIssuanceJournal:
@@ -27,15 +27,7 @@ class SqlIssuanceJournal:
             row = s.get(IssuanceRow, cert_id)
             if row is None:
                 return None
-            return IssuanceRecord(
-                cert_id=row.cert_id,
-                renewal_id=row.renewal_id,
-                idempotency_key=row.idempotency_key,
-                key_id=row.key_id,
-                token_label=row.token_label,
-                state=row.state,
-                new_serial=row.new_serial,
-            )
+            return IssuanceRecord(**field_values(row, IssuanceRecord))
 
     def save_issuance(self, record: IssuanceRecord) -> None:
         with self._sessions.begin() as s:
@@ -43,12 +35,10 @@ class SqlIssuanceJournal:
             if row is None:
                 row = IssuanceRow(cert_id=record.cert_id, kiosk_id=self.journal.kiosk_id)
                 s.add(row)
-            row.renewal_id = record.renewal_id
-            row.idempotency_key = record.idempotency_key
-            row.key_id = record.key_id
-            row.token_label = record.token_label
-            row.state = record.state
-            row.new_serial = record.new_serial
+            values = field_values(record, IssuanceRecord)
+            del values["cert_id"]  # the row's key: it was found by it
+            for name, value in values.items():
+                setattr(row, name, value)
             row.updated_at = utcnow()
 
     def audit(self, record: AuditRecord) -> None:

@@ -34,6 +34,7 @@ from kiosk.store.models import (
     OutboxRow,
     RenewalRow,
     SettingRow,
+    field_values,
     utcnow,
 )
 from kiosk.store.paths import kiosk_identity
@@ -171,17 +172,7 @@ class SqlJournal:
             q = select(AuditRow).where(AuditRow.kiosk_id == self.kiosk_id).order_by(AuditRow.seq)
             if renewal_id is not None:
                 q = q.where(AuditRow.renewal_id == renewal_id)
-            return [
-                AuditRecord(
-                    step=r.step,
-                    call=r.call,
-                    outcome=r.outcome,
-                    renewal_id=r.renewal_id,
-                    help_code=r.help_code,
-                    request_id=r.request_id,
-                )
-                for r in s.scalars(q)
-            ]
+            return [AuditRecord(**field_values(r, AuditRecord)) for r in s.scalars(q)]
 
     def verify_audit(self, kiosk_id: str | None = None) -> list[ChainReport]:
         """The chain of `kiosk_id`, or of every kiosk whose entries this database holds."""
@@ -262,12 +253,7 @@ class SqlJournal:
             kiosk_id=self.kiosk_id,
             seq=(last.seq + 1) if last else 1,
             at=utcnow(),
-            renewal_id=record.renewal_id,
-            step=record.step,
-            call=record.call,
-            outcome=record.outcome,
-            help_code=record.help_code,
-            request_id=record.request_id,
+            **field_values(record, AuditRecord),
             prev_hash=last.hash if last else GENESIS,
         )
         row.hash = row_hash(row)

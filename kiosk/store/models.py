@@ -8,7 +8,9 @@ The desk's issuance journal is 0003; receipts get their own model and migration 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     DateTime,
@@ -30,6 +32,12 @@ def utcnow() -> datetime:
     # Naive UTC in the database: SQLite keeps no zone and PostgreSQL's `timestamp` neither,
     # so both hand back exactly what the audit hash was computed over.
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def field_values(source: object, record_type: Any) -> dict[str, Any]:
+    """`source`'s attributes named as the fields of the dataclass `record_type`: a row's
+    columns for its record (`record_type(**…)`), or a record's fields for its row."""
+    return {f.name: getattr(source, f.name) for f in dataclasses.fields(record_type)}
 
 
 class Base(DeclarativeBase):

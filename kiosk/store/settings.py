@@ -23,13 +23,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 TABLE = "kiosk_settings"  # kiosk.store.models.SettingRow
 SITE_WIDE = "*"  # kiosk.store.models.SITE_WIDE (not imported: no SQLAlchemy here)
 LOCAL_ONLY = ("kiosk_id",)  # who a terminal is: never a site-wide value
 LANGS = ("zh-Hant", "pt", "en")
+N = TypeVar("N", int, float)
 
 
 class SettingError(ValueError):
@@ -51,24 +52,23 @@ def _bool(text: str) -> bool:
     raise SettingError("takes true or false (also yes/no, on/off, 1/0)")
 
 
-def _positive_float(text: str) -> float:
+def _positive(text: str, read: Callable[[str], N], what: str, example: str) -> N:
+    """`text` read as a number greater than 0 (and finite): `what` names it in the refusal."""
     try:
-        value = float(text)
+        value = read(text)
     except ValueError:
-        raise SettingError("takes a number of seconds, e.g. 120") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise SettingError("takes a number of seconds greater than 0")
+        raise SettingError(f"takes {what}, e.g. {example}") from None
+    if not 0 < value < float("inf"):
+        raise SettingError(f"takes {what} greater than 0")
     return value
+
+
+def _positive_float(text: str) -> float:
+    return _positive(text, float, "a number of seconds", "120")
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise SettingError("takes a whole number of seconds, e.g. 15") from None
-    if value <= 0:
-        raise SettingError("takes a whole number of seconds greater than 0")
-    return value
+    return _positive(text, int, "a whole number of seconds", "15")
 
 
 def _camera(text: str) -> str:
@@ -129,13 +129,9 @@ def _kiosk_id(text: str) -> str:
 
 
 def _days(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise SettingError("takes a number of days, e.g. 30") from None
-    if not value > 0 or value == float("inf"):
-        raise SettingError("takes a number of days greater than 0")
-    return value
+    return _positive(text, float, "a number of days", "30")
+
+
 def _printer(text: str) -> str:
     from kiosk.receipt.printing import parse_printer
 

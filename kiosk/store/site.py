@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from kiosk.store.models import AuditRow, HeartbeatRow, OutboxRow, RenewalRow, utcnow
+from kiosk.store.models import AuditRow, HeartbeatRow, OutboxRow, RenewalRow, field_values, utcnow
 
 if TYPE_CHECKING:
     from kiosk.store.journal import SqlJournal
@@ -233,17 +233,5 @@ class KioskStatus:
 def fleet_status(engine: Engine) -> list[KioskStatus]:
     """The newest heartbeat of every kiosk the store has heard from, by kiosk id."""
     with Session(engine) as s:
-        return [
-            KioskStatus(
-                kiosk_id=r.kiosk_id,
-                at=r.at,
-                version=r.version,
-                mode=r.mode,
-                camera=r.camera,
-                printer=r.printer,
-                backend=r.backend,
-                unprinted_receipts=r.unprinted_receipts,
-                open_renewals=r.open_renewals,
-            )
-            for r in s.scalars(select(HeartbeatRow).order_by(HeartbeatRow.kiosk_id))
-        ]
+        rows = s.scalars(select(HeartbeatRow).order_by(HeartbeatRow.kiosk_id))
+        return [KioskStatus(**field_values(r, KioskStatus)) for r in rows]

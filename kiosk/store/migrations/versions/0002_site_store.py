@@ -13,9 +13,10 @@ Revision ID: 0002
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import context, op
+from alembic import op
 
-from kiosk.store.chain import GENESIS, entry_hash
+from kiosk.store.chain import CONTENT, GENESIS, entry_hash
+from kiosk.store.migrations.kiosk_rows import add_kiosk_id, upgrading_kiosk
 
 revision = "0002"
 down_revision = "0001"
@@ -24,13 +25,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    kiosk_id = str(context.config.attributes.get("kiosk_id") or "")
+    kiosk_id = upgrading_kiosk()
     bind = op.get_bind()
 
-    with op.batch_alter_table("renewal_journal") as b:
-        b.add_column(sa.Column("kiosk_id", sa.String(64), nullable=False, server_default=""))
-        b.create_index("ix_renewal_journal_kiosk_id", ["kiosk_id"])
-    op.execute(sa.text("UPDATE renewal_journal SET kiosk_id = :k").bindparams(k=kiosk_id))
+    add_kiosk_id("renewal_journal")
 
     with op.batch_alter_table("audit_trail") as b:
         b.add_column(sa.Column("kiosk_id", sa.String(64), nullable=False, server_default=""))
@@ -52,16 +50,7 @@ def upgrade() -> None:
     rows = bind.execute(sa.select(audit).order_by(audit.c.id)).mappings().all()
     for seq, row in enumerate(rows, start=1):
         digest = entry_hash(
-            kiosk_id=kiosk_id,
-            seq=seq,
-            at=row["at"],
-            renewal_id=row["renewal_id"],
-            step=row["step"],
-            call=row["call"],
-            outcome=row["outcome"],
-            help_code=row["help_code"],
-            request_id=row["request_id"],
-            prev_hash=prev,
+            kiosk_id=kiosk_id, seq=seq, prev_hash=prev, **{name: row[name] for name in CONTENT}
         )
         bind.execute(
             audit.update()

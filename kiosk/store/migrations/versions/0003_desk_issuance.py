@@ -9,7 +9,9 @@ Revision ID: 0003
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import context, op
+from alembic import op
+
+from kiosk.store.migrations.kiosk_rows import add_kiosk_id
 
 revision = "0003"
 down_revision = "0002"
@@ -18,12 +20,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    kiosk_id = str(context.config.attributes.get("kiosk_id") or "")
     if sa.inspect(op.get_bind()).has_table("desk_issuance"):
-        with op.batch_alter_table("desk_issuance") as b:
-            b.add_column(sa.Column("kiosk_id", sa.String(64), nullable=False, server_default=""))
-            b.create_index("ix_desk_issuance_kiosk_id", ["kiosk_id"])
-        op.execute(sa.text("UPDATE desk_issuance SET kiosk_id = :k").bindparams(k=kiosk_id))
+        add_kiosk_id("desk_issuance")
         return
     op.create_table(
         "desk_issuance",
