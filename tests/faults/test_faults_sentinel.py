@@ -88,7 +88,10 @@ def test_issue12_the_scan_finds_the_photo_marker_in_every_form_a_frame_could_lea
 
     leave(tmp_path / "marked", frame, photo)
     hits = scan_tree(tmp_path / "marked", {}, "t")
-    assert sorted(hits) == sorted(
+    # The WAL's raw pages may hold the JPEG's start whole, then its bytes are found as well
+    # as the row (a true finding either way: the photo is on the disk).
+    wal = "the photo's marker in t store.sqlite-wal"
+    assert sorted(h for h in hits if h != wal) == sorted(
         f"the photo's marker in t {name}" + (" (a row)" if name == "store.sqlite" else "")
         for name in ("photo.jpg", "thumb.png", "frame.raw", "qimage.bits", "grey.bin",
                      "app.log", "page.html", "dump.txt", "store.sqlite"))
