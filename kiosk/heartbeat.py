@@ -14,7 +14,8 @@ import logging
 import os
 import threading
 from collections.abc import Callable
-from typing import Any
+from dataclasses import KW_ONLY, dataclass, field
+from typing import Any, Generic, TypeVar
 
 from kiosk.doctor import OK, Check, check_backend, check_printer
 
@@ -22,6 +23,7 @@ log = logging.getLogger(__name__)
 
 INTERVAL_ENV = "KIOSK_HEARTBEAT_SECONDS"
 DEFAULT_INTERVAL_S = 60.0
+T = TypeVar("T")
 
 
 def version() -> str:
@@ -51,24 +53,30 @@ def _state(check: Check) -> str:
     return check.status if check.status == OK else f"{check.status}: {check.verdict}"[:80]
 
 
-class SharedJournal:
+class MadeOnce(Generic[T]):
+    """What `maker` makes, made on first use by whichever thread comes first (and tried
+    again on the next use while it makes None)."""
+
+    def __init__(self, maker: Callable[[], T]) -> None:
+        self._maker = maker
+        self._made: T | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> T:
+        with self._lock:
+            made = self._made
+            if made is None:
+                made = self._made = self._maker()
+            return made
+
+
+class SharedJournal(MadeOnce[Any]):
     """One journal for the flow and the heartbeat, opened on first use by whichever thread
     comes first (a second journal would run a second outbox forwarder)."""
 
-    def __init__(self, opener: Callable[[], Any]) -> None:
-        self._opener = opener
-        self._journal: Any = None
-        self._lock = threading.Lock()
-
-    def get(self) -> Any:
-        with self._lock:
-            if self._journal is None:
-                self._journal = self._opener()
-            return self._journal
-
     def close(self) -> None:
         with self._lock:
-            journal, self._journal = self._journal, None
+            journal, self._made = self._made, None
         if journal is not None:
             journal.close()
 
@@ -76,26 +84,23 @@ class SharedJournal:
         return getattr(self.get(), name)
 
 
+@dataclass(eq=False)
 class Heartbeat:
     """Writes the heartbeat now and then every `interval_s` until `stop()`."""
 
-    def __init__(
-        self,
-        journal: SharedJournal,
-        *,
-        mode: str,
-        camera: str,
-        backend_url: str,
-        printer: str | None = None,
-        interval_s: float | None = None,
-    ) -> None:
-        self.journal = journal
-        self.mode = mode
-        self.camera = camera
-        self.backend_url = backend_url
-        self.printer = printer
-        self.interval_s = interval_s or float(os.environ.get(INTERVAL_ENV) or DEFAULT_INTERVAL_S)
-        self.beats = 0
+    journal: SharedJournal
+    _: KW_ONLY
+    mode: str
+    camera: str
+    backend_url: str
+    printer: str | None = None
+    interval_s: float | None = None  # None: $KIOSK_HEARTBEAT_SECONDS, else the default
+    beats: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        self.interval_s = self.interval_s or float(
+            os.environ.get(INTERVAL_ENV) or DEFAULT_INTERVAL_S
+        )
         self._stop = threading.Event()
         self._said: dict[str, str] = {}
         self._thread = threading.Thread(target=self._loop, name="kiosk-heartbeat", daemon=True)

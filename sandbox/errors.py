@@ -31,6 +31,12 @@ _CONTACT = _t(
     "If in doubt, please contact eSignTrust.",
 )
 
+
+def _with_contact(zh: str, pt: str, en: str) -> dict[str, str]:
+    """A message that ends by pointing the person to eSignTrust (_CONTACT)."""
+    return {lang: text + _CONTACT[lang] for lang, text in _t(zh, pt, en).items()}
+
+
 _ROWS: list[HelpCode] = [
     HelpCode(
         "AC-AB-0001", 422, "validation",
@@ -298,9 +304,9 @@ _ROWS: list[HelpCode] = [
     HelpCode(
         "AC-AB-0033", 500, "server",
         _t("證書激活失敗", "Falha na activação", "Activation failed"),
-        _t("證書激活失敗。" + _CONTACT["zh-Hant"],
-           "A activação do certificado falhou. " + _CONTACT["pt"],
-           "Certificate activation failed. " + _CONTACT["en"]),
+        _with_contact("證書激活失敗。",
+                      "A activação do certificado falhou. ",
+                      "Certificate activation failed. "),
     ),
     HelpCode(
         "AC-AB-0034", 409, "conflict",
@@ -350,9 +356,9 @@ _ROWS: list[HelpCode] = [
     HelpCode(
         "AC-AB-0040", 500, "server",
         _t("系統錯誤", "Erro do sistema", "System error"),
-        _t("系統發生錯誤，請稍後再試。" + _CONTACT["zh-Hant"],
-           "Ocorreu um erro no sistema. Tente mais tarde. " + _CONTACT["pt"],
-           "A system error occurred. Please try again later. " + _CONTACT["en"]),
+        _with_contact("系統發生錯誤，請稍後再試。",
+                      "Ocorreu um erro no sistema. Tente mais tarde. ",
+                      "A system error occurred. Please try again later. "),
     ),
     HelpCode(
         "AC-AB-0041", 404, "not_found",

@@ -1,16 +1,19 @@
 """The seeded demo holders: one per branch of the user guide, with stable ids.
 
-Dates are relative to the sandbox clock at reset, so the guide's situations (a revoked and a
-valid cloud-sign certificate, a qualified one already expired, a notice 30 days before
-expiry) hold whatever day the demo runs. The table below is also what GET /sandbox/v1/holders
-shows a tester, and what README.md documents.
+The table is sandbox/data/holders.toml, read into the dataclasses below. Dates are relative
+to the sandbox clock at reset, so the guide's situations (a revoked and a valid cloud-sign
+certificate, a qualified one already expired, a notice 30 days before expiry) hold whatever
+day the demo runs. The table is also what GET /sandbox/v1/holders shows a tester, and what
+README.md documents.
 """
 
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -62,93 +65,16 @@ class HolderSeed:
     bureau_after_check: dict[str, Any] | None = None
 
 
-def _c(suffix: str, type_: str, status: str, days: int, email: str, **kw: Any) -> CertSeed:
-    return CertSeed(suffix, type_, status, days, email, **kw)
+def _load_holders(path: Path) -> tuple[HolderSeed, ...]:
+    with path.open("rb") as f:
+        rows = tomllib.load(f)["holder"]
+    return tuple(
+        HolderSeed(**{**h, "certs": tuple(CertSeed(**c) for c in h["certs"])}) for h in rows
+    )
 
 
-HOLDERS: tuple[HolderSeed, ...] = (
-    HolderSeed(
-        "H-ABC", "1000001(1)", "CHAN TAI MAN", "陳大文",
-        "seed example (ABC LIMITED): 2 cloud-sign + 1 qualified; R1 notice 15 days after reset;"
-        " bureau expiry differs but is valid (R11 does not apply)",
-        "ABC LIMITED", "obama", "+853 6600 0001",
-        (
-            _c("1", "cloud", "revoked", -30, "tm.chan@abc.example"),
-            _c("2", "cloud", "valid", 45, "chan.taiman@abc.example"),
-            _c("3", "qualified", "expired", -30, "tm.chan@abc.example"),
-        ),
-        bureau={"doc_expiry_days": 3650},
-    ),
-    HolderSeed(
-        "H-SINGLE", "1000002(2)", "LEONG SIO WA", "梁小華",
-        "one cloud-sign certificate: activation skips the selection (R18); ID card expires"
-        " 40 days after reset (R21 by expiry)",
-        "SINGLE TRADING CO., LTD.", "biden", "+853 6600 0002",
-        (_c("1", "cloud", "valid", 100, "siowa.leong@single.example"),),
-        doc_expiry_days=40, birth_date=date(1979, 11, 2), sex="F",
-    ),
-    HolderSeed(
-        "H-OFFLINE", "1000003(3)", "WONG KA HOU", "黃家豪",
-        "only non-cloud certificates (qualified + encryption): offline handling, AC-AB-0007"
-        " (R19, R32)",
-        "OFFLINE HOLDINGS LIMITED", "astronaut", "+853 6600 0003",
-        (
-            _c("1", "qualified", "expired", -10, "kahou.wong@offline.example"),
-            _c("2", "encryption", "valid", 60, "kahou.wong@offline.example"),
-        ),
-    ),
-    HolderSeed(
-        "H-FOREIGN", "P1000004", "SILVA JOAO", "施維華",
-        "registered document is a foreign passport: 不支援之身份證明文件類別 (R10)",
-        "PORTO TRADING LIMITED", "obama", "+853 6600 0004",
-        (_c("1", "cloud", "valid", 120, "joao.silva@porto.example"),),
-        doc_type="passport",
-    ),
-    HolderSeed(
-        "H-MISMATCH", "1000005(5)", "LAM MEI LING", "林美玲",
-        "registered birth date differs from the bureau's: 無效之身份證明文件個人資料 (R11)",
-        "MISMATCH SERVICES LIMITED", "biden", "+853 6600 0005",
-        (_c("1", "cloud", "valid", 130, "meiling.lam@mismatch.example"),),
-        birth_date=date(1990, 5, 1), sex="F",
-        bureau={"birth_date": date(1990, 1, 5)},
-    ),
-    HolderSeed(
-        "H-REVOKE", "1000006(6)", "HO CHI KEUNG", "何志強",
-        "certificate data changed, original still valid: revoke first, AC-AB-0015 (R20);"
-        " POST /sandbox/v1/certificates/C-REVOKE-1/revoke stands in for the revocation page",
-        "REVOKE ENGINEERING LIMITED", "astronaut", "+853 6600 0006",
-        (_c("1", "cloud", "valid", 140, "chikeung.ho@revoke.example",
-            department="Supply Chain", position="Senior Officer", data_changed=True),),
-    ),
-    HolderSeed(
-        "H-REAUTH", "1000007(7)", "CHEONG WENG IO", "張永耀",
-        "the bureau's ID data change once identity is verified: pre-activation check finds"
-        " it, AC-AB-0014 and the 《需重新認證進行身份鑑別》 email (R21)",
-        "REAUTH LOGISTICS LIMITED", "obama", "+853 6600 0007",
-        (_c("1", "cloud", "valid", 150, "wengio.cheong@reauth.example"),),
-        bureau_after_check={"name": "CHEONG WENG IO, ANTONIO"},
-    ),
-    HolderSeed(
-        "H-NEWPW", "1000008(8)", "IEONG KIN FAI", "楊建輝",
-        "cloud-sign account holds no valid certificate: set a new password and confirm it"
-        " (R22)",
-        "NEWPASS DESIGN LIMITED", "biden", "+853 6600 0008",
-        (
-            _c("1", "cloud", "expired", -5, "kinfai.ieong@newpw.example"),
-            _c("2", "cloud", "revoked", 200, "kinfai.ieong@newpw.example"),
-        ),
-    ),
-    HolderSeed(
-        "H-NOEID", "1000009(9)", "KOU SOI LAN", "高瑞蘭",
-        "account without the very-high e-ID tool: 身份識別 refused, AC-AB-0021 (R15); also"
-        " holds a standard certificate its institution has not confirmed (no R1 notice)",
-        "NOEID CONSULTING LIMITED", "astronaut", "+853 6600 0009",
-        (
-            _c("1", "cloud", "valid", 160, "soilan.kou@noeid.example"),
-            _c("2", "standard", "valid", 20, "soilan.kou@noeid.example", confirmed=False),
-        ),
-        eid_very_high=False, sex="F",
-    ),
+HOLDERS: tuple[HolderSeed, ...] = _load_holders(
+    Path(__file__).resolve().parent / "data" / "holders.toml"
 )
 
 HOLDER_IDS = tuple(h.holder_id for h in HOLDERS)

@@ -10,18 +10,13 @@ search words (which may be a name or an ID number). The registry keeps the reaso
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
-from kiosk.flows.journal import AuditRecord
+from kiosk.flows.journal import AuditSink, audited
 from kiosk.services.api import BytesLike, DeskRegistry, InPersonCheck, QueueEntry, StaffSession
-from kiosk.services.errors import BackendError
 
 STEP = "desk"
 MIN_REASON = 10  # the registry's minimum too (docs/api.md, attest)
-
-
-class AuditSink(Protocol):
-    def audit(self, record: AuditRecord) -> None: ...
 
 
 class ReasonTooShort(ValueError):
@@ -71,11 +66,4 @@ class Counter:
     def _call(
         self, name: str, renewal_id: str | None, fn: Callable[..., Any], *args: Any
     ) -> Any:
-        try:
-            result = fn(*args)
-        except BackendError as err:
-            self.sink.audit(AuditRecord(STEP, name, err.kind, renewal_id, err.help_code,
-                                        err.request_id))
-            raise
-        self.sink.audit(AuditRecord(STEP, name, "ok", renewal_id))
-        return result
+        return audited(self.sink, STEP, name, renewal_id, fn, *args)

@@ -29,7 +29,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from kiosk.desk.journal import IssuanceJournal, IssuanceRecord
-from kiosk.flows.journal import AuditRecord
+from kiosk.flows.journal import AuditRecord, audited
 from kiosk.services.api import DeskRegistry, IssuedCertificate, QueueEntry, StaffSession
 from kiosk.services.errors import BackendError, NotFound
 from kiosk.tokens.errors import CertificateMismatch, TokenError
@@ -226,28 +226,12 @@ class Issuance:
         return result
 
     def _backend(self, name: str, rec: IssuanceRecord, fn: Callable[..., Any], *args: Any) -> Any:
-        try:
-            result = fn(*args)
-        except BackendError as err:
-            self._audit(rec, name, err.kind, err.help_code, err.request_id)
-            raise
-        self._audit(rec, name, "ok")
-        return result
+        return audited(self.journal, STEP, name, rec.renewal_id, fn, *args)
 
     def _audit(
-        self,
-        rec: IssuanceRecord,
-        call: str,
-        outcome: str,
-        help_code: str | None = None,
-        request_id: str | None = None,
+        self, rec: IssuanceRecord, call: str, outcome: str, help_code: str | None = None
     ) -> None:
-        self.journal.audit(
-            AuditRecord(
-                step=STEP, call=call, outcome=outcome[:32], renewal_id=rec.renewal_id,
-                help_code=help_code, request_id=request_id,
-            )
-        )
+        self.journal.audit(AuditRecord(STEP, call, outcome[:32], rec.renewal_id, help_code))
 
 
 def _label(entry: QueueEntry) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from kiosk.flows.journal import AuditRecord
+from kiosk.flows.journal import AuditSink
 
 #: key_made: the key pair is on the token; issued: the registry issued (certificate known);
 #: stored: the certificate is on the token and checked there (done).
@@ -30,27 +30,8 @@ class IssuanceRecord:
     new_serial: str | None = None
 
 
-class IssuanceJournal(Protocol):
+class IssuanceJournal(AuditSink, Protocol):
     def issuance(self, cert_id: str) -> IssuanceRecord | None: ...
 
     def save_issuance(self, record: IssuanceRecord) -> None: ...
 
-    def audit(self, record: AuditRecord) -> None: ...
-
-
-class MemoryIssuanceJournal:
-    """Forgets on exit: for previews."""
-
-    def __init__(self) -> None:
-        self.records: dict[str, IssuanceRecord] = {}
-        self.trail: list[AuditRecord] = []
-
-    def issuance(self, cert_id: str) -> IssuanceRecord | None:
-        found = self.records.get(cert_id)
-        return None if found is None else IssuanceRecord(**vars(found))
-
-    def save_issuance(self, record: IssuanceRecord) -> None:
-        self.records[record.cert_id] = IssuanceRecord(**vars(record))
-
-    def audit(self, record: AuditRecord) -> None:
-        self.trail.append(record)

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import atexit
 import os
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from kiosk.flows.stages.desk import DeskParts, StatusRow
+from kiosk.heartbeat import MadeOnce
 
 MODULE_ENV = "KIOSK_PKCS11_MODULE"
 DEMO_TOKEN_LABEL = "DEMO-TOKEN"
@@ -39,8 +39,7 @@ class DeskSetup:
         self.printer = printer
         self.registry_url = registry_url
         self.ca_bundle = ca_bundle  # the registry's CA for the backend check (TLS)
-        self._tokens: Any = None
-        self._lock = threading.Lock()
+        self._tokens = MadeOnce(self._make_tokens)
 
     @classmethod
     def from_settings(cls, stored: Mapping[str, Any], registry_url: str) -> DeskSetup:
@@ -49,10 +48,7 @@ class DeskSetup:
 
     def tokens(self) -> Any:
         """The TokenModule, made once; None when no module is set up."""
-        with self._lock:
-            if self._tokens is None:
-                self._tokens = self._make_tokens()
-            return self._tokens
+        return self._tokens.get()
 
     def _make_tokens(self) -> Any:
         from kiosk.tokens.token import TokenModule

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from kiosk.flows.journal import AuditRecord, Journal, JournalEntry
+from kiosk.flows.journal import AuditRecord, Journal, JournalEntry, audited
 from kiosk.flows.messages import Message, message_for_help_code
 from kiosk.flows.signals import CapReached
 from kiosk.flows.wizard import BYTES_LIKE, Data
@@ -87,13 +87,7 @@ class FlowContext:
 
     def call(self, name: str, fn: Callable[..., Any], *args: Any) -> Any:
         """A service call, audited with its outcome (never its arguments)."""
-        try:
-            result = fn(*args)
-        except BackendError as err:
-            self.audit(self.step(), name, err.kind, err.help_code, err.request_id)
-            raise
-        self.audit(self.step(), name, "ok")
-        return result
+        return audited(self.journal, self.step(), name, self._renewal_ref(), fn, *args)
 
     def for_renewal(self, service: str, method: str, *args: Any) -> Any:
         """`call` of services.<service>.<method>(holder, renewal id, *args), audited as
@@ -105,24 +99,11 @@ class FlowContext:
         fn = getattr(getattr(self.services, service), method)
         return self.call(f"{service}.{method}", fn, self.holder(), *args)
 
-    def audit(
-        self,
-        step: str,
-        call: str,
-        outcome: str,
-        help_code: str | None = None,
-        request_id: str | None = None,
-    ) -> None:
-        self.journal.audit(
-            AuditRecord(
-                step=step,
-                call=call,
-                outcome=outcome,
-                renewal_id=self.entry.renewal_id if self.entry else None,
-                help_code=help_code,
-                request_id=request_id,
-            )
-        )
+    def audit(self, step: str, call: str, outcome: str, help_code: str | None = None) -> None:
+        self.journal.audit(AuditRecord(step, call, outcome, self._renewal_ref(), help_code))
+
+    def _renewal_ref(self) -> str | None:
+        return self.entry.renewal_id if self.entry else None
 
     def count_failure(
         self, err: BackendError, counter: str, cap: int, *, server_says_last: bool = False

@@ -7,9 +7,12 @@ the UI runs it on one single-worker executor.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
+
+from kiosk.services.errors import BackendError
 
 OPEN = "open"
 FINISHED_STATES = ("activated", "offline", "refused", "staff", "abandoned")
@@ -42,15 +45,32 @@ class AuditRecord:
     request_id: str | None = None
 
 
-class Journal(Protocol):
+class AuditSink(Protocol):
+    def audit(self, record: AuditRecord) -> None: ...
+
+
+def audited(
+    sink: AuditSink, step: str, call: str, renewal_id: str | None,
+    fn: Callable[..., Any], *args: Any,
+) -> Any:
+    """`fn(*args)`, a backend call, with one audit row of its outcome: "ok", or the error's
+    kind, help code and request id (never the call's arguments). The error is raised on."""
+    try:
+        result = fn(*args)
+    except BackendError as err:
+        sink.audit(AuditRecord(step, call, err.kind, renewal_id, err.help_code, err.request_id))
+        raise
+    sink.audit(AuditRecord(step, call, "ok", renewal_id))
+    return result
+
+
+class Journal(AuditSink, Protocol):
     def open_entry(self, holder_id: str) -> JournalEntry | None:
         """The holder's unfinished renewal, if any."""
 
     def save(self, entry: JournalEntry) -> None: ...
 
     def finish(self, holder_id: str, renewal_id: str, state: str) -> None: ...
-
-    def audit(self, record: AuditRecord) -> None: ...
 
 
 class MemoryJournal:
