@@ -10,11 +10,16 @@ plus 6 keypoints per anchor: the eyes, the nose tip, the mouth centre and both e
 Decoding and the weighted non-maximum suppression follow MediaPipe's own graph
 (``face_detection_short_range_cpu``: score threshold 0.5, suppression IoU 0.3).
 
-The whole frame is letterboxed into the square, so a face anywhere in the picture is seen.
-Between two such full passes the detector looks again in a square of `track_zoom` x the last
-face around it: the input stays 128 px (same cost), the face is larger in it, so its box and
-keypoints are steadier. A full pass runs every `full_every` analyses (a second person walking
-in is noticed within that many frames) and at once whenever the face is lost.
+The whole frame is scaled so its long side is 128 px (the letterbox's scale), so a face
+anywhere in the picture is seen; the input is that frame padded to a multiple of 16 (the model
+is convolutional: a 640x360 frame is a 128x80 input with 560 anchors, the same face pixels as
+the 128x128 letterbox at 62 % of its cost). Between two such full passes the detector looks
+again in a square of `track_zoom` x the last face around it, at `track_input` px: the face is
+larger there than in the full pass, so its box and keypoints are steadier. At 96 px and 1.65x
+the face has the pixels it had at 128 px and 2.2x, with the same eye error against dlib (3.6 %
+vs 3.7 % median, bench/faces.py) at 56 % of the cost. A full pass runs every `full_every`
+analyses (a second person walking in is noticed within that many frames) and at once whenever
+the face is lost. Each input size has its own network (see `_network`).
 
 Haar
 ----
@@ -26,6 +31,7 @@ faces BlazeFace finds (see README).
 from __future__ import annotations
 
 import logging
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,10 +62,13 @@ class FaceDetection:
 
 class FaceDetector(Protocol):
     name: str
+    # Whether detect() and profile_present() look at the equalised grey frame; if not, the
+    # analyser passes None and converts only the face to grey.
+    uses_gray: bool
 
-    def detect(self, bgr: np.ndarray, gray: np.ndarray) -> list[FaceDetection]: ...
+    def detect(self, bgr: np.ndarray, gray: np.ndarray | None) -> list[FaceDetection]: ...
 
-    def profile_present(self, gray: np.ndarray) -> bool: ...
+    def profile_present(self, gray: np.ndarray | None) -> bool: ...
 
     def reset(self) -> None: ...
 
@@ -67,15 +76,20 @@ class FaceDetector(Protocol):
 # --- BlazeFace ---------------------------------------------------------------------------
 
 
-def _anchors() -> np.ndarray:
-    """(896, 2) anchor centres in [0, 1] of the input square, in the model's output order."""
+def _anchors(width: int = 128, height: int = 128) -> np.ndarray:
+    """(n, 16) anchor offsets in input pixels, in the model's output order, for an input of
+    `width` x `height` (multiples of 16): strides 8 and 16, 2 and 6 anchors per cell, row by
+    row (at 128 x 128 MediaPipe's 896 anchors). Each row is the anchor centre laid out as the
+    regressor row it is added to: box centre, box size (nothing added), six keypoints."""
     out = []
     for stride, per_cell in ((8, 2), (16, 6)):
-        cells = 128 // stride
-        ys, xs = np.mgrid[0:cells, 0:cells]
-        centres = np.stack([(xs + 0.5) / cells, (ys + 0.5) / cells], axis=-1).reshape(-1, 2)
+        ys, xs = np.mgrid[0 : height // stride, 0 : width // stride]
+        centres = np.stack([(xs + 0.5) * stride, (ys + 0.5) * stride], axis=-1).reshape(-1, 2)
         out.append(np.repeat(centres, per_cell, axis=0))
-    return np.concatenate(out).astype(np.float32)
+    centres = np.concatenate(out).astype(np.float32)
+    rows = np.tile(centres, 8)
+    rows[:, 2:4] = 0.0
+    return rows
 
 
 def _iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
@@ -110,21 +124,28 @@ class BlazeFaceDetector:
     """BlazeFace short-range on cv2.dnn, full-frame letterbox plus re-detection near the face."""
 
     name = "blazeface"
-    INPUT = 128
+    uses_gray = False
+    INPUT = 128  # the model's own input side: the full pass's scale
 
     def __init__(
         self,
         model_path: str | os.PathLike[str] = BLAZEFACE_MODEL,
         score_threshold: float = 0.5,
-        full_every: int = 3,
-        track_zoom: float = 2.2,
+        full_every: int = 2,
+        track_zoom: float = 1.65,
+        track_input: int = 96,
     ) -> None:
-        self._net = cv2.dnn.readNetFromTFLite(str(model_path))
-        self._outputs = self._net.getUnconnectedOutLayersNames()
-        self._anchors = _anchors()
+        self._model = str(model_path)
+        # One network per input size, with that size's anchors. cv2.dnn reallocates every
+        # layer's buffers when a network's input shape changes: the full pass and the
+        # close-up alternating on one network cost 1.5x as much as on a network each.
+        self._nets: dict[tuple[int, int], tuple[Any, Any, np.ndarray]] = {}
+        self._network((self.INPUT, self.INPUT))  # a model that does not load fails here
         self.score_threshold = score_threshold
+        self._min_logit = math.log(score_threshold / (1 - score_threshold))
         self.full_every = full_every
         self.track_zoom = track_zoom
+        self.track_input = _multiple_of_16(track_input)
         self._last: FaceDetection | None = None
         self._since_full = 0
         self.passes = {"full": 0, "track": 0}
@@ -132,6 +153,14 @@ class BlazeFaceDetector:
     def reset(self) -> None:
         self._last = None
         self._since_full = 0
+
+    def _network(self, size: tuple[int, int]) -> tuple[Any, Any, np.ndarray]:
+        found = self._nets.get(size)
+        if found is None:
+            net = cv2.dnn.readNetFromTFLite(self._model)
+            found = self._nets[size] = (net, net.getUnconnectedOutLayersNames(),
+                                        _anchors(*size))
+        return found
 
     def detect(self, bgr: np.ndarray, gray: np.ndarray | None = None) -> list[FaceDetection]:
         if self._last is not None and self._since_full < self.full_every:
@@ -162,60 +191,73 @@ class BlazeFaceDetector:
         """Every face of the letterboxed frame, largest first."""
         h, w = bgr.shape[:2]
         self.passes["full"] += 1
-        faces = self._run(bgr, 0.0, 0.0, float(max(h, w)))
+        # The frame at the letterbox's scale (its long side 128 px), but without the padding
+        # rows: a 640x360 frame is a 128x80 input, 560 anchors instead of 896, the same face
+        # pixels at 62 % of the forward pass's cost.
+        s = self.INPUT / max(h, w)
+        faces = self._run(bgr, 0.0, 0.0, s, (_multiple_of_16(w * s), _multiple_of_16(h * s)))
         if not faces and w > h:
             # A person standing back is 10-15 px in the letterboxed square, under the model's
             # smallest anchors; the centre square (where the oval is) sees them 1.8x larger,
             # so they are told "come closer" instead of "no face".
-            faces = self._run(bgr, (w - h) / 2, 0.0, float(h))
+            faces = self._run(bgr, (w - h) / 2, 0.0, self.INPUT / h, (self.INPUT, self.INPUT))
         return faces
 
     def _tracked(self, bgr: np.ndarray, last: FaceDetection) -> FaceDetection | None:
         x, y, fw, fh = last.box
         side = self.track_zoom * max(fw, fh)
-        faces = self._run(bgr, x + fw / 2 - side / 2, y + fh / 2 - side / 2, side)
+        n = self.track_input
+        faces = self._run(bgr, x + fw / 2 - side / 2, y + fh / 2 - side / 2, n / side, (n, n))
         if len(faces) != 1:
             return None  # lost, or someone beside the face: a full pass decides
         return faces[0]
 
-    def _run(self, bgr: np.ndarray, x0: float, y0: float, side: float) -> list[FaceDetection]:
-        """Detect in the square (x0, y0, side) of the frame; the part outside it is black."""
-        n = self.INPUT
-        s = n / side
+    def _run(
+        self, bgr: np.ndarray, x0: float, y0: float, scale: float, size: tuple[int, int]
+    ) -> list[FaceDetection]:
+        """Detect in the part of the frame from (x0, y0) that fills an input of `size`
+        (width, height; multiples of 16) at `scale` input pixels per frame pixel. The model
+        is convolutional: any such size works, with an anchor grid of its own. Whatever lies
+        outside the frame is black."""
+        nw, nh = size
         # One affine warp crops, scales and pads in a single pass.
-        m = np.array([[s, 0, -x0 * s], [0, s, -y0 * s]], np.float32)
-        square = cv2.warpAffine(bgr, m, (n, n), flags=cv2.INTER_AREA,
+        m = np.array([[scale, 0, -x0 * scale], [0, scale, -y0 * scale]], np.float32)
+        square = cv2.warpAffine(bgr, m, (nw, nh), flags=cv2.INTER_AREA,
                                 borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
-        blob = cv2.dnn.blobFromImage(square, 1 / 127.5, (n, n), (127.5, 127.5, 127.5),
+        blob = cv2.dnn.blobFromImage(square, 1 / 127.5, (nw, nh), (127.5, 127.5, 127.5),
                                      swapRB=True)
-        self._net.setInput(blob)
-        raw_scores, raw = self._net.forward(self._outputs)
-        logits = np.clip(raw_scores.reshape(-1), -100.0, 100.0)
-        keep = logits > np.log(self.score_threshold / (1 - self.score_threshold))
+        net, outputs, anchors = self._network(size)
+        net.setInput(blob)
+        raw_scores, raw = net.forward(outputs)
+        logits = raw_scores.reshape(-1)
+        keep = logits > self._min_logit
         if not keep.any():
             return []
-        scores = 1.0 / (1.0 + np.exp(-logits[keep]))
-        reg = raw.reshape(-1, 16)[keep] / n
-        anchor = np.tile(self._anchors[keep], 8)  # cx, cy repeated for box centre + 6 points
-        pts = reg.copy()
-        pts[:, 0:2] += anchor[:, 0:2]
-        pts[:, 4:] += anchor[:, 4:]
-        cx, cy, bw, bh = pts[:, 0], pts[:, 1], reg[:, 2], reg[:, 3]
+        scores = 1.0 / (1.0 + np.exp(-np.minimum(logits[keep], 100.0)))
+        # The regressors are in input pixels: box centre and keypoints as offsets from the
+        # anchor, then the box's width and height.
+        pts = raw.reshape(-1, 16)[keep] + anchors[keep]
+        cx, cy, bw, bh = pts[:, 0], pts[:, 1], pts[:, 2], pts[:, 3]
         coords = np.concatenate(
             [np.stack([cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2], 1), pts[:, 4:]], 1
         )
         faces = []
         for score, c in weighted_nms(scores, coords):
-            # From the unit square back to frame pixels.
-            xs = c[0::2] * side + x0
-            ys = c[1::2] * side + y0
+            # From input pixels back to frame pixels.
+            xs = c[0::2] / scale + x0
+            ys = c[1::2] / scale + y0
             faces.append(_blaze_face(xs, ys, score))
         faces.sort(key=lambda f: -f.box[2] * f.box[3])
         return faces
 
-    def profile_present(self, gray: np.ndarray) -> bool:
+    def profile_present(self, gray: np.ndarray | None) -> bool:
         # BlazeFace finds turned heads itself; their keypoints then say "face the camera".
         return False
+
+
+def _multiple_of_16(v: float) -> int:
+    """The model's input sides: the stride-16 grid must tile them."""
+    return max(16, -(-int(math.ceil(v)) // 16) * 16)
 
 
 def _box_iou(a: Box, b: Box) -> float:
@@ -262,6 +304,7 @@ def _cascade(file_name: str) -> cv2.CascadeClassifier:
 
 class HaarDetector:
     name = "haar"
+    uses_gray = True
 
     def __init__(self) -> None:
         self._face = _cascade("haarcascade_frontalface_default.xml")
@@ -278,7 +321,9 @@ class HaarDetector:
         # Between the two the person is told "move closer" rather than "no face".
         return max(24, int(gray.shape[0] * 0.18))
 
-    def detect(self, bgr: np.ndarray, gray: np.ndarray) -> list[FaceDetection]:
+    def detect(self, bgr: np.ndarray, gray: np.ndarray | None) -> list[FaceDetection]:
+        if gray is None:
+            gray = cv2.equalizeHist(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
         m = self._min_face(gray)
         boxes = self._face.detectMultiScale(gray, 1.15, 5, minSize=(m, m))
         faces = sorted((tuple(int(v) for v in b) for b in boxes), key=lambda b: -b[2] * b[3])
@@ -313,7 +358,9 @@ class HaarDetector:
             (x + re[0] + re[2] / 2, y + re[1] + re[3] / 2),
         )
 
-    def profile_present(self, gray: np.ndarray) -> bool:
+    def profile_present(self, gray: np.ndarray | None) -> bool:
+        if gray is None:
+            raise ValueError("the Haar profile check needs the grey frame (uses_gray)")
         m = self._min_face(gray)
         if len(self._profile.detectMultiScale(gray, 1.15, 5, minSize=(m, m))):
             return True
@@ -328,6 +375,7 @@ class YuNetDetector:
     """cv2.FaceDetectorYN with a configured ONNX file; landmarks give the eyes directly."""
 
     name = "yunet"
+    uses_gray = False
 
     def __init__(self, model_path: str, score_threshold: float = 0.8) -> None:
         self._model = cv2.FaceDetectorYN.create(model_path, "", (320, 320), score_threshold)
@@ -336,7 +384,7 @@ class YuNetDetector:
     def reset(self) -> None:
         pass
 
-    def detect(self, bgr: np.ndarray, gray: np.ndarray) -> list[FaceDetection]:
+    def detect(self, bgr: np.ndarray, gray: np.ndarray | None) -> list[FaceDetection]:
         h, w = bgr.shape[:2]
         if self._size != (w, h):
             self._model.setInputSize((w, h))
@@ -353,7 +401,7 @@ class YuNetDetector:
         out.sort(key=lambda d: -d.box[2] * d.box[3])
         return out
 
-    def profile_present(self, gray: np.ndarray) -> bool:
+    def profile_present(self, gray: np.ndarray | None) -> bool:
         return False
 
 

@@ -24,16 +24,17 @@ authority (R12). What each one stands for:
 - inter-eye distance: ISO/IEC 19794-5 asks >= 90 px (ICAO recommends 120) on the *final
   portrait*; the full camera frame is wider than a portrait, so we only refuse below
   `min_ied_px` = 60 px (the 19794-5 token-image minimum) and rely on the oval fill for the rest.
-- head pose: ICAO 9303 / ISO 19794-5 allow about +/-5 deg yaw and pitch and +/-8 deg roll; OFIQ
-  scores yaw/pitch/roll from a 3D face model. Roll is the eye-line angle (`max_roll_deg` = 8):
-  BlazeFace's eye keypoints from the close-up pass agree with dlib's 5-point eyes within a
-  median 0.9 deg (README). Yaw (BlazeFace): `yaw_index`, the mean of the nose tip's offset
-  from the eye midpoint (in eye distances) and the eye-to-ear asymmetry; `max_yaw_index` =
-  0.5. Official frontal portraits measure <= 0.25, a real photo turned ~20 deg (sandbox
-  live/obama.jpg) 0.38-0.45, heads turned ~45 deg (synthetic) 0.5-0.6: a coarse "looking away"
-  check, not ICAO's 5 deg, which six 2-D keypoints cannot resolve. Haar fallback: the eye
-  midpoint's offset from the box centre (`max_yaw_offset` = 0.08 of the face width). Pitch is
-  not measured. With no eye pair (Haar only) the pose check is skipped rather than refused.
+- head pose: ICAO 9303 / ISO 19794-5 allow about +/-5 deg yaw and pitch and +/-8 deg roll;
+  OFIQ scores yaw/pitch/roll from a 3D face model. Roll is the eye-line angle (`max_roll_deg`
+  = 8): BlazeFace's eye keypoints from the close-up pass agree with dlib's 5-point eyes within
+  a median 1.2 deg, at most 3.5 (bench/faces.py). Yaw (BlazeFace): `yaw_index`, the mean of
+  the nose tip's offset from the eye midpoint (in eye distances) and the eye-to-ear asymmetry;
+  `max_yaw_index` = 0.5. Official frontal portraits measure <= 0.25, a real photo turned ~20
+  deg (sandbox live/obama.jpg) 0.38-0.45, heads turned ~45 deg (synthetic) 0.5-0.6: a coarse
+  "looking away" check, not ICAO's 5 deg, which six 2-D keypoints cannot resolve. Haar
+  fallback: the eye midpoint's offset from the box centre (`max_yaw_offset` = 0.08 of the face
+  width). Pitch is not measured. With no eye pair (Haar only) the pose check is skipped rather
+  than refused.
 - sharpness: OFIQ Sharpness is a random forest over Laplacian/Sobel features; we use the
   classic variance of the Laplacian on the face crop resized to 128 px wide (scale-free),
   refused below `min_sharpness`, plus face motion between analysed frames (`max_motion`).
@@ -157,10 +158,11 @@ class FaceAnalyzer:
     def _analyse(self, bgr: np.ndarray, full_width: int) -> QualityReport:
         t = self.t
         h, w = bgr.shape[:2]
-        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
-        # Equalised for Haar only, so a dark face is still found and told "too dark";
-        # BlazeFace finds it as it is.
-        eq = cv2.equalizeHist(gray) if self.detector.name == "haar" else gray
+        # The grey frame, equalised, for Haar only, so a dark face is still found and told
+        # "too dark"; BlazeFace finds it as it is, and only the face is made grey below.
+        eq = None
+        if self.detector.uses_gray:
+            eq = cv2.equalizeHist(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
         faces = self.detector.detect(bgr, eq)
         if faces:
             big = faces[0].box[2]
@@ -206,9 +208,12 @@ class FaceAnalyzer:
             if turned:
                 issues.add(messages.FACE_CAMERA)
 
-        # The inner face (no hair, no background) carries the light and focus measures.
-        ix, iy = x + int(fw * 0.15), y + int(fh * 0.15)
-        inner = gray[iy : y + int(fh * 0.9), ix : x + int(fw * 0.85)]
+        # The inner face (no hair, no background) carries the light and focus measures, on
+        # the face box made grey (the part inside the frame), not the whole frame.
+        bx, by = max(x, 0), max(y, 0)
+        crop = cv2.cvtColor(bgr[by : max(y + fh, by), bx : max(x + fw, bx)], cv2.COLOR_BGR2GRAY)
+        ix, iy = max(int(fw * 0.15) + x - bx, 0), max(int(fh * 0.15) + y - by, 0)
+        inner = crop[iy : int(fh * 0.9) + y - by, ix : int(fw * 0.85) + x - bx]
         if inner.size:
             m["luminance"] = float(inner.mean())
             m["clipped"] = float((inner >= 250).mean())
@@ -221,10 +226,10 @@ class FaceAnalyzer:
             m["uniformity"] = min(a, b) / max(a, b, 1.0)
             if m["uniformity"] < t.min_uniformity:
                 issues.add(messages.UNEVEN_LIGHT)
-            crop = gray[y : y + fh, x : x + fw]
             size = (128, max(1, round(128 * fh / fw)))
             norm = cv2.resize(crop, size, interpolation=cv2.INTER_AREA)
-            m["sharpness"] = float(cv2.Laplacian(norm, cv2.CV_64F).var())
+            # Variance of the Laplacian; 16-bit holds a 3x3 Laplacian of 8-bit pixels exactly.
+            m["sharpness"] = float(cv2.meanStdDev(cv2.Laplacian(norm, cv2.CV_16S))[1][0, 0] ** 2)
             if m["sharpness"] < t.min_sharpness:
                 issues.add(messages.HOLD_STILL)
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QImage
 
 from kiosk.camera import messages
@@ -330,13 +330,14 @@ class CaptureWorker(QObject):
             return  # the GUI has not drawn the previous one yet: drop, never queue
         pw = min(s.preview_width, w)
         preview = cv2.resize(frame, (pw, round(h * pw / w)), interpolation=cv2.INTER_LINEAR)
-        # Mirrored, as people expect from a mirror; the photo itself stays un-mirrored.
-        preview = np.ascontiguousarray(cv2.flip(preview, 1))
         ph, pw2 = preview.shape[:2]
         image = QImage(preview.data, pw2, ph, preview.strides[0], QImage.Format.Format_BGR888)
         self._gui_has_frame.set()
         self.frames_emitted += 1
-        self.frame_ready.emit(image.copy())
+        # Mirrored, as people expect from a mirror; the photo itself stays un-mirrored. The
+        # mirrored copy is the GUI's own (it no longer refers to `preview`): one pass, not a
+        # flip and then a copy.
+        self.frame_ready.emit(image.flipped(Qt.Orientation.Horizontal))
 
 
 # The capture worker's signals the controller passes on unchanged, under the same names.
