@@ -58,7 +58,7 @@ def _stop_readers_at_exit() -> None:
 
 
 SourceFactory = Callable[[], FrameSource]
-# Full frames kept with their reports (a few analyses' worth: the GUI is at most that late).
+# Full frames kept with their reports (analysis is paced to the GUI, so one or two suffice).
 JUDGED_KEPT = 4
 
 
@@ -137,12 +137,22 @@ class AnalysisWorker(QObject):
         self._judged: list[tuple[object, np.ndarray]] = []
         self._stop = threading.Event()
         self._busy = False
+        # Set while the GUI has not yet handled the last report: analysis is paced to the GUI,
+        # so the report the guide acts on is always among `_judged` (a faster analysis must
+        # not run reports ahead of a busy GUI thread and roll its frame out).
+        self._gui_has_report = threading.Event()
         self.times_ms: list[float] = []
         self.cpu_ms: list[float] = []
 
     def offer(self, small: np.ndarray, full: np.ndarray) -> None:
         with self._cond:
             self._job = (small, full)
+            self._cond.notify_all()
+
+    def report_consumed(self) -> None:
+        """The GUI handled the last report; the next frame may be analysed."""
+        self._gui_has_report.clear()
+        with self._cond:
             self._cond.notify_all()
 
     def judged_frame(self, report: object | None = None) -> np.ndarray | None:
@@ -162,6 +172,7 @@ class AnalysisWorker(QObject):
         with self._cond:
             self._job = None
             self._judged = []
+        self._gui_has_report.clear()
         self.analyzer.reset()
 
     def stop(self) -> None:
@@ -173,8 +184,10 @@ class AnalysisWorker(QObject):
     def run(self) -> None:
         while not self._stop.is_set():
             with self._cond:
-                if self._job is None:
+                if self._job is None or self._gui_has_report.is_set():
                     self._cond.wait(0.1)
+                if self._gui_has_report.is_set():
+                    continue  # the newest frame stays offered until the GUI has caught up
                 job, self._job = self._job, None
                 self._busy = job is not None
             if job is None:
@@ -191,6 +204,7 @@ class AnalysisWorker(QObject):
             if report is not None:
                 self.times_ms.append(report.analysis_ms)
                 self.cpu_ms.append(report.analysis_cpu_ms)
+                self._gui_has_report.set()
                 self.analysed.emit(report)
         self.finished.emit()
 
@@ -402,7 +416,7 @@ class CameraController(QObject):
             self._threads.append(thread)
         capture.frame_ready.connect(self._on_frame)
         relay_signals(capture, self, _RELAYED)
-        relay_signals(analysis, self, ("analysed",))
+        analysis.analysed.connect(self._on_analysed)
         self._capture, self._analysis = capture, analysis
         for thread in self._threads:
             thread.start()
@@ -470,3 +484,12 @@ class CameraController(QObject):
         if self._capture is not None:
             self._capture.frame_consumed()
         self.frame_ready.emit(image)
+
+    @Slot(object)
+    def _on_analysed(self, report: object) -> None:
+        # Handled by the page first (a direct call on this thread), then the next analysis
+        # may start: an auto capture thus always finds the frame of the report it acts on.
+        analysis = self._analysis
+        self.analysed.emit(report)
+        if analysis is not None:
+            analysis.report_consumed()

@@ -20,21 +20,26 @@ W, H = 1280, 720
 STEP_S = 0.1  # ten analyses a second, as the preview manages
 
 
-def _play(path: Path) -> list[QualityReport]:
-    """Every frame of the clip through the real capture path, analysed at 640 px."""
+def _frames(path: Path) -> list[np.ndarray]:
+    """Every frame of the clip, read through the real capture path (cv2.VideoCapture)."""
     source = FileSource(str(path), loop=False, realtime=False)
-    analyzer = FaceAnalyzer()
-    reports = []
+    frames = []
     try:
         while True:
             ok, frame = source.read()
             if not ok or frame is None:
                 break
-            small = cv2.resize(frame, (640, 360), interpolation=cv2.INTER_AREA)
-            reports.append(analyzer.analyse(small, frame.shape[1]))
+            frames.append(frame)
     finally:
         source.release()
-    return reports
+    return frames
+
+
+def _play(path: Path) -> list[QualityReport]:
+    """Every frame of the clip, analysed at 640 px as the preview does."""
+    analyzer = FaceAnalyzer()
+    return [analyzer.analyse(cv2.resize(f, (640, 360), interpolation=cv2.INTER_AREA),
+                             f.shape[1]) for f in _frames(path)]
 
 
 def _guide(reports: list[QualityReport], guide: CaptureGuide | None = None,
@@ -210,3 +215,24 @@ def test_r12_a_slightly_turned_real_photo_is_not_refused_for_its_pose() -> None:
     for frame in clips.portrait_frames([portrait], W, H, 3):
         report = analyzer.analyse(cv2.resize(frame, (640, 360)), W)
     assert report.ok, report.issues
+
+
+@pytest.mark.parametrize("every", [1, 2, 3])
+def test_r12_a_still_head_slightly_tilted_is_never_told_to_face_the_camera(
+    tmp_path: Path, every: int
+) -> None:
+    # The demo holder's live clip (a real photo, head tilted ~5 deg by dlib's eyes), analysed
+    # every frame or every 2nd/3rd as a busy preview does, over three loops: the keypoints'
+    # frame-to-frame jitter (5.8-8.5 deg measured) must not flash "face the camera" at a
+    # holder who is holding still, or the countdown restarts and never ends.
+    from kiosk.ui.demo_camera import DemoCamera
+
+    frames = _frames(DemoCamera(tmp_path).clip("obama"))
+    analyzer = FaceAnalyzer()
+    hints = []
+    for k in range(0, 3 * len(frames), every):
+        frame = frames[k % len(frames)]
+        report = analyzer.analyse(cv2.resize(frame, (640, 480)), frame.shape[1])
+        assert report.faces == 1
+        hints.extend(report.issues)
+    assert messages.FACE_CAMERA not in hints
