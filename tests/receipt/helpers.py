@@ -231,6 +231,82 @@ def keyring_daemon(home: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
                 p.kill()
 
 
+# --- inotify: every file made under some folders, even one deleted at once ----------------
+
+_IN_MODIFY, _IN_CLOSE_WRITE, _IN_MOVED_TO, _IN_CREATE = 0x2, 0x8, 0x80, 0x100
+_IN_Q_OVERFLOW, _IN_ISDIR = 0x4000, 0x40000000
+_IN_NONBLOCK, _IN_CLOEXEC = 0o4000, 0o2000000
+
+
+@contextlib.contextmanager
+def files_made_under(folders: list[Path]) -> Iterator[list[str]]:
+    """inotify (libc through ctypes) on `folders` and every folder made in them: the list
+    fills with "path (create|write|moved in)" for each file or folder made, written or moved
+    in while the block runs. The kernel queues the events, so a temp file made and deleted
+    at once is listed all the same (a queue overflow is listed too)."""
+    import select
+    import struct
+    import threading
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+    assert fd >= 0, f"inotify_init1: errno {ctypes.get_errno()}"
+    mask = _IN_CREATE | _IN_MOVED_TO | _IN_MODIFY | _IN_CLOSE_WRITE
+    watched: dict[int, Path] = {}
+    made: list[str] = []
+
+    def watch(folder: Path, new: bool = True) -> None:
+        wd = libc.inotify_add_watch(fd, str(folder).encode(), mask)
+        assert wd >= 0 or new, f"inotify_add_watch {folder}: errno {ctypes.get_errno()}"
+        watched[wd] = folder
+        for p in folder.iterdir():
+            if new:  # made in a new folder before its watch was in place
+                made.append(f"{p} (create)")
+            if p.is_dir():
+                watch(p, new)
+
+    def drain() -> None:
+        while True:
+            try:
+                buf = os.read(fd, 65536)
+            except BlockingIOError:
+                return
+            at = 0
+            while at < len(buf):
+                wd, ev, _cookie, size = struct.unpack_from("iIII", buf, at)
+                name = buf[at + 16: at + 16 + size].rstrip(b"\0").decode("utf-8", "replace")
+                at += 16 + size
+                if ev & _IN_Q_OVERFLOW:
+                    made.append("(inotify queue overflow)")
+                    continue
+                path = watched.get(wd, Path("?")) / name
+                kind = ("create" if ev & _IN_CREATE else "moved in" if ev & _IN_MOVED_TO
+                        else "write")
+                made.append(f"{path} ({kind})")
+                if ev & _IN_ISDIR and ev & (_IN_CREATE | _IN_MOVED_TO):
+                    with contextlib.suppress(OSError):
+                        watch(path)
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            if select.select([fd], [], [], 0.05)[0]:
+                drain()
+
+    for folder in folders:
+        watch(folder, new=False)
+    reader = threading.Thread(target=loop, daemon=True)
+    reader.start()
+    try:
+        yield made
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+        drain()
+        os.close(fd)
+
+
 # --- CUPS: a private cupsd with a cups-pdf queue -----------------------------------------
 
 
