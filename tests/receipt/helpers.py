@@ -315,6 +315,12 @@ class CupsQueue:
     name: str
     out: Path  # where cups-pdf writes the jobs' PDFs
     env: dict[str, str]
+    root: Path  # the cupsd's folder: its spool, temp, cache, state, logs; cups-pdf's spool
+
+    def spool_dirs(self) -> list[Path]:
+        """Where the printing side keeps a job while it prints (cupsd's RequestRoot and
+        TempDir, cups-pdf's spool), its cache and state, and the logs."""
+        return [self.root / d for d in ("spool", "tmp", "pdf-spool", "cache", "state", "log")]
 
     def lp(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return run(list(args), env=self.env)
@@ -341,6 +347,13 @@ class CupsQueue:
             back = self.lp(on, self.name)
             assert back.returncode == 0, back.stderr
 
+    def wait_done(self, timeout_s: float = 60) -> None:
+        """Until no job of the queue is pending or printing."""
+        deadline = time.monotonic() + timeout_s
+        while self.jobs():
+            assert time.monotonic() < deadline, f"jobs left on {self.name}: {self.jobs()}"
+            time.sleep(0.2)
+
     def jobs(self) -> str:
         """`lpstat -o QUEUE`: the jobs not yet done, one a line."""
         return self.lp("lpstat", "-o", self.name).stdout.decode()
@@ -364,7 +377,7 @@ def private_cups() -> Iterator[CupsQueue]:
     # Not under pytest's tmp folder: that is 0700 root, and CUPS filters run as user lp.
     root = Path(tempfile.mkdtemp(prefix="receipt-cups-"))
     root.chmod(0o755)
-    for sub in ("spool", "cache", "state", "log", "tmp", "out", "ppd"):
+    for sub in ("spool", "cache", "state", "log", "tmp", "out", "ppd", "pdf-spool"):
         (root / sub).mkdir()
     (root / "out").chmod(0o777)
     (root / "tmp").chmod(0o1777)  # the filters (user lp) copy the job there
@@ -377,12 +390,16 @@ def private_cups() -> Iterator[CupsQueue]:
     sock = root / "cups.sock"
     (root / "cupsd.conf").write_text(
         f"Listen {sock}\nLogLevel warn\nBrowsing Off\nDefaultAuthType None\nWebInterface No\n"
+        # A printed job's document is deleted (the default keeps it a day: the receipt's PDF
+        # whole in spool/d00001-001); its history (title, user, pages) stays.
+        "PreserveJobFiles No\n"
         "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
         "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
     )
     name = "rcpt_" + secrets.token_hex(4)
     conf = _CUPS_PDF_CONF / f"cups-pdf-{name}.conf"
-    conf.write_text(f"Out {root}/out\nAnonDirName {root}/out\n")
+    conf.write_text(f"Out {root}/out\nAnonDirName {root}/out\nSpool {root}/pdf-spool\n"
+                    f"Log {root}/log\n")
     cupsd = subprocess.Popen(
         ["cupsd", "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -402,7 +419,7 @@ def private_cups() -> Iterator[CupsQueue]:
         os.environ["CUPS_SERVER"] = str(sock)
         _libcups_server(str(sock))
         try:
-            yield CupsQueue(name, root / "out", env)
+            yield CupsQueue(name, root / "out", env, root)
         finally:
             if old is None:
                 os.environ.pop("CUPS_SERVER", None)
