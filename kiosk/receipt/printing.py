@@ -1,10 +1,14 @@
-"""Printing a receipt without a dialog (R31): the system's printing (QtPrintSupport → CUPS)
+"""Printing a receipt without a dialog (R31): the system's printing (CUPS, through libcups)
 or an ESC/POS thermal printer (python-escpos: network, USB, file/device).
 
-Both take the signed PDF's bytes. The pages are rasterised in memory by poppler's pdftoppm
-(stdin → stdout: no file), because Qt cannot draw a PDF without QtPdf and an ESC/POS printer
-takes bitmaps for CJK text anyway. Every failure is a `PrinterError` with a help code and the
-holder's message (ask at the counter for a reprint).
+Both take the signed PDF's bytes, and neither writes them to a file. CUPS is sent the PDF
+itself from memory (application/pdf over IPP: cupsCreateJob, cupsStartDocument,
+cupsWriteRequestData, cupsFinishDocument; CUPS's own filters make what the printer takes);
+this needs no Qt (before, QtPrintSupport's CUPS plugin wrote every page to a temp file for
+cupsPrintFile). For ESC/POS the pages are rasterised in memory by poppler's pdftoppm
+(stdin → stdout: no file), as an ESC/POS printer takes bitmaps for CJK text. Every failure
+is a `PrinterError` with a help code and the holder's message (ask at the counter for a
+reprint).
 
 The setting `printer` says which: `none`, `system` (the default queue), `system:QUEUE`,
 `escpos-network:HOST[:PORT]`, `escpos-usb:VENDOR:PRODUCT` (hex ids), `escpos-file:PATH`
@@ -16,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +31,6 @@ from kiosk.receipt.render import PaperFormat
 
 ROLL_DOTS = 576  # an 80 mm printer prints 72 mm at 203 dpi
 ROLL_DPI = 203
-A4_DPI = 200
 
 
 class PrinterError(Exception):
@@ -67,12 +71,26 @@ class Printer(Protocol):
         """Prints every page once, or raises PrinterError."""
 
 
-def page_count(pdf: bytes) -> int:
+def _pdfinfo(pdf: bytes) -> dict[str, str]:
     out = _run(["pdfinfo", "-"], pdf).decode("latin-1")
-    for line in out.splitlines():
-        if line.startswith("Pages:"):
-            return int(line.split()[1])
-    raise PrintFailed("pdfinfo found no page count")
+    return {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in
+                                                 out.splitlines())}
+
+
+def page_count(pdf: bytes) -> int:
+    pages = _pdfinfo(pdf).get("Pages", "")
+    if not pages.isdigit():
+        raise PrintFailed("pdfinfo found no page count")
+    return int(pages)
+
+
+def page_size(pdf: bytes) -> tuple[float, float]:
+    """The first page's width and height in points ("Page size: 226.77 x 538.6 pts")."""
+    words = _pdfinfo(pdf).get("Page size", "").split()
+    try:
+        return float(words[0]), float(words[2])
+    except (IndexError, ValueError):
+        raise PrintFailed("pdfinfo found no page size") from None
 
 
 def rasterise(pdf: bytes, dpi: int, *, gray: bool = True) -> list[bytes]:
@@ -108,19 +126,19 @@ class _CupsDest(ctypes.Structure):
                 ("options", ctypes.POINTER(_CupsOption))]
 
 
-class _CupsJob(ctypes.Structure):
-    _fields_ = [("id", ctypes.c_int), ("dest", ctypes.c_char_p), ("title", ctypes.c_char_p),
-                ("user", ctypes.c_char_p), ("format", ctypes.c_char_p), ("state", ctypes.c_int),
-                ("size", ctypes.c_int), ("priority", ctypes.c_int),
-                ("completed_time", ctypes.c_long), ("creation_time", ctypes.c_long),
-                ("processing_time", ctypes.c_long)]
-
-
 IPP_PRINTER_STOPPED = 5  # printer-state: 3 idle, 4 processing, 5 stopped (RFC 8011 5.4.11)
+HTTP_STATUS_CONTINUE = 100  # cupsStartDocument / cupsWriteRequestData: go on
+IPP_STATUS_OK_MAX = 0x00FF  # successful-ok .. successful-ok-*
+IPP_STATUS_ERROR_NOT_FOUND = 0x0406
+IPP_STATUS_ERROR_SERVICE_UNAVAILABLE = 0x0503
+IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS = 0x0506
+CUPS_FORMAT_PDF = b"application/pdf"
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
 class QueueState:
+    name: str  # the queue's name (the default queue's, when none was asked for)
     state: int  # printer-state
     accepting: bool  # printer-is-accepting-jobs
 
@@ -129,12 +147,19 @@ class QueueState:
         return self.state == IPP_PRINTER_STOPPED or not self.accepting
 
 
+class CupsError(Exception):
+    """A libcups call that failed: the IPP status and cupsLastErrorString()."""
+
+    def __init__(self, call: str, status: int, text: str) -> None:
+        super().__init__(f"{call} failed: {text} (IPP status 0x{status:04x})")
+        self.status = status
+
+
 class Cups:
-    """The few libcups calls Qt's print plugin does not pass on: a queue's IPP state and
-    whether it accepts jobs (cupsGetNamedDest, the attributes `lpstat` shows), this process's
-    active jobs on it and cancelling one. Qt submits with cupsPrintFile and drops its
-    result: a queue that rejects jobs (`cupsreject`) loses the job silently, and one stopped
-    (`cupsdisable`) holds it, so these are asked before and after the job."""
+    """The libcups calls the kiosk prints with (CUPS_HTTP_DEFAULT: the server of
+    CUPS_SERVER / client.conf): a queue's IPP state, and a job made of bytes in memory
+    (cupsCreateJob, cupsStartDocument, cupsWriteRequestData, cupsFinishDocument), or
+    cancelled. Nothing is written to a file on this side: the document goes over IPP."""
 
     def __init__(self, lib: ctypes.CDLL) -> None:
         self.lib = lib
@@ -144,28 +169,38 @@ class Cups:
         lib.cupsGetOption.argtypes = [ctypes.c_char_p, ctypes.c_int,
                                       ctypes.POINTER(_CupsOption)]
         lib.cupsFreeDests.argtypes = [ctypes.c_int, ctypes.POINTER(_CupsDest)]
-        lib.cupsGetJobs2.restype = ctypes.c_int
-        lib.cupsGetJobs2.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.POINTER(_CupsJob)),
-                                     ctypes.c_char_p, ctypes.c_int, ctypes.c_int]
-        lib.cupsFreeJobs.argtypes = [ctypes.c_int, ctypes.POINTER(_CupsJob)]
+        lib.cupsCreateJob.restype = ctypes.c_int
+        lib.cupsCreateJob.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p,
+                                      ctypes.c_int, ctypes.POINTER(_CupsOption)]
+        lib.cupsStartDocument.restype = ctypes.c_int
+        lib.cupsStartDocument.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
+                                          ctypes.c_char_p, ctypes.c_char_p, ctypes.c_int]
+        lib.cupsWriteRequestData.restype = ctypes.c_int
+        lib.cupsWriteRequestData.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+        lib.cupsFinishDocument.restype = ctypes.c_int
+        lib.cupsFinishDocument.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        lib.cupsLastError.restype = ctypes.c_int
+        lib.cupsLastError.argtypes = []
+        lib.cupsLastErrorString.restype = ctypes.c_char_p
+        lib.cupsLastErrorString.argtypes = []
         lib.cupsCancelJob2.restype = ctypes.c_int
         lib.cupsCancelJob2.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int,
                                        ctypes.c_int]
 
-    @classmethod
-    def load(cls) -> Cups | None:
-        """libcups, the one Qt's print plugin uses; None where there is none."""
-        found = ctypes.util.find_library("cups")
-        if not found:
-            return None
-        try:
-            return cls(ctypes.CDLL(found))
-        except (OSError, AttributeError):
-            return None
+    @staticmethod
+    def load() -> Cups | None:
+        """libcups, looked up once per process; None where there is none."""
+        return _load_cups()
 
-    def queue_state(self, queue: str) -> QueueState | None:
-        """None when CUPS knows no such queue (or does not answer)."""
-        dest = self.lib.cupsGetNamedDest(None, queue.encode(), None)
+    def _failed(self, call: str) -> CupsError:
+        text = self.lib.cupsLastErrorString()
+        return CupsError(call, self.lib.cupsLastError(),
+                         text.decode("utf-8", "replace") if text else "no error text")
+
+    def queue_state(self, queue: str | None) -> QueueState | None:
+        """`queue`'s state (None: the default queue's); None when CUPS knows no such queue
+        (or does not answer)."""
+        dest = self.lib.cupsGetNamedDest(None, queue.encode() if queue else None, None)
         if not dest:
             return None
         try:
@@ -176,96 +211,105 @@ class Cups:
                 return value.decode("ascii", "replace") if value else ""
 
             state = option("printer-state")
-            return QueueState(int(state) if state.isdigit() else 0,
+            return QueueState((d.name or b"").decode("utf-8", "replace"),
+                              int(state) if state.isdigit() else 0,
                               option("printer-is-accepting-jobs").lower() != "false")
         finally:
             self.lib.cupsFreeDests(1, dest)
 
-    def active_jobs(self, queue: str) -> set[int]:
-        """Ids of this user's not-yet-completed jobs on `queue`."""
-        jobs = ctypes.POINTER(_CupsJob)()
-        n = self.lib.cupsGetJobs2(None, ctypes.byref(jobs), queue.encode(), 1, 0)
+    def submit(self, queue: str, title: str, document: bytes, doc_format: bytes,
+               options: Mapping[str, str]) -> int:
+        """One job of one document, sent from memory; its id. CupsError when any step
+        fails (a job made before the failure is cancelled)."""
+        opts = (_CupsOption * max(len(options), 1))(
+            *[_CupsOption(k.encode(), v.encode()) for k, v in options.items()])
+        name = queue.encode()
+        job = self.lib.cupsCreateJob(None, name, title.encode(), len(options), opts)
+        if job <= 0:
+            raise self._failed("cupsCreateJob")
         try:
-            return {jobs[i].id for i in range(max(n, 0))}
-        finally:
-            if n > 0:
-                self.lib.cupsFreeJobs(n, jobs)
+            if self.lib.cupsStartDocument(None, name, job, title.encode(), doc_format,
+                                          1) != HTTP_STATUS_CONTINUE:
+                raise self._failed("cupsStartDocument")
+            view = memoryview(document)
+            for at in range(0, len(view), _CHUNK):
+                chunk = bytes(view[at: at + _CHUNK])
+                if self.lib.cupsWriteRequestData(None, chunk,
+                                                 len(chunk)) != HTTP_STATUS_CONTINUE:
+                    # the request stays open: finishing it reads the server's answer
+                    self.lib.cupsFinishDocument(None, name)
+                    raise self._failed("cupsWriteRequestData")
+            if self.lib.cupsFinishDocument(None, name) > IPP_STATUS_OK_MAX:
+                raise self._failed("cupsFinishDocument")
+        except CupsError:
+            self.cancel(queue, job)
+            raise
+        return int(job)
 
     def cancel(self, queue: str, job_id: int) -> bool:
         return self.lib.cupsCancelJob2(None, queue.encode(), job_id, 1) == 0  # IPP_OK
 
 
+@functools.cache
+def _load_cups() -> Cups | None:
+    found = ctypes.util.find_library("cups")
+    if not found:
+        return None
+    try:
+        return Cups(ctypes.CDLL(found))
+    except (OSError, AttributeError):
+        return None
+
+
+def cups_options(pdf: bytes, paper: PaperFormat) -> dict[str, str]:
+    """The job's options: the roll as a custom size exactly the PDF's page (80 mm wide, as
+    long as the receipt), A4 as A4; fit-to-page, so a printable area smaller than the page
+    scales the receipt rather than cut its edge off."""
+    if paper == PaperFormat.A4:
+        media = "A4"
+    else:
+        width, height = page_size(pdf)
+        media = f"Custom.{width:.2f}x{height:.2f}"  # points, CUPS's default unit
+    return {"media": media, "fit-to-page": "true"}
+
+
 class SystemPrinter:
-    """QtPrintSupport to a CUPS queue (the default one when `queue` is None), no dialog.
-    Needs a QGuiApplication (the kiosk's, or an offscreen one). The queue's state is asked
-    of CUPS before the job and after it (`Cups`): a stopped queue or one that rejects jobs
-    is PrinterOffline, and a job that a queue stopped meanwhile holds is cancelled (it would
+    """A CUPS queue (the default one when `queue` is None), no dialog and no Qt: the signed
+    PDF's bytes are sent to CUPS from memory as application/pdf (libcups through `Cups`),
+    so no copy of the receipt is written to a temp file on the kiosk. The queue's state is
+    asked before the job and after it: a stopped queue or one that rejects jobs is
+    PrinterOffline, and the job that a queue stopped meanwhile holds is cancelled (it would
     print when the queue is enabled again, after the counter's reprint)."""
 
     def __init__(self, queue: str | None = None) -> None:
         self.queue = queue
 
-    def _printer_info(self) -> Any:
-        from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
-
-        info = (QPrinterInfo.printerInfo(self.queue) if self.queue
-                else QPrinterInfo.defaultPrinter())
-        if info.isNull():
-            raise PrinterMissing(f"no print queue {self.queue or '(default)'}")
-        if info.state() in (QPrinter.PrinterState.Error, QPrinter.PrinterState.Aborted):
-            raise PrinterOffline(f"print queue {info.printerName()} is stopped or in error")
-        return info
-
-    def _offline(self, cups: Cups | None, queue: str) -> QueueState | None:
-        state = cups.queue_state(queue) if cups is not None else None
-        return state if state is not None and state.offline else None
-
     def print_pdf(self, pdf: bytes, paper: PaperFormat, title: str) -> None:
-        from PySide6.QtCore import QMarginsF, QRectF, QSizeF
-        from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
-        from PySide6.QtPrintSupport import QPrinter
-
-        info = self._printer_info()
-        queue = info.printerName()
+        asked = self.queue or "(default)"
         cups = Cups.load()
-        if (state := self._offline(cups, queue)) is not None:
+        if cups is None:
+            raise PrinterMissing("no libcups on this machine (install libcups2)")
+        state = cups.queue_state(self.queue)
+        if state is None:
+            raise PrinterMissing(f"no print queue {asked}")
+        queue = state.name or (self.queue or "")
+        if state.offline:
             raise PrinterOffline(f"print queue {queue} is {_said(state)}")
-        before = cups.active_jobs(queue) if cups is not None else set()
-        dpi = ROLL_DPI if paper == PaperFormat.ROLL else A4_DPI
-        images = []
-        for png in rasterise(pdf, dpi):
-            image = QImage()
-            if not image.loadFromData(png, "PNG"):
-                raise PrintFailed("a rasterised page could not be read")
-            images.append(image)
-        printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
-        printer.setDocName(title)
-        printer.setFullPage(True)
-        first = images[0]
-        size = (QPageSize(QPageSize.PageSizeId.A4) if paper == PaperFormat.A4 else
-                QPageSize(QSizeF(first.width() * 25.4 / dpi, first.height() * 25.4 / dpi),
-                          QPageSize.Unit.Millimeter, "Receipt roll"))
-        printer.setPageLayout(QPageLayout(size, QPageLayout.Orientation.Portrait,
-                                          QMarginsF(0, 0, 0, 0)))
-        painter = QPainter()
-        if not painter.begin(printer):
-            raise PrinterOffline(f"print queue {info.printerName()} refused the job")
+        options = cups_options(pdf, paper)
         try:
-            for n, image in enumerate(images):
-                if n:
-                    printer.newPage()
-                target = painter.viewport()
-                painter.drawImage(QRectF(target), image)
-        finally:
-            ok = painter.end()
-        if not ok or printer.printerState() == QPrinter.PrinterState.Error:
-            raise PrintFailed(f"print queue {info.printerName()} failed the job")
-        if cups is not None and (state := self._offline(cups, queue)) is not None:
-            held = cups.active_jobs(queue) - before
-            for job in held:  # held by a stopped queue: it must not print later as well
-                cups.cancel(queue, job)
-            raise PrinterOffline(f"print queue {queue} became {_said(state)}; "
-                                 f"{len(held)} job(s) cancelled")
+            job = cups.submit(queue, title, pdf, CUPS_FORMAT_PDF, options)
+        except CupsError as err:
+            if err.status == IPP_STATUS_ERROR_NOT_ACCEPTING_JOBS:
+                raise PrinterOffline(f"print queue {queue} refused the job: {err}") from None
+            if err.status in (IPP_STATUS_ERROR_NOT_FOUND, IPP_STATUS_ERROR_SERVICE_UNAVAILABLE):
+                raise PrinterMissing(f"print queue {queue}: {err}") from None
+            raise PrintFailed(f"print queue {queue} failed the job: {err}") from None
+        after = cups.queue_state(queue)
+        if after is not None and after.offline:
+            # held by a stopped queue: it must not print later as well
+            cancelled = 1 if cups.cancel(queue, job) else 0
+            raise PrinterOffline(f"print queue {queue} became {_said(after)}; "
+                                 f"{cancelled} job(s) cancelled")
 
 
 def _said(state: QueueState) -> str:

@@ -1,9 +1,9 @@
 """The privacy sentinel run of `make faults` (issue 12, section 6): a whole renewal at the
-lobby kiosk (receipt printed to an ESC/POS file) by a holder whose personal data are
-sentinels, and an offline one finished at the counter desk (kiosk/desk/walkthrough.py, a
-SoftHSM2 token opened with a sentinel PIN), then every place the kiosk could have left
-them is scanned. (The desk holder's lobby codes are not among the scanned sentinels: the
-outbox is read after the lobby renewal only.)
+lobby kiosk (receipt printed to an ESC/POS file and a CUPS queue) by a holder whose personal
+data are sentinels, and an offline one finished at the counter desk
+(kiosk/desk/walkthrough.py, a SoftHSM2 token opened with a sentinel PIN), then every place
+the kiosk could have left them is scanned. (The desk holder's lobby codes are not among the
+scanned sentinels: the outbox is read after the lobby renewal only.)
 
 The sentinels really pass through the kiosk: the sandbox's seed is given a holder whose ID
 number, names, cloud-sign password and revocation phrase are sentinels (the holder types
@@ -146,12 +146,34 @@ def _renew(counter: Any, flow: Any, photo: bytearray) -> Any:
     return view
 
 
+class _BothPrinters:
+    """The receipt printed twice, by the kiosk's two real kinds of printer: an ESC/POS
+    file and a CUPS queue (the private cupsd's cups-pdf queue)."""
+
+    def __init__(self, *printers: Any) -> None:
+        self.printers = printers
+
+    def print_pdf(self, pdf: bytes, paper: Any, title: str) -> None:
+        for printer in self.printers:
+            printer.print_pdf(pdf, paper, title)
+
+
 def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
-    """One whole sentinel renewal; {'hits': [...], 'codes': N, 'received': {...}}."""
+    """One whole sentinel renewal; {'hits': [...], 'codes': N, 'received': {...}}. The
+    receipt also goes through a private cupsd (tests/receipt/helpers.py private_cups), whose
+    spool, temp, cache, state and log folders (and cups-pdf's spool) are scanned once its
+    job is done; its output PDF is the paper, scanned like the ESC/POS output."""
+    from tests.receipt.helpers import private_cups
+
+    with private_cups() as cups:
+        return _sentinel_run(sandbox_url, work, cups)
+
+
+def _sentinel_run(sandbox_url: str, work: Path, cups: Any) -> dict[str, Any]:
     import requests
 
     from kiosk.receipt.identity import DATA_DIR_ENV, enrol_ephemeral
-    from kiosk.receipt.printing import EscposPrinter, EscposTarget
+    from kiosk.receipt.printing import EscposPrinter, EscposTarget, SystemPrinter, page_count
     from kiosk.receipt.service import ReceiptService
     from kiosk.services.sandbox_admin import extract_code
     from kiosk.store import SqlJournal
@@ -193,8 +215,10 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
 
                 photo = marker.capture(clip)  # 拍照 on the kiosk's camera view
                 registry = counter.services.registry
+                printer = _BothPrinters(EscposPrinter(EscposTarget("file", path=str(out))),
+                                        SystemPrinter(cups.name))
                 service = ReceiptService(enrol_ephemeral(registry, "LOBBY-S"), registry,
-                                         EscposPrinter(EscposTarget("file", path=str(out))))
+                                         printer)
                 flow = RenewalFlow(counter.services, SqlJournal(f"sqlite:///{db}"),
                                    lang="zh-Hant", caps=counter.caps, sleep=lambda s: None,
                                    receipts=service, kiosk_id="LOBBY-S", site="Sentinel")
@@ -210,6 +234,9 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
                     "photo_marked": marker.in_bytes(bytes(photo)),
                 }
                 photo[:] = bytes(len(photo))
+                paper = cups.wait_for_pdf()
+                cups.wait_done()  # the job completed: cupsd has deleted its document
+                received["cups_pages"] = page_count(paper.read_bytes())
             finally:
                 counter.close()
             received["desk_issued"] = desk_run(sandbox_url, work, desk_out)
@@ -241,6 +268,9 @@ def sentinel_run(sandbox_url: str, work: Path) -> dict[str, Any]:
     hits += scan_tree(data_dir, everything, "the data folder")
     # The print output: the receipt prints the name and the masked ID by design.
     hits += scan_tree(out.parent, secrets_, "the print output")
+    hits += scan_tree(cups.out, secrets_, "the CUPS queue's output")
+    for folder in cups.spool_dirs():
+        hits += scan_tree(folder, everything, f"the print spool {folder.name}")
     return {"hits": hits, "codes": len(codes), "received": received,
             "printed_bytes": out.stat().st_size, "log_records": len(records.texts)}
 

@@ -1,9 +1,10 @@
 """Issue 12 kind 7 on a real CUPS queue that exists but is out of service (a private cupsd,
 tests/receipt/helpers.py private_cups): stopped (`cupsdisable`) or refusing jobs
-(`cupsreject`). Qt submits with cupsPrintFile and drops its answer, so before the kiosk
-asked CUPS itself (kiosk/receipt/printing.py Cups) a rejecting queue lost the receipt while
-the end page said 收據已列印. Now the holder reads the offline message with AC-KI-0302, the
-registry holds the receipt once, unprinted, and nothing waits in the queue to print later."""
+(`cupsreject`). When the kiosk printed through Qt (cupsPrintFile, its answer dropped) a
+rejecting queue lost the receipt while the end page said 收據已列印. Now the kiosk asks CUPS
+itself and submits the job through libcups (kiosk/receipt/printing.py Cups): the holder
+reads the offline message with AC-KI-0302, the registry holds the receipt once, unprinted,
+and nothing waits in the queue to print later."""
 
 from __future__ import annotations
 
@@ -85,12 +86,18 @@ def test_r31_issue12_out_of_service_cups_queue_tells_the_holder_and_lodges_once_
         counter.close()
 
 
-def test_r31_issue12_queue_stopped_while_the_receipt_is_made_cancels_the_held_job(
+@pytest.mark.parametrize("off,on,said", [
+    ("cupsdisable", "cupsenable", "became stopped; 1 job(s) cancelled"),
+    ("cupsreject", "cupsaccept", "refused the job: cupsCreateJob failed"),
+])
+def test_r31_issue12_queue_put_out_of_service_while_the_job_goes_in_prints_nothing_later(
     qapp: Any, sandbox_server: str, queue: CupsQueue, monkeypatch: pytest.MonkeyPatch,
+    off: str, on: str, said: str,
 ) -> None:
-    """The queue is stopped after the kiosk's check and before its job goes in (a staff
-    member at the printer): CUPS holds the job; the kiosk says offline and cancels it, so
-    once the queue runs again only the next receipt prints."""
+    """The queue is put out of service after the kiosk's check and before its job goes in
+    (a staff member at the printer). Stopped: CUPS holds the job; the kiosk says offline
+    and cancels it (by the id cupsCreateJob gave). Rejecting: cupsCreateJob fails, and the
+    kiosk says offline. Either way, once the queue runs again only the next receipt prints."""
     registry = RegistryClient(sandbox_server + "/registry/v1")
     try:
         identity = enrol_ephemeral(registry, "LOBBY-P")
@@ -98,23 +105,22 @@ def test_r31_issue12_queue_stopped_while_the_receipt_is_made_cancels_the_held_jo
         registry.close()
     held = make_receipt(receipt_data(Outcome.ACTIVATED, ref="RN-HELD-0001"), identity)
     later = make_receipt(receipt_data(Outcome.ACTIVATED, ref="RN-NEXT-0002"), identity)
-    real = printing.rasterise
+    real = printing.Cups.submit
 
-    def stopped_meanwhile(pdf: bytes, dpi: int, *, gray: bool = True) -> list[bytes]:
-        pages = real(pdf, dpi, gray=gray)
-        assert queue.lp("cupsdisable", queue.name).returncode == 0
-        return pages
+    def out_meanwhile(cups: printing.Cups, queue_name: str, *args: Any) -> int:
+        assert queue.lp(off, queue.name).returncode == 0
+        return real(cups, queue_name, *args)
 
-    monkeypatch.setattr(printing, "rasterise", stopped_meanwhile)
+    monkeypatch.setattr(printing.Cups, "submit", out_meanwhile)
     try:
         with pytest.raises(PrinterOffline) as err:
             SystemPrinter(queue.name).print_pdf(held.pdf, PaperFormat.ROLL, "receipt")
         assert err.value.help_code == errors.KIOSK_PRINTER_OFFLINE
-        assert "1 job(s) cancelled" in str(err.value)
+        assert said in str(err.value)
         assert queue.jobs() == ""
     finally:
-        assert queue.lp("cupsenable", queue.name).returncode == 0
-    monkeypatch.setattr(printing, "rasterise", real)
+        assert queue.lp(on, queue.name).returncode == 0
+    monkeypatch.setattr(printing.Cups, "submit", real)
     SystemPrinter(queue.name).print_pdf(later.pdf, PaperFormat.ROLL, "receipt")
     first = queue.wait_for_pdf()
     assert qr_in_pdf(first.read_bytes()) == later.seal  # the held one never printed

@@ -2,9 +2,11 @@
 personal data (ID number, names, cloud-sign password, revocation phrase, the SMS and email
 codes the sandbox sent, and a photo taken by the kiosk's camera view from a clip whose
 every frame carries an ArUco marker in a corner: tests/faults/marker.py), receipt printed
-to an ESC/POS file, and an offline renewal finished at the counter desk onto a SoftHSM2
-token opened with a sentinel PIN; then the logs, the journal's SQLite file, new temp
-folders, the data folder and the print output hold none (text, raw pixels, images, base64).
+to an ESC/POS file and through a private cupsd's queue, and an offline renewal finished at
+the counter desk onto a SoftHSM2 token opened with a sentinel PIN; then the logs, the
+journal's SQLite file, new temp folders, the data folder, the print output and the print
+spool (the cupsd's spool, temp, cache, state and logs, cups-pdf's spool, after the job is
+done) hold none (text, raw pixels, images, base64).
 Found by it and fixed: urllib3's DEBUG line with the desk's queue search URL (ID number in
 the query string), now kept to warnings (kiosk/services/http.py)."""
 
@@ -29,7 +31,7 @@ def test_issue12_sentinel_renewal_leaves_no_personal_data_in_logs_files_or_print
     # The sentinels really went through the kiosk to the sandbox.
     assert found["received"] == {"sign_in_id": True, "activated_with_password": True,
                                  "receipt_printed": True, "photo_marked": True,
-                                 "desk_issued": True}
+                                 "cups_pages": 1, "desk_issued": True}
     assert found["codes"] >= 2  # the sign-in SMS code, the email code, the e-ID code
     assert found["printed_bytes"] > 0 and found["log_records"] > 0
     assert found["hits"] == []

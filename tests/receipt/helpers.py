@@ -231,6 +231,82 @@ def keyring_daemon(home: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
                 p.kill()
 
 
+# --- inotify: every file made under some folders, even one deleted at once ----------------
+
+_IN_MODIFY, _IN_CLOSE_WRITE, _IN_MOVED_TO, _IN_CREATE = 0x2, 0x8, 0x80, 0x100
+_IN_Q_OVERFLOW, _IN_ISDIR = 0x4000, 0x40000000
+_IN_NONBLOCK, _IN_CLOEXEC = 0o4000, 0o2000000
+
+
+@contextlib.contextmanager
+def files_made_under(folders: list[Path]) -> Iterator[list[str]]:
+    """inotify (libc through ctypes) on `folders` and every folder made in them: the list
+    fills with "path (create|write|moved in)" for each file or folder made, written or moved
+    in while the block runs. The kernel queues the events, so a temp file made and deleted
+    at once is listed all the same (a queue overflow is listed too)."""
+    import select
+    import struct
+    import threading
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    fd = libc.inotify_init1(_IN_NONBLOCK | _IN_CLOEXEC)
+    assert fd >= 0, f"inotify_init1: errno {ctypes.get_errno()}"
+    mask = _IN_CREATE | _IN_MOVED_TO | _IN_MODIFY | _IN_CLOSE_WRITE
+    watched: dict[int, Path] = {}
+    made: list[str] = []
+
+    def watch(folder: Path, new: bool = True) -> None:
+        wd = libc.inotify_add_watch(fd, str(folder).encode(), mask)
+        assert wd >= 0 or new, f"inotify_add_watch {folder}: errno {ctypes.get_errno()}"
+        watched[wd] = folder
+        for p in folder.iterdir():
+            if new:  # made in a new folder before its watch was in place
+                made.append(f"{p} (create)")
+            if p.is_dir():
+                watch(p, new)
+
+    def drain() -> None:
+        while True:
+            try:
+                buf = os.read(fd, 65536)
+            except BlockingIOError:
+                return
+            at = 0
+            while at < len(buf):
+                wd, ev, _cookie, size = struct.unpack_from("iIII", buf, at)
+                name = buf[at + 16: at + 16 + size].rstrip(b"\0").decode("utf-8", "replace")
+                at += 16 + size
+                if ev & _IN_Q_OVERFLOW:
+                    made.append("(inotify queue overflow)")
+                    continue
+                path = watched.get(wd, Path("?")) / name
+                kind = ("create" if ev & _IN_CREATE else "moved in" if ev & _IN_MOVED_TO
+                        else "write")
+                made.append(f"{path} ({kind})")
+                if ev & _IN_ISDIR and ev & (_IN_CREATE | _IN_MOVED_TO):
+                    with contextlib.suppress(OSError):
+                        watch(path)
+
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            if select.select([fd], [], [], 0.05)[0]:
+                drain()
+
+    for folder in folders:
+        watch(folder, new=False)
+    reader = threading.Thread(target=loop, daemon=True)
+    reader.start()
+    try:
+        yield made
+    finally:
+        stop.set()
+        reader.join(timeout=5)
+        drain()
+        os.close(fd)
+
+
 # --- CUPS: a private cupsd with a cups-pdf queue -----------------------------------------
 
 
@@ -239,6 +315,12 @@ class CupsQueue:
     name: str
     out: Path  # where cups-pdf writes the jobs' PDFs
     env: dict[str, str]
+    root: Path  # the cupsd's folder: its spool, temp, cache, state, logs; cups-pdf's spool
+
+    def spool_dirs(self) -> list[Path]:
+        """Where the printing side keeps a job while it prints (cupsd's RequestRoot and
+        TempDir, cups-pdf's spool), its cache and state, and the logs."""
+        return [self.root / d for d in ("spool", "tmp", "pdf-spool", "cache", "state", "log")]
 
     def lp(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         return run(list(args), env=self.env)
@@ -265,6 +347,13 @@ class CupsQueue:
             back = self.lp(on, self.name)
             assert back.returncode == 0, back.stderr
 
+    def wait_done(self, timeout_s: float = 60) -> None:
+        """Until no job of the queue is pending or printing."""
+        deadline = time.monotonic() + timeout_s
+        while self.jobs():
+            assert time.monotonic() < deadline, f"jobs left on {self.name}: {self.jobs()}"
+            time.sleep(0.2)
+
     def jobs(self) -> str:
         """`lpstat -o QUEUE`: the jobs not yet done, one a line."""
         return self.lp("lpstat", "-o", self.name).stdout.decode()
@@ -288,7 +377,7 @@ def private_cups() -> Iterator[CupsQueue]:
     # Not under pytest's tmp folder: that is 0700 root, and CUPS filters run as user lp.
     root = Path(tempfile.mkdtemp(prefix="receipt-cups-"))
     root.chmod(0o755)
-    for sub in ("spool", "cache", "state", "log", "tmp", "out", "ppd"):
+    for sub in ("spool", "cache", "state", "log", "tmp", "out", "ppd", "pdf-spool"):
         (root / sub).mkdir()
     (root / "out").chmod(0o777)
     (root / "tmp").chmod(0o1777)  # the filters (user lp) copy the job there
@@ -301,12 +390,16 @@ def private_cups() -> Iterator[CupsQueue]:
     sock = root / "cups.sock"
     (root / "cupsd.conf").write_text(
         f"Listen {sock}\nLogLevel warn\nBrowsing Off\nDefaultAuthType None\nWebInterface No\n"
+        # A printed job's document is deleted (the default keeps it a day: the receipt's PDF
+        # whole in spool/d00001-001); its history (title, user, pages) stays.
+        "PreserveJobFiles No\n"
         "<Location />\n  Order allow,deny\n  Allow all\n</Location>\n"
         "<Policy default>\n  <Limit All>\n    Order deny,allow\n  </Limit>\n</Policy>\n"
     )
     name = "rcpt_" + secrets.token_hex(4)
     conf = _CUPS_PDF_CONF / f"cups-pdf-{name}.conf"
-    conf.write_text(f"Out {root}/out\nAnonDirName {root}/out\n")
+    conf.write_text(f"Out {root}/out\nAnonDirName {root}/out\nSpool {root}/pdf-spool\n"
+                    f"Log {root}/log\n")
     cupsd = subprocess.Popen(
         ["cupsd", "-f", "-c", str(root / "cupsd.conf"), "-s", str(root / "cups-files.conf")],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -326,7 +419,7 @@ def private_cups() -> Iterator[CupsQueue]:
         os.environ["CUPS_SERVER"] = str(sock)
         _libcups_server(str(sock))
         try:
-            yield CupsQueue(name, root / "out", env)
+            yield CupsQueue(name, root / "out", env, root)
         finally:
             if old is None:
                 os.environ.pop("CUPS_SERVER", None)

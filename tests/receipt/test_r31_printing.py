@@ -24,7 +24,14 @@ from kiosk.receipt.service import ReceiptService, make_receipt
 from kiosk.services.errors import Conflict
 from kiosk.services.registry import RegistryClient
 from tests.receipt.conftest import CupsQueue
-from tests.receipt.helpers import escpos_rasters, qr_in_escpos, qr_in_pdf, receipt_data
+from tests.receipt.helpers import (
+    escpos_rasters,
+    files_made_under,
+    pdftotext,
+    qr_in_escpos,
+    qr_in_pdf,
+    receipt_data,
+)
 
 
 def test_r31_prints_through_a_real_cups_queue(
@@ -47,6 +54,47 @@ def test_r31_prints_through_a_real_cups_queue(
 
     staff = registry.staff_login("staff01", "counter-demo-1")
     assert [r.receipt_id for r in registry.receipts(staff, printed=False)] == []
+
+
+def test_r31_cups_job_is_sent_from_memory_no_temp_file_and_the_queue_prints_it_whole(
+    cups_queue: CupsQueue, identity: KioskIdentity, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The receipt (the holder's name, the masked ID number) goes to CUPS from memory: with
+    the temp, runtime, cache and home folders fresh and watched by inotify while it prints,
+    not one file is made in them (when Qt printed, its CUPS plugin wrote the pages to a
+    cupsTempFd file in TMPDIR and deleted it after cupsPrintFile). The queue got the PDF:
+    cups-pdf's output is this receipt, its one page 80 mm wide, the text and seal whole."""
+    from reportlab.lib.units import mm
+
+    from kiosk.receipt.printing import page_count, page_size
+    from tests.faults.sentinel import scan_tree
+
+    folders = []
+    for var in ("TMPDIR", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME", "HOME"):
+        folder = tmp_path / var.lower()
+        folder.mkdir()
+        monkeypatch.setenv(var, str(folder))
+        folders.append(folder)
+    data = receipt_data(Outcome.PARTLY)
+    made = make_receipt(data, identity, PaperFormat.ROLL)
+    with files_made_under(folders) as made_files:
+        SystemPrinter(cups_queue.name).print_pdf(made.pdf, PaperFormat.ROLL,
+                                                 f"receipt {data.renewal_ref}")
+        job_pdf = cups_queue.wait_for_pdf()
+    assert made_files == []
+    personal = {"name": data.holder_name, "masked_id": data.id_number_masked}
+    assert [h for f in folders for h in scan_tree(f, personal, f.name)] == []
+
+    printed = job_pdf.read_bytes()
+    job_pdf.unlink()  # the paper's copy holds personal data
+    assert page_count(printed) == page_count(made.pdf) == 1
+    width, height = page_size(printed)
+    assert abs(width - 80 * mm) < 1.5 and height > 150 * mm  # the roll, not cut to A4
+    assert qr_in_pdf(printed) == made.seal
+    # (ghostscript's ps2write keeps no Unicode map for the CJK glyphs: the Latin text reads)
+    text = pdftotext(printed)
+    assert "CHAN TAI MAN" in text and data.id_number_masked in text
 
 
 def test_r31_printer_gone_tells_the_holder_and_the_counter_reprints_it(
