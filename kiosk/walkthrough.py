@@ -93,7 +93,7 @@ class Scenario:
     path: Path
     holder: str
     lang: str
-    photo: Path
+    photo: Path | bytearray  # a JPEG file, or one a camera took, in memory (its owner wipes it)
     activate: str | list[str]
     password: str | None
     revocation_phrase: str
@@ -251,7 +251,8 @@ class Driver:
         self.admin = admin
         self.printer = printer
         self.interrupt = interrupt
-        self.photo = scenario.photo.read_bytes()
+        photo = scenario.photo
+        self.photo = photo if isinstance(photo, bytearray) else photo.read_bytes()
         self.holder = self._holder_sheet()
         self._pending_views: list[StepView] = []
         self._transient_retries = 0

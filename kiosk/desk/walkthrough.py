@@ -52,7 +52,7 @@ class DeskScenario:
     staff: dict[str, str]
     token_label: str
     token_pin: str
-    photos: list[Path]
+    photos: list[Path | bytearray]  # JPEG files, or ones a camera took, in memory
     attest: str
     after: Path | None
     expect_outcome: str
@@ -176,7 +176,8 @@ class DeskDriver:
     def _in_person(self, counter: Counter, rid: str) -> bool:
         for photo in self.s.photos:
             try:
-                status = counter.check_face(rid, photo.read_bytes())
+                status = counter.check_face(
+                    rid, photo if isinstance(photo, bytearray) else photo.read_bytes())
             except PhotoBelowThreshold as err:
                 self._refused("desk_photo", err)
                 continue

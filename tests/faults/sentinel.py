@@ -1,9 +1,11 @@
 """The privacy sentinel run of `make faults` (issue 12, section 6): a whole renewal at the
 lobby kiosk (receipt printed to an ESC/POS file and a CUPS queue) by a holder whose personal
 data are sentinels, and an offline one finished at the counter desk
-(kiosk/desk/walkthrough.py, a SoftHSM2 token opened with a sentinel PIN), then every place
-the kiosk could have left them is scanned. (The desk holder's lobby codes are not among the
-scanned sentinels: the outbox is read after the lobby renewal only.)
+(kiosk/desk/walkthrough.py, a SoftHSM2 token opened with a sentinel PIN; its lobby photo
+and the counter's live photo are marked too, taken by the camera view and given to the
+walkthrough in memory), then every place the kiosk could have left them is scanned. (The
+desk holder's lobby codes are not among the scanned sentinels: the outbox is read after
+the lobby renewal only.)
 
 The sentinels really pass through the kiosk: the sandbox's seed is given a holder whose ID
 number, names, cloud-sign password and revocation phrase are sentinels (the holder types
@@ -125,6 +127,54 @@ def scan_tree(root: Path, sentinels: dict[str, str], where: str) -> list[str]:
     return hits
 
 
+def holder_clip(holder: str, camera: Path) -> Path:
+    """The holder's camera clip, every frame marked, made from the sandbox's live photo of
+    the holder's registered face (so the sandbox's face match passes), in `camera`: the
+    camera's own folder, not the kiosk's (not scanned)."""
+    import sandbox.seed as seed
+
+    face = next(h.face for h in seed.HOLDERS if h.holder_id == holder)
+    return marker.marked_clip(face, camera / f"{holder}-marked.avi")
+
+
+@dataclasses.dataclass
+class Places:
+    """Where a run could have left personal data: its log records and the desk
+    walkthrough's output (text), the folder of the journal's SQLite files, the temp folder
+    (what is new in it since `tmp_before`), the kiosk's data folder, the print output (the
+    ESC/POS file's folder, the CUPS queue's PDFs) and the print spool's folders."""
+
+    log: list[str]
+    desk_output: str
+    journal_dir: Path
+    tmp_root: Path
+    tmp_before: set[Path]
+    data_dir: Path
+    print_out: Path
+    cups_out: Path
+    spool_dirs: list[Path]
+
+
+def scan_places(p: Places, secrets_: dict[str, str], everything: dict[str, str]) -> list[str]:
+    """Every sentinel of `everything` (the print output: of `secrets_`, as the receipt prints
+    the name and the masked ID by design) and the photo's marker, in every place."""
+    log = "\n".join(p.log).encode()
+    hits = scan_bytes(log, everything, "the log") + marker.scan(log, "the log")
+    desk_text = p.desk_output.encode()
+    hits += scan_bytes(desk_text, everything, "the desk walkthrough output")
+    hits += marker.scan(desk_text, "the desk walkthrough output")
+    for f in sorted(p.journal_dir.glob("journal.sqlite*")):
+        hits += scan_file(f, everything, f"the journal {f.name}")
+    for new in sorted(set(p.tmp_root.iterdir()) - p.tmp_before):
+        hits += scan_tree(new, everything, f"temp {new.name}")
+    hits += scan_tree(p.data_dir, everything, "the data folder")
+    hits += scan_tree(p.print_out, secrets_, "the print output")
+    hits += scan_tree(p.cups_out, secrets_, "the CUPS queue's output")
+    for folder in p.spool_dirs:
+        hits += scan_tree(folder, everything, f"the print spool {folder.name}")
+    return hits
+
+
 def _renew(counter: Any, flow: Any, photo: bytearray) -> Any:
     """The renewal to its end: the harness's answers, with the sentinel password and the
     sentinel phrase on the activation form, and the marked photo taken by the camera view
@@ -183,10 +233,8 @@ def _sentinel_run(sandbox_url: str, work: Path, cups: Any) -> dict[str, Any]:
     data_dir, out = work / "kiosk-data", work / "print" / "receipt.escpos"
     data_dir.mkdir()
     (work / "camera").mkdir()  # the camera, not the kiosk: not scanned
-    import sandbox.seed as seed
-
-    face = next(h.face for h in seed.HOLDERS if h.holder_id == HOLDER)
-    clip = marker.marked_clip(face, work / "camera" / "marked.avi")
+    clip = holder_clip(HOLDER, work / "camera")
+    desk_clip = holder_clip(DESK_HOLDER, work / "camera")
     desk_out = io.StringIO()
     out.parent.mkdir()
     out.touch()
@@ -214,6 +262,8 @@ def _sentinel_run(sandbox_url: str, work: Path, cups: Any) -> dict[str, Any]:
                 from kiosk.flows.renewal import RenewalFlow
 
                 photo = marker.capture(clip)  # 拍照 on the kiosk's camera view
+                # H-OFFLINE's: at the lobby, then the counter's live photo
+                desk_photos = (marker.capture(desk_clip), marker.capture(desk_clip))
                 registry = counter.services.registry
                 printer = _BothPrinters(EscposPrinter(EscposTarget("file", path=str(out))),
                                         SystemPrinter(cups.name))
@@ -239,7 +289,10 @@ def _sentinel_run(sandbox_url: str, work: Path, cups: Any) -> dict[str, Any]:
                 received["cups_pages"] = page_count(paper.read_bytes())
             finally:
                 counter.close()
-            received["desk_issued"] = desk_run(sandbox_url, work, desk_out)
+            received["desk_photos_marked"] = all(marker.in_bytes(bytes(p)) for p in desk_photos)
+            received["desk_issued"] = desk_run(sandbox_url, work, desk_out, desk_photos)
+            for p in desk_photos:
+                p[:] = bytes(len(p))
     finally:
         root.removeHandler(records)
         root.setLevel(level)
@@ -256,41 +309,34 @@ def _sentinel_run(sandbox_url: str, work: Path, cups: Any) -> dict[str, Any]:
     everything = {**secrets_, "name": NAME, "name_zh": NAME_ZH}
     everything["token_pin"] = TOKEN_PIN
     everything["desk_id_number"] = DESK_ID_NUMBER
-    log = "\n".join(records.texts).encode()
-    hits = scan_bytes(log, everything, "the log") + marker.scan(log, "the log")
-    desk_text = desk_out.getvalue().encode()
-    hits += scan_bytes(desk_text, everything, "the desk walkthrough output")
-    hits += marker.scan(desk_text, "the desk walkthrough output")
-    for p in sorted(work.glob("journal.sqlite*")):
-        hits += scan_file(p, everything, f"the journal {p.name}")
-    for new in sorted(set(tmp_root.iterdir()) - before):
-        hits += scan_tree(new, everything, f"temp {new.name}")
-    hits += scan_tree(data_dir, everything, "the data folder")
-    # The print output: the receipt prints the name and the masked ID by design.
-    hits += scan_tree(out.parent, secrets_, "the print output")
-    hits += scan_tree(cups.out, secrets_, "the CUPS queue's output")
-    for folder in cups.spool_dirs():
-        hits += scan_tree(folder, everything, f"the print spool {folder.name}")
+    places = Places(log=records.texts, desk_output=desk_out.getvalue(), journal_dir=work,
+                    tmp_root=tmp_root, tmp_before=before, data_dir=data_dir,
+                    print_out=out.parent, cups_out=cups.out, spool_dirs=cups.spool_dirs())
+    hits = scan_places(places, secrets_, everything)
     return {"hits": hits, "codes": len(codes), "received": received,
             "printed_bytes": out.stat().st_size, "log_records": len(records.texts)}
 
 
-def desk_run(sandbox_url: str, work: Path, out: io.StringIO) -> bool:
+def desk_run(sandbox_url: str, work: Path, out: io.StringIO,
+             photos: tuple[bytearray, bytearray]) -> bool:
     """H-OFFLINE's lobby renewal (scenarios/h-offline.toml), then the counter desk finishes
     it onto a throw-away SoftHSM2 token opened with the sentinel PIN (scenarios/
-    desk-h-offline.toml): whether both ended as their scenarios expect."""
+    desk-h-offline.toml): whether both ended as their scenarios expect. `photos`: the marked
+    ones the camera view took of H-OFFLINE, the lobby's and the counter's live photo, given
+    to both scenarios in memory in place of their unmarked files."""
     from kiosk import walkthrough as lobby_walk
     from kiosk.desk import walkthrough as desk
 
     path = Path(__file__).resolve().parents[2] / "scenarios" / "desk-h-offline.toml"
     scenario = dataclasses.replace(
         desk.load_desk_scenario(path, desk.read_raw(path), lobby_walk._resolve),
-        token_pin=TOKEN_PIN)
+        token_pin=TOKEN_PIN, photos=[photos[1]])
     printer = lobby_walk.Printer(out)
 
     def lobby(first: Path, journal_url: str) -> bool:
-        return lobby_walk._run_once(lobby_walk.load_scenario(first), sandbox_url, journal_url,
-                                    printer, interrupt=False) == lobby_walk.EXIT_OK
+        own = dataclasses.replace(lobby_walk.load_scenario(first), photo=photos[0])
+        return lobby_walk._run_once(own, sandbox_url, journal_url, printer,
+                                    interrupt=False) == lobby_walk.EXIT_OK
 
     return bool(desk.run_desk(scenario, sandbox_url, f"sqlite:///{work / 'journal.sqlite'}",
                               printer, lobby))

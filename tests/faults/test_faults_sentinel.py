@@ -31,7 +31,8 @@ def test_issue12_sentinel_renewal_leaves_no_personal_data_in_logs_files_or_print
     # The sentinels really went through the kiosk to the sandbox.
     assert found["received"] == {"sign_in_id": True, "activated_with_password": True,
                                  "receipt_printed": True, "photo_marked": True,
-                                 "cups_pages": 1, "desk_issued": True}
+                                 "cups_pages": 1, "desk_photos_marked": True,
+                                 "desk_issued": True}
     assert found["codes"] >= 2  # the sign-in SMS code, the email code, the e-ID code
     assert found["printed_bytes"] > 0 and found["log_records"] > 0
     assert found["hits"] == []
