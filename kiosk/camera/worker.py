@@ -58,8 +58,10 @@ def _stop_readers_at_exit() -> None:
 
 
 SourceFactory = Callable[[], FrameSource]
-# Full frames kept with their reports (analysis is paced to the GUI, so one or two suffice).
-JUDGED_KEPT = 4
+# Full frames kept with their reports: analysis is paced to the GUI (one report in flight),
+# so the report the GUI acts on is the latest or, while the next is being analysed, the one
+# before it.
+JUDGED_KEPT = 2
 
 
 @dataclass(frozen=True)
@@ -165,8 +167,13 @@ class AnalysisWorker(QObject):
 
     @property
     def idle(self) -> bool:
+        """Ready for a frame: nothing being analysed, and no frame waiting that the thread
+        is about to take. A frame that waits only for the GUI to catch up is replaced by a
+        newer one, so the next analysis is of the newest frame, not of one as old as the lag."""
         with self._cond:
-            return self._job is None and not self._busy
+            if self._busy:
+                return False
+            return self._job is None or self._gui_has_report.is_set()
 
     def reset(self) -> None:
         with self._cond:

@@ -45,3 +45,64 @@ def test_r12_a_slow_gui_still_gets_the_very_frame_each_report_judged(
     assert first is not None and first.shape[1] == 1280
     # The camera kept running meanwhile: the judged frame is not simply the newest one.
     assert any(newest_differs)
+
+
+BITS, BLOCK = 5, 48  # a frame's index, drawn as 5 black/white squares along the top edge
+
+
+def _numbered(frames: list[np.ndarray]) -> list[np.ndarray]:
+    out = []
+    for i, frame in enumerate(frames):
+        f = frame.copy()
+        for b in range(BITS):
+            f[:BLOCK, b * BLOCK : (b + 1) * BLOCK] = 255 if (i >> b) & 1 else 0
+        out.append(f)
+    return out
+
+
+def _index(frame: np.ndarray) -> int:
+    return sum(
+        1 << b
+        for b in range(BITS)
+        if frame[8 : BLOCK - 8, b * BLOCK + 8 : (b + 1) * BLOCK - 8].mean() > 127
+    )
+
+
+def test_r12_after_a_slow_gui_the_next_analysis_is_of_the_newest_frame_not_a_stale_one(
+    qtbot: QtBot, tmp_path: Path, face_a: np.ndarray
+) -> None:
+    """While the GUI is busy the waiting frame is replaced by newer ones: the guide then judges
+    what the holder does now, not what they did a GUI-lag ago."""
+    from kiosk.camera import clips
+
+    n = 30  # the clip loops every second; indices are compared modulo n
+    clip = clips.write_clip(
+        tmp_path / "numbered.avi", _numbered(clips.portrait_frames([face_a], 1280, 720, n))
+    )
+    controller = CameraController(str(clip))
+    judged: list[int] = []
+    newest_when_done: list[int] = []
+
+    def busy_gui(report: QualityReport) -> None:
+        photo = controller.take_photo(judged=True, report=report)
+        assert photo is not None
+        frame = cv2.imdecode(np.frombuffer(bytes(photo), np.uint8), cv2.IMREAD_COLOR)
+        judged.append(_index(frame))
+        time.sleep(0.2)  # about 6 frames arrive meanwhile
+        newest = controller.latest_frame()
+        assert newest is not None
+        newest_when_done.append(_index(newest))
+
+    controller.analysed.connect(busy_gui)
+    controller.start()
+    try:
+        qtbot.waitUntil(lambda: len(judged) >= 8, timeout=20_000)
+    finally:
+        controller.analysed.disconnect(busy_gui)  # reports still queued when it stops
+        controller.stop()
+    # How many frames older than the newest (when the GUI caught up) the next judged one was.
+    lags = [
+        (done - nxt + n // 2) % n - n // 2
+        for done, nxt in zip(newest_when_done, judged[1:], strict=False)
+    ]
+    assert lags and max(lags) <= 1, lags
