@@ -311,6 +311,11 @@ class RenewalFlow:
         self._wizard.start("desk_locked", {})
         return self._entered()
 
+    def end_staff_session(self, staff: object) -> None:
+        """R34: after the idle lock (already shown, token already forgotten here) the
+        registry ends that staff session, best-effort; run off the GUI thread."""
+        desk.end_staff_session(self.ctx, staff)
+
     def abandon(self) -> None:
         """The holder has gone: close their journal entry; the backend keeps its records."""
         entry = self.ctx.entry

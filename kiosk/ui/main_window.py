@@ -334,10 +334,17 @@ class MainWindow(QMainWindow):
                 or self.flow.ctx.staff is None:  # type: ignore[attr-defined]
             self.wipe()
             return
+        staff = self.flow.ctx.staff  # type: ignore[attr-defined]
         self.generation += 1
         self.clear_error()
         self.text_size.reset()
         self._run(lock)
+        # The lock shows at once (local); the registry ends the old token alongside, not on
+        # the flow's thread: an unreachable registry delays nothing beyond its own deadline.
+        end = getattr(self.flow, "end_staff_session", None)
+        if callable(end):
+            Op(functools.partial(end, staff), success=lambda _: None,
+               failure=lambda _: None).run(None, self)
 
     def _reset_flow(self) -> None:
         try:

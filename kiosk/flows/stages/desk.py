@@ -159,10 +159,8 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         audit(f"desk.{action}", "chosen")
         if action == "sign_out":
             staff = ctx.staff
-            try:  # the registry ends the session: the old staff token is refused after
-                ctx.call("registry.staff_logout", ctx.services.registry.staff_logout, staff)
-            except BackendError:
-                pass  # audited by ctx.call; the token also lapses by itself
+            try:
+                end_staff_session(ctx, staff)
             finally:
                 state.forget()
                 ctx.forget()
@@ -415,6 +413,15 @@ def lock(ctx: FlowContext) -> bool:
     state.staff_id = staff.staff_id
     ctx.journal.audit(_record("desk.lock", "locked"))
     return True
+
+
+def end_staff_session(ctx: FlowContext, staff: Any) -> None:
+    """The registry ends the staff session: the old staff token is refused afterwards (R34:
+    a token that leaked dies with the sign-out or the idle lock, not at its expiry).
+    Best-effort: a registry that does not answer is audited by `ctx.call`; the caller has
+    forgotten the token already or does so at once, and the token also lapses by itself."""
+    with contextlib.suppress(BackendError):
+        ctx.call("registry.staff_logout", ctx.services.registry.staff_logout, staff)
 
 
 def _record(call: str, outcome: str) -> Any:
