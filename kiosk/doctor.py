@@ -44,6 +44,14 @@ class Check:
     verdict: str
     fix: str = ""
     facts: dict[str, Any] = field(default_factory=dict)
+    # The catalog's words for the verdict and fix (doctor.v.<key> / doctor.f.<key>, filled
+    # with `args`), what the staff notice shows in the kiosk's language; not in the JSON.
+    key: str = ""
+    args: dict[str, Any] = field(default_factory=dict)
+
+    def said(self, key: str, **args: Any) -> Check:
+        self.key, self.args = key, args
+        return self
 
 
 # --- the checks ----------------------------------------------------------------------------
@@ -155,12 +163,14 @@ def check_printer(printer: str | None = None) -> Check:
     if printer:
         if out.returncode != 0:
             return Check("printer", FAIL, f"printer queue {printer!r} does not exist",
-                         "add it with lpadmin, or set the queue that exists", {"lpstat": text})
+                         "add it with lpadmin, or set the queue that exists", {"lpstat": text}
+                         ).said("printer_missing", queue=printer)
         state = "disabled" if "disabled" in text else "ready"
         status = FAIL if state == "disabled" else OK
         return Check("printer", status, f"printer {printer!r} is {state}",
                      "" if status == OK else f"`cupsenable {printer}` and clear its paper jam",
-                     {"lpstat": text})
+                     {"lpstat": text}).said("printer_disabled" if status == FAIL else "",
+                                            queue=printer)
     if out.returncode != 0 or "no system default" in text or ":" not in text:
         return Check(
             "printer",
@@ -173,9 +183,12 @@ def check_printer(printer: str | None = None) -> Check:
     return Check("printer", OK, f"printer: CUPS default queue {name!r}", facts={"queue": name})
 
 
-def _tls_problem(exc: BaseException, url: str, ca_bundle: str | None) -> tuple[str, str]:
-    """What is wrong with the server's certificate, in words, and the fix: the error
-    OpenSSL gave (ssl.SSLCertVerificationError, deep inside requests' exception)."""
+def _tls_problem(
+    exc: BaseException, url: str, ca_bundle: str | None
+) -> tuple[str, str, str, dict[str, Any]]:
+    """What is wrong with the server's certificate, in words, and the fix (and their catalog
+    key and params): the error OpenSSL gave (ssl.SSLCertVerificationError, deep inside
+    requests' exception)."""
     import ssl
 
     seen: set[int] = set()
@@ -197,18 +210,21 @@ def _tls_problem(exc: BaseException, url: str, ca_bundle: str | None) -> tuple[s
     if code == 10 or "expired" in reason:  # X509_V_ERR_CERT_HAS_EXPIRED
         return (f"{url}: the server's TLS certificate expired",
                 "the backend's certificate must be renewed: ask the registry's IT "
-                "(check this terminal's clock too: `timedatectl`)")
+                "(check this terminal's clock too: `timedatectl`)", "tls_expired", {"url": url})
     if code == 62 or "mismatch" in reason:  # X509_V_ERR_HOSTNAME_MISMATCH (and IP)
         return (f"{url}: the server's TLS certificate is for another host name, not {host}",
                 "wrong host name: use the backend's name its certificate is issued for in "
-                "the URL (`kiosk settings set backend URL` or the [backend] table)")
+                "the URL (`kiosk settings set backend URL` or the [backend] table)",
+                "tls_host", {"url": url, "host": host})
     if ca_bundle:
         return (f"{url}: the server's TLS certificate is not issued by a CA in {ca_bundle} "
                 f"({reason})",
-                "set ca_bundle to the registry's CA file (the PEM the registry gave you)")
+                "set ca_bundle to the registry's CA file (the PEM the registry gave you)",
+                "tls_ca", {"url": url, "ca_bundle": ca_bundle, "reason": reason})
     return (f"{url}: the server's TLS certificate is not trusted ({reason})",
             "set ca_bundle to the registry's CA file: `kiosk settings set ca_bundle "
-            "/etc/kiosk/registry-ca.pem` or ca_bundle in the [backend] table")
+            "/etc/kiosk/registry-ca.pem` or ca_bundle in the [backend] table",
+            "tls_untrusted", {"url": url, "reason": reason})
 
 
 def check_backend(
@@ -227,18 +243,19 @@ def check_backend(
             resp = session.get(url, timeout=(3.0, timeout_s), allow_redirects=False,
                                verify=ca_bundle or True)
     except requests.exceptions.SSLError as exc:
-        verdict, fix = _tls_problem(exc, url, ca_bundle)
-        return Check(check, FAIL, verdict, fix, facts)
+        verdict, fix, key, args = _tls_problem(exc, url, ca_bundle)
+        return Check(check, FAIL, verdict, fix, facts).said(key, **args)
     except requests.exceptions.RequestException as exc:
         return Check(check, FAIL, f"{url} does not answer ({exc.__class__.__name__})",
                      "check the network cable and the URL (`kiosk settings get backend` or the "
                      "[backend] table of the config file); ask IT whether the service is up",
-                     facts)
+                     facts).said("backend_down", url=url, error=exc.__class__.__name__)
     facts["http_status"] = resp.status_code
     resp.close()
     if resp.status_code >= 500:
         return Check(check, FAIL, f"{url} answers with a server error {resp.status_code}",
-                     "ask IT to look at the service's log", facts)
+                     "ask IT to look at the service's log", facts
+                     ).said("backend_5xx", url=url, status=resp.status_code)
     date = resp.headers.get("Date")
     if date:
         try:
@@ -252,7 +269,8 @@ def check_backend(
                    if status == FAIL else "codes seem to expire early or late (they live 5 min)")
             return Check(check, status,
                          f"this terminal's clock is {skew:+.0f} s off the backend's: {why}",
-                         "turn on time sync (`timedatectl set-ntp true`)", facts)
+                         "turn on time sync (`timedatectl set-ntp true`)", facts
+                         ).said(f"clock_{status}", skew=f"{skew:+.0f}")
     return Check(check, OK, f"{url} answers ({resp.status_code})", facts=facts)
 
 
@@ -338,7 +356,8 @@ def check_resources() -> Check:
              "languages": sorted(set(langs))}
     if missing:
         return Check("fonts and face model", FAIL, "missing: " + ", ".join(missing),
-                     "reinstall the kiosk package (these files ship inside it)", facts)
+                     "reinstall the kiosk package (these files ship inside it)", facts
+                     ).said("resources_missing", files=", ".join(missing))
     return Check("fonts and face model", OK, "fonts, face model and translations present",
                  facts=facts)
 
@@ -350,7 +369,8 @@ def check_disk(path: Path) -> Check:
     facts = {"path": str(path), "free_mb": free_mb}
     if free_mb < MIN_FREE_MB:
         return Check("disk", FAIL, f"only {free_mb} MB free on {path}",
-                     "free disk space (old logs, /tmp) or give the terminal a larger disk", facts)
+                     "free disk space (old logs, /tmp) or give the terminal a larger disk", facts
+                     ).said("disk_low", mb=free_mb, path=path)
     return Check("disk", OK, f"{free_mb} MB free", facts=facts)
 
 
@@ -477,7 +497,7 @@ def _run_steps(steps: list[tuple[str, Callable[[], Check]]], fix: str) -> list[C
             out.append(step())
         except Exception as exc:  # noqa: BLE001 - a check that breaks is reported, not fatal
             out.append(Check(name, FAIL, f"the check itself failed ({type(exc).__name__}: {exc})",
-                             fix))
+                             fix).said("check_broke", error=f"{type(exc).__name__}: {exc}"))
     return out
 
 
@@ -527,4 +547,11 @@ def report_text(checks: list[Check]) -> str:
 def report_json(checks: list[Check]) -> str:
     failed = [c.name for c in checks if c.status == FAIL]
     return json.dumps({"ok": not failed, "failed": failed,
-                       "checks": [asdict(c) for c in checks]}, ensure_ascii=False) + "\n"
+                       "checks": [_public(c) for c in checks]}, ensure_ascii=False) + "\n"
+
+
+def _public(check: Check) -> dict[str, Any]:
+    """A check as support's JSON has it (its English words, not the catalog's key)."""
+    out = asdict(check)
+    del out["key"], out["args"]
+    return out

@@ -4,8 +4,9 @@ with its fix, so staff fix it before a holder runs into it.
 
 Like the receipt's StaffNotice, it shows on screens staff use (every screen of a counter
 terminal; the staff steps, sign-in included, of a self-service kiosk), never on a public
-self-service screen. The heading and the help code are translated; each check's verdict
-and fix are `kiosk doctor`'s own words, the ones support reads in its report.
+self-service screen. Everything is translated: each check's verdict and fix come from the
+catalog (doctor.v.* / doctor.f.*), technical details (URL, path, error) after the sentence;
+`kiosk doctor`'s report and JSON keep their English words for support.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from kiosk import i18n
 from kiosk.services.errors import KIOSK_START_CHECK_FAILED
 from kiosk.ui.receipt_panel import StaffNotice
-from kiosk.ui.texts import tr
+from kiosk.ui.texts import has, tr
 
 
 class StartCheckNotice(StaffNotice):
@@ -38,10 +39,30 @@ class StartCheckNotice(StaffNotice):
         # the notice leaves the page below it room; the first one's verdict says what.
         groups: dict[str, list[Any]] = {}
         for c in self.failures:
-            groups.setdefault(c.fix, []).append(c)
+            groups.setdefault(_said(c, "f", c.fix, lang), []).append(c)
         for fix, group in groups.items():
-            lines.append(f"• {', '.join(c.name for c in group)}: {group[0].verdict}")
+            verdict = _said(group[0], "v", group[0].verdict, lang)
+            lines.append(f"• {', '.join(_name(c.name, lang) for c in group)}: {verdict}")
             if fix:
                 lines.append(tr("doctor.fix", lang, fix=fix))
         lines.append(i18n.help_code_line(self.code, lang))
         self.setText("\n".join(lines))
+
+
+def _said(check: Any, part: str, english: str, lang: str) -> str:
+    """The check's verdict (part "v") or fix ("f") in `lang` from the catalog; a check the
+    catalog has no words for keeps `kiosk doctor`'s own."""
+    key = f"doctor.{part}.{check.key}"
+    if not getattr(check, "key", "") or not has(key):
+        return english
+    return tr(key, lang, **check.args)
+
+
+def _name(name: str, lang: str) -> str:
+    """A check's name (`printer`, `backend registry`, `disk`) in `lang`; the backend's own
+    name (registry, bureau, eid, esign) stays as configured."""
+    kind, _, backend = name.partition(" ")
+    if kind == "backend" and backend:
+        return tr("doctor.n.backend", lang, name=backend)
+    key = "doctor.n." + ("resources" if name == "fonts and face model" else name)
+    return tr(key, lang) if has(key) else name

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,3 +154,29 @@ def test_r32_counter_site_status_checks_the_registry_with_its_ca_bundle(
     untrusted = {r.name: r for r in site_rows(None, "none", url)}
     assert untrusted["backend registry"].status == FAIL
     assert "set ca_bundle to the registry's CA file" in untrusted["backend registry"].fix
+
+
+@pytest.mark.parametrize(("lang", "expired", "clock", "english"), [
+    ("zh-Hant", "：伺服器的 TLS 證書已過期", "秒：後端發出的驗證碼可能在持有人輸入前已過期", False),
+    ("pt", ": o certificado TLS do servidor expirou", "s desfasado do servidor: os códigos",
+     False),
+    ("en", ": the server's TLS certificate expired", "s off the backend's: codes it sends", True),
+])
+def test_r30_r5_start_notice_says_an_expired_certificate_and_a_clock_off_in_its_language(
+    qtbot: Any, pki: TestPki, serve: Serve, lang: str, expired: str, clock: str, english: bool
+) -> None:
+    from kiosk.ui.doctor_notice import StartCheckNotice
+
+    old = serve(pki.leaf("old", expired=True))
+    late = serve(pki.leaf("good"), skew_s=420)
+    checks = [check_backend(n, u, ca_bundle=str(pki.ca.cert))
+              for n, u in (("registry", old), ("esign", late))]
+    notice = StartCheckNotice()
+    qtbot.addWidget(notice)
+    notice.set_failures(checks)
+    notice.update_for("staff_login", False, lang)
+    shown = notice.text()
+    assert f"{old}{expired}" in shown and clock in shown and "+42" in shown
+    for check in checks:  # the English sentence only in English
+        assert (check.verdict in shown) == english, (lang, check.verdict)
+        assert (check.fix in shown) == english, (lang, check.fix)

@@ -39,16 +39,18 @@ def test_doctor_counter_kiosk_run_with_the_backend_down_tells_staff_the_check_an
     text = notice.text()
     assert text.startswith("本服務終端啟動自檢發現問題")
     # The four backends have the one fix: one line names them, the fix is said once.
-    assert ("• backend registry, backend bureau, backend eid, backend esign: "
-            f"{backend}/registry/v1 does not answer") in text
-    assert text.count("修正方法：check the network cable") == 1
+    assert ("• 後端 registry, 後端 bureau, 後端 eid, 後端 esign: "
+            f"{backend}/registry/v1 沒有回應") in text
+    assert text.count("修正方法：請檢查網絡線及網址") == 1
     assert KIOSK_START_CHECK_FAILED in text
     assert "printer" not in text  # printer = none is a warning, not a failure
     assert notice.text() in screen_text(window)
     shot(window, "doctor_start_notice_backend_down_zh-Hant")
     window.set_lang("pt")
     assert notice.text().startswith("A verificação de arranque deste terminal")
-    assert "Para corrigir: check the network cable" in notice.text()
+    assert "Para corrigir: verifique o cabo de rede e o URL" in notice.text()
+    assert ("• servidor registry, servidor bureau, servidor eid, servidor esign: "
+            f"{backend}/registry/v1 não responde") in notice.text()
     shot(window, "doctor_start_notice_backend_down_pt")
 
 
@@ -59,9 +61,9 @@ def test_doctor_missing_printer_queue_is_named_to_staff_with_its_fix(
                             printer="system:NO_SUCH_QUEUE")
     qtbot.waitUntil(window.start_notice.isVisible, timeout=20_000)
     text = window.start_notice.text()
-    assert "• printer: printer queue 'NO_SUCH_QUEUE' does not exist" in text
-    assert "修正方法：add it with lpadmin, or set the queue that exists" in text
-    assert "backend" not in text  # the sandbox answers: only what is wrong is named
+    assert "• 打印機: 打印機佇列 'NO_SUCH_QUEUE' 不存在" in text
+    assert "修正方法：請以 lpadmin 新增該佇列，或設定現有的佇列" in text
+    assert "後端" not in text  # the sandbox answers: only what is wrong is named
 
 
 def test_doctor_self_service_first_screen_hides_the_notice_the_staff_sign_in_shows_it(
@@ -73,10 +75,10 @@ def test_doctor_self_service_first_screen_hides_the_notice_the_staff_sign_in_sho
     qtbot.waitUntil(lambda: notice.code == KIOSK_START_CHECK_FAILED, timeout=20_000)
     assert not notice.isVisible()
     public = screen_text(window)
-    assert KIOSK_START_CHECK_FAILED not in public and "does not answer" not in public
+    assert KIOSK_START_CHECK_FAILED not in public and "沒有回應" not in public
     window.show_view(flow.start_staff())  # staff came with the staff gesture (R33)
     assert current_step(window) == "staff_login"
-    assert notice.isVisible() and "• backend registry, backend bureau" in notice.text()
+    assert notice.isVisible() and "• 後端 registry, 後端 bureau" in notice.text()
     shot(window, "doctor_start_notice_staff_sign_in_zh-Hant")
     window.show_view(flow.start_self_service())  # the holder's own sign-in: public again
     assert not notice.isVisible()
