@@ -494,7 +494,7 @@ class MoreBelowCue(QLabel):
         self.setObjectName("moreBelow")
         self.area = area
         self.lang = lang
-        self._placing = False
+        self._placing = self._again = False
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setStyleSheet(
@@ -532,21 +532,29 @@ class MoreBelowCue(QLabel):
 
     def update_cue(self) -> None:
         if self._placing:
+            self._again = True  # the strip changed the range meanwhile: place once more
             return
         self._placing = True
         try:
-            reserved = self._reserve()
-            show = reserved > 0 and self.more_below
-            if show:
-                view = self.area.viewport().geometry()
-                w = min(view.width() - 16, self.sizeHint().width() + 24)
-                h = self.sizeHint().height()
-                top = view.bottom() + 1 + (reserved - h) // 2
-                self.setGeometry(view.x() + (view.width() - w) // 2, top, w, h)
-                self.raise_()
-            self.setVisible(show)
+            for _ in range(3):
+                self._again = False
+                self._place()
+                if not self._again:
+                    break
         finally:
             self._placing = False
+
+    def _place(self) -> None:
+        reserved = self._reserve()
+        show = reserved > 0 and self.more_below
+        if show:
+            view = self.area.viewport().geometry()
+            w = min(view.width() - 16, self.sizeHint().width() + 24)
+            h = self.sizeHint().height()
+            top = view.bottom() + 1 + (reserved - h) // 2
+            self.setGeometry(view.x() + (view.width() - w) // 2, top, w, h)
+            self.raise_()
+        self.setVisible(show)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt name)
         if event.type() in (QEvent.Type.Resize, QEvent.Type.Show):

@@ -55,6 +55,8 @@ def look(window: MainWindow, step: str, lang: str, problems: list[str]) -> None:
             QApplication.processEvents()
             SHOTS.mkdir(parents=True, exist_ok=True)
             window.grab().save(str(SHOTS / f"{step}_{lang}_{width}x{height}_{where}.png"))
+            if where == "top" and bar.maximum() > 0 and not page.more_below.isVisible():
+                problems.append(f"{step} {lang} {width}x{height}: more below, but no cue")
             for p in texts_under_cue(window, page):
                 problems.append(f"{step} {lang} {width}x{height} {where}: {p}")
         bar.setValue(0)
