@@ -481,13 +481,20 @@ def enable_drag_scroll(area: QAbstractScrollArea) -> None:
 
 
 class MoreBelowCue(QLabel):
-    """A band at the bottom of a scroll area while some of its content is below the fold."""
+    """A band below a scroll area's viewport while some of its content is below the fold.
+
+    It sits in space the area keeps free under its viewport (a bottom viewport margin as tall
+    as the band) for as long as the content is taller than the area, so it never covers a
+    line of the page; scrolled to the end, the band goes and the strip stays (no jump)."""
+
+    GAP = 6  # above and below the band, inside the reserved strip
 
     def __init__(self, area: QScrollArea, lang: str = "zh-Hant") -> None:
         super().__init__(area)
         self.setObjectName("moreBelow")
         self.area = area
         self.lang = lang
+        self._placing = self._again = False
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents, True)
         self.setStyleSheet(
@@ -510,14 +517,42 @@ class MoreBelowCue(QLabel):
         self.setText(lt("scroll.more", lang))
         self.update_cue()
 
+    def _reserve(self) -> int:
+        """The strip kept under the viewport: the band's height while the content is taller
+        than the whole area, else none."""
+        reserved = self.area.viewportMargins().bottom()
+        # The bar's maximum counts the strip: the content overflows the area without it
+        # exactly when the maximum exceeds the strip kept now.
+        overflows = self.area.verticalScrollBar().maximum() > reserved
+        self.adjustSize()
+        want = self.sizeHint().height() + 2 * self.GAP if overflows else 0
+        if want != reserved:
+            self.area.setViewportMargins(0, 0, 0, want)
+        return want
+
     def update_cue(self) -> None:
-        show = self.more_below
+        if self._placing:
+            self._again = True  # the strip changed the range meanwhile: place once more
+            return
+        self._placing = True
+        try:
+            for _ in range(3):
+                self._again = False
+                self._place()
+                if not self._again:
+                    break
+        finally:
+            self._placing = False
+
+    def _place(self) -> None:
+        reserved = self._reserve()
+        show = reserved > 0 and self.more_below
         if show:
             view = self.area.viewport().geometry()
-            self.adjustSize()
             w = min(view.width() - 16, self.sizeHint().width() + 24)
             h = self.sizeHint().height()
-            self.setGeometry(view.x() + (view.width() - w) // 2, view.bottom() - h - 8, w, h)
+            top = view.bottom() + 1 + (reserved - h) // 2
+            self.setGeometry(view.x() + (view.width() - w) // 2, top, w, h)
             self.raise_()
         self.setVisible(show)
 
