@@ -84,10 +84,6 @@ def where_it_stands(data: Data) -> str:
     if renewal.offline_pending and not (renewal.identity_pending or renewal.activation_pending):
         # R2: verified, non-cloud only: the pending list with 待線下辦理 and the queue slip.
         return "offline_queue"
-    if renewal.offline_pending and renewal.activation_pending and not renewal.identity_pending:
-        # R2: verified, records to activate and for the counter: the three groups first,
-        # whose 下一步 leads on to the activation (`after_submit`).
-        return "renewal_progress"
     if p.submitted or (not renewal.identity_pending and renewal.activation_pending):
         return after_submit(data)
     if not renewal.identity_pending:
@@ -124,7 +120,6 @@ STANDING = Choice(
         "activation_progress",
         "nothing_pending",
         *AFTER_SUBMIT.targets,
-        "renewal_progress",
         "offline_queue",
         "emails",
         "pending",

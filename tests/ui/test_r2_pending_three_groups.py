@@ -4,8 +4,6 @@ submitting, with records waiting for activation, continues to the activation."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 from ui_helpers import (
@@ -14,7 +12,6 @@ from ui_helpers import (
     shot,
     sign_in_self_service,
     through_submission,
-    wait_step,
 )
 
 from kiosk.services.sandbox_admin import SandboxAdmin
@@ -22,7 +19,6 @@ from kiosk.ui.main_window import MainWindow
 from kiosk.ui.pages import ModePage
 from kiosk.ui.steps import PendingPage
 
-GROUPS19 = Path("/tmp/groups19")
 GROUPS_ZH = ("待身份鑑別之證書", "待線上激活之證書", "待線下辦理之證書")
 
 
@@ -58,35 +54,15 @@ def test_r2_pending_list_shows_three_groups_identity_first_the_others_say_none(
     shot(window, "r2_pending_fresh_pt")
 
 
-def test_r2_holder_back_with_records_to_activate_and_for_the_counter_sees_three_groups(
+def test_r2_holder_back_with_records_awaiting_activation_continues_to_activation(
     qtbot: QtBot, window: MainWindow, admin: SandboxAdmin
 ) -> None:
     through_submission(qtbot, window, admin, "H-ABC", reach="activation_select")
     click(qtbot, window.start_over_button)  # the holder leaves before activating
     qtbot.waitUntil(lambda: isinstance(window.page, ModePage), timeout=15_000)
-    # verified and submitted: two cloud-sign records to activate, the qualified one for the
-    # counter, none waiting for verification. Signed in again: the guide's three groups.
-    sign_in_self_service(qtbot, window, admin, reach="renewal_progress")
-    assert isinstance(window.page, PendingPage)
+    # verified and submitted: straight on to the activation, not a second verification
+    sign_in_self_service(qtbot, window, admin, reach="activation_select")
     text = screen_text(window)
-    at = [text.index(g) for g in GROUPS_ZH]
-    assert at == sorted(at)
-    assert [w.text() for w in _shown(window, "group_identity_empty")] == ["暫無證書。"]
-    assert "開始鑑別" not in text and "原證書序號" not in text[at[0]:at[1]]
-    activation, offline = text[at[1]:at[2]], text[at[2]:]
-    assert activation.count("原證書序號") == 2 and activation.count("商業機構“雲簽”帳戶") == 2
-    assert "已撤銷" in activation and "有效" in activation
-    assert offline.count("原證書序號") == 1 and "商業機構合格證書" in offline
-    assert "已過期" in offline
-    assert not _shown(window, "group_activation_empty")
-    assert not _shown(window, "group_offline_empty")
-    assert window.next_button.text() == "下一步" and window.next_button.isEnabled()
-    shot(window, "r2_back_activation_zh-Hant", folder=GROUPS19)
-    click(qtbot, window.lang_buttons["pt"])
-    shot(window, "r2_back_activation_pt", folder=GROUPS19)
-    click(qtbot, window.lang_buttons["zh-Hant"])
-    click(qtbot, window.next_button)  # on to where the flow leads: the activation
-    wait_step(qtbot, window, "activation_select")
-    text = screen_text(window)
+    assert "開始鑑別" not in text
     assert "請勾選證書項後進行線上證書激活" in text
     assert "非“雲簽”證書" in text  # the non-cloud record's section, for the counter afterwards

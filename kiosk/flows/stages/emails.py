@@ -11,7 +11,6 @@ from kiosk.flows.messages import message
 from kiosk.flows.signals import AddressVerified, CapReached
 from kiosk.flows.validation import code_problems
 from kiosk.flows.views import (
-    AFTER_SUBMIT,
     Msgs,
     Out,
     ViewContext,
@@ -148,11 +147,6 @@ def steps(ctx: FlowContext) -> dict[str, StepDef]:
         "offline_queue": StepDef(
             page="pending", last=True, can_back=False, present=offline_queue
         ),
-        # R2: a holder back with records to activate and for the counter: the three groups,
-    # then the activation.
-        "renewal_progress": StepDef(
-            page="pending", next=AFTER_SUBMIT, can_back=False, present=renewal_progress
-        ),
         "emails": StepDef(
             page="emails",
             load=load_emails,
@@ -211,12 +205,6 @@ def offline_queue(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
     if renewal is not None:
         out["queue"] = True
         msgs.append(message("pending.offline_counter", ref=renewal.renewal_id))
-
-
-def renewal_progress(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:
-    """R2: verified records under 待線上激活 / 待線下辦理, and 下一步 to the activation."""
-    pending(ctx, data, out, msgs)
-    out["onward"] = True
 
 
 def emails(ctx: ViewContext, data: Data, out: Out, msgs: Msgs) -> None:

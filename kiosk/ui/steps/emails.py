@@ -37,8 +37,7 @@ class PendingPage(Page):
     sees where each record stands. A group with nothing in it keeps its heading and says so
     in one short line (the three stages stay in sight, in the same order every time).
     For a holder back whose records wait only at the counter (`queue`), the page ends with
-    where to go and the reference (the queue slip's state is the receipt panel's); for one
-    back with records to activate (`onward`), 下一步 leads on to the activation."""
+    where to go and the reference (the queue slip's state is the receipt panel's)."""
 
     rebuild_on_lang = True
 
@@ -46,8 +45,7 @@ class PendingPage(Page):
         data = view_data(view)
         self.count = int(data.get("count") or 0)
         queue = bool(data.get("queue"))
-        onward = bool(data.get("onward"))  # back, verified: 下一步 to the activation
-        self.add_title("pending.queue.title" if queue or onward else "pending.title")
+        self.add_title("pending.queue.title" if queue else "pending.title")
         intro = find_message(view, "pending.intro")
         if intro is not None:
             self.add_messages([intro])
@@ -88,7 +86,7 @@ class PendingPage(Page):
             for cert in group:
                 self.body.addWidget(CertificateCard(cert, self.lang))
         self.body.addStretch(1)
-        self.valid = self.count > 0 or onward
+        self.valid = self.count > 0
 
     def _group(self, group_key: str, filled: bool) -> None:
         head = label("", "groupTitle")
